@@ -1,0 +1,32 @@
+//! (ssr) The accounts desk: what the account server functions need from the back end.
+
+use super::model::{HomeSummary, Message, PendingCode, RealName, ResidentView};
+use crate::{desk::DeskResult, rules::{id_number::IdNumber, phone::Phone}};
+
+/// A new session: the raw token goes into the cookie and nowhere else.
+pub struct NewSession {
+    pub token: String,
+    pub resident: ResidentView,
+}
+
+#[async_trait::async_trait]
+pub trait AccountDesk: Send + Sync {
+    /// Sends a new one-time code to `phone` (enforcing resend delay and the per-number and
+    /// per-address limits) and returns the id of the sign-in challenge.
+    async fn request_code(&self, phone: &Phone, client: &str) -> DeskResult<String>;
+    /// Sends a fresh code to the number of an open challenge, which it replaces.
+    async fn resend_code(&self, challenge_id: &str, client: &str) -> DeskResult<String>;
+    /// The pending challenge of this browser, if it is still open.
+    async fn pending_sign_in(&self, challenge_id: &str) -> DeskResult<Option<PendingCode>>;
+    /// Checks a code; on success creates (or finds) the resident and opens a session.
+    async fn verify_code(&self, challenge_id: &str, code: &str, client: &str) -> DeskResult<NewSession>;
+    /// The resident behind a session token, if the session is live.
+    async fn resident_session(&self, token: &str) -> DeskResult<Option<ResidentView>>;
+    async fn sign_out(&self, token: &str) -> DeskResult<()>;
+    /// 实名绑定: binds name and ID number once; one number binds one account.
+    async fn bind_real_name(&self, resident_id: &str, name: &RealName, id_number: &IdNumber) -> DeskResult<ResidentView>;
+    async fn home(&self, resident_id: &str) -> DeskResult<HomeSummary>;
+    async fn messages(&self, resident_id: &str) -> DeskResult<Vec<Message>>;
+    /// Marks all of the resident's messages read.
+    async fn mark_messages_read(&self, resident_id: &str) -> DeskResult<()>;
+}

@@ -1,0 +1,169 @@
+//! Wire types and pure rules of resident accounts.
+
+use crate::error::{AppError, Code};
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+
+/// The signed-in resident, as pages see them: nothing unmasked.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ResidentView {
+    pub id: String,
+    pub phone_masked: String,
+    /// 实名: set once the resident has bound their real name.
+    pub real_name: Option<String>,
+    pub id_number_masked: Option<String>,
+}
+
+/// What the code page shows after a code was sent.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PendingCode {
+    pub phone_masked: String,
+    /// Only in development mode: the code itself, so a person trying the app can go on.
+    pub dev_code: Option<String>,
+}
+
+/// 姓名 — a real name as printed on the ID card: 2–30 letters (any script), with the middle
+/// dot of minority and transliterated names (·) and single inner spaces allowed.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RealName(String);
+
+impl RealName {
+    pub fn parse(input: &str) -> Result<Self, Code> {
+        let s = input.trim();
+        if s.is_empty() {
+            return Err(Code::Required);
+        }
+        let n = s.chars().count();
+        if n > 30 {
+            return Err(Code::TooLong);
+        }
+        let ok = n >= 2
+            && s.chars().all(|c| c.is_alphabetic() || matches!(c, '·' | '•' | ' '))
+            && s.chars().next().is_some_and(char::is_alphabetic)
+            && s.chars().last().is_some_and(char::is_alphabetic)
+            && !s.contains("  ");
+        if ok {
+            Ok(Self(s.replace('•', "·")))
+        } else {
+            Err(Code::NameInvalid)
+        }
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+/// A six-digit one-time code as typed (full-width digits and spaces forgiven).
+pub fn parse_otp(input: &str) -> Result<String, AppError> {
+    let digits: String = input
+        .chars()
+        .filter(|c| !c.is_whitespace())
+        .map(|c| match c {
+            '０'..='９' => char::from_u32(c as u32 - '０' as u32 + '0' as u32).unwrap_or(c),
+            c => c,
+        })
+        .collect();
+    if digits.is_empty() {
+        return Err(AppError::invalid("code", Code::Required));
+    }
+    if digits.len() == 6 && digits.bytes().all(|b| b.is_ascii_digit()) {
+        Ok(digits)
+    } else {
+        Err(AppError::invalid("code", Code::OtpFormat))
+    }
+}
+
+/// A page the user may be sent back to after signing in: only paths on this site.
+pub fn safe_next(next: &str) -> String {
+    let ok = next.starts_with('/') && !next.starts_with("//") && !next.contains('\\') && next.len() < 512;
+    if ok { next.to_owned() } else { "/".to_owned() }
+}
+
+/// 站内信 — what a message is about. Stored as a topic and rendered in the reader's language,
+/// so the same message reads right after a language switch.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Topic {
+    Welcome,
+    RealNameBound,
+}
+
+impl Topic {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Topic::Welcome => "welcome",
+            Topic::RealNameBound => "real_name_bound",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        match s {
+            "welcome" => Some(Topic::Welcome),
+            "real_name_bound" => Some(Topic::RealNameBound),
+            _ => None,
+        }
+    }
+}
+
+/// One entry of the message centre.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Message {
+    pub id: String,
+    pub at: DateTime<Utc>,
+    pub topic: Topic,
+    pub read: bool,
+}
+
+/// 我的办件 — one item of the resident's affairs across services (each service writes its own).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Affair {
+    pub id: String,
+    pub service: String,
+    pub reference: String,
+    pub status: String,
+    pub updated_at: DateTime<Utc>,
+    /// Where the resident opens it.
+    pub link: String,
+}
+
+/// Home page data for a signed-in resident.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct HomeSummary {
+    pub affairs: Vec<Affair>,
+    pub unread_messages: u32,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn real_names_as_printed_on_id_cards() {
+        for ok in ["张三", "欧阳娜娜", "买买提·艾力", "阿依古丽•吐尔逊", "Zhang San"] {
+            assert!(RealName::parse(ok).is_ok(), "{ok}");
+        }
+        assert_eq!(RealName::parse("  ").unwrap_err(), Code::Required);
+        assert_eq!(RealName::parse("张").unwrap_err(), Code::NameInvalid);
+        assert_eq!(RealName::parse("张3").unwrap_err(), Code::NameInvalid);
+        assert_eq!(RealName::parse("·张三").unwrap_err(), Code::NameInvalid);
+        assert_eq!(RealName::parse(&"张".repeat(31)).unwrap_err(), Code::TooLong);
+        assert_eq!(RealName::parse("阿依古丽•吐尔逊").unwrap().as_str(), "阿依古丽·吐尔逊");
+    }
+
+    #[test]
+    fn codes_as_typed() {
+        assert_eq!(parse_otp(" 123 456 ").unwrap(), "123456");
+        assert_eq!(parse_otp("１２３４５６").unwrap(), "123456");
+        assert!(parse_otp("12345").is_err());
+        assert!(parse_otp("12345a").is_err());
+        assert!(parse_otp("").is_err());
+    }
+
+    #[test]
+    fn only_local_paths_are_followed_after_sign_in() {
+        assert_eq!(safe_next("/messages"), "/messages");
+        assert_eq!(safe_next("//evil.example"), "/");
+        assert_eq!(safe_next("https://evil.example"), "/");
+        assert_eq!(safe_next("/\\evil"), "/");
+    }
+}

@@ -1,0 +1,273 @@
+//! Pages of resident accounts: sign-in (two steps), real-name binding, my account, messages.
+
+use super::api::{BindRealName, RequestCode, ResendCode, VerifyCode};
+use super::model::Topic;
+use crate::{
+    i18n::{use_texts, Texts},
+    rules::{id_number::IdNumber, phone::Phone},
+    ui::{field_error, form_error, format_time, typed, Field, FormError, Page, RequireResident},
+    error::Code,
+};
+use leptos::prelude::*;
+use leptos_router::{
+    components::Route,
+    hooks::use_query_map,
+    path, MatchNestedRoutes, SsrMode,
+};
+
+/// The routes of this service.
+#[component(transparent)]
+pub fn AccountRoutes() -> impl MatchNestedRoutes + Clone {
+    view! {
+        <Route path=path!("/signin") view=SignInPage ssr=SsrMode::Async />
+        <Route path=path!("/signin/code") view=CodePage ssr=SsrMode::Async />
+        <Route path=path!("/account") view=AccountPage ssr=SsrMode::Async />
+        <Route path=path!("/account/realname") view=RealNamePage ssr=SsrMode::Async />
+        <Route path=path!("/messages") view=MessagesPage ssr=SsrMode::Async />
+    }
+    .into_inner()
+}
+
+fn next_param() -> String {
+    use_query_map().with_untracked(|q| q.get("next")).unwrap_or_else(|| "/".into())
+}
+
+fn check_phone(v: &str, t: &'static Texts) -> Option<String> {
+    Phone::parse(v).err().map(|_| Code::PhoneInvalid.message(t))
+}
+
+fn check_id_number(v: &str, t: &'static Texts) -> Option<String> {
+    IdNumber::parse(v, crate::browser_today()).err().map(|e| Code::IdNumber(e).message(t))
+}
+
+/// 居民登录, step 1: the mobile number.
+#[component]
+fn SignInPage() -> impl IntoView {
+    let t = use_texts();
+    let action = ServerAction::<RequestCode>::new();
+    let typed = typed("signin");
+    view! {
+        <Page title=t.account.sign_in_title.to_string()>
+            <p class="mz-lead">{t.account.sign_in_intro}</p>
+            <ActionForm action=action attr:class="mz-form">
+                <input type="hidden" name="next" value=next_param() />
+                <Field
+                    name="phone"
+                    label=t.account.phone_label
+                    hint=t.account.phone_hint
+                    kind="tel"
+                    inputmode="numeric"
+                    autocomplete="tel"
+                    maxlength=20
+                    required=true
+                    value=typed.get("phone").cloned().unwrap_or_default()
+                    error=field_error(action.value(), "phone")
+                    check=check_phone
+                />
+                <FormError error=form_error(action.value()) />
+                <button type="submit" class="mz-button mz-button--primary">{t.account.send_code}</button>
+            </ActionForm>
+            <p class="mz-note">{t.account.staff_hint}" "<a href="/staff/signin">{t.staff.sign_in_title}</a></p>
+        </Page>
+    }
+}
+
+/// 居民登录, step 2: the one-time code.
+#[component]
+fn CodePage() -> impl IntoView {
+    let t = use_texts();
+    let pending = Resource::new(|| (), |_| super::api::pending_sign_in());
+    let verify = ServerAction::<VerifyCode>::new();
+    let resend = ServerAction::<ResendCode>::new();
+    let typed = typed("signin_code");
+    let next = next_param();
+    view! {
+        <Page title=t.account.code_title.to_string()>
+            <Suspense>
+                {move || {
+                    let typed = typed.clone();
+                    let next = next.clone();
+                    Suspend::new(async move {
+                        match pending.await {
+                            Ok(Some(p)) => {
+                                let next2 = next.clone();
+                                view! {
+                                <p class="mz-lead">{crate::i18n::fill(t.account.code_sent_to, &[("phone", &p.phone_masked)])}</p>
+                                {p.dev_code.map(|c| view! {
+                                    <p class="mz-devnote" role="note">{t.account.dev_code_note}" "<strong data-testid="dev-code">{c}</strong></p>
+                                })}
+                                <ActionForm action=verify attr:class="mz-form">
+                                    <input type="hidden" name="next" value=next2 />
+                                    <Field
+                                        name="code"
+                                        label=t.account.code_label
+                                        hint=t.account.code_hint
+                                        inputmode="numeric"
+                                        autocomplete="one-time-code"
+                                        maxlength=12
+                                        required=true
+                                        value=typed.get("code").cloned().unwrap_or_default()
+                                        error=field_error(verify.value(), "code")
+                                    />
+                                    <FormError error=form_error(verify.value()) />
+                                    <button type="submit" class="mz-button mz-button--primary">{t.account.sign_in}</button>
+                                </ActionForm>
+                                <ActionForm action=resend attr:class="mz-form mz-form--secondary">
+                                    <input type="hidden" name="next" value=next />
+                                    <p class="mz-form__error" role="alert">{move || resend.value().with(|v| match v {
+                                        Some(Err(e)) => Some(e.message(t)),
+                                        _ => None,
+                                    })}</p>
+                                    <button type="submit" class="mz-button">{t.account.resend_code}</button>
+                                </ActionForm>
+                                <p><a href="/signin">{t.account.change_number}</a></p>
+                            }.into_any()
+                            }
+                            Ok(None) => view! {
+                                <p>{t.account.no_pending}</p>
+                                <p><a class="mz-button mz-button--primary" href="/signin">{t.account.sign_in_title}</a></p>
+                            }.into_any(),
+                            Err(e) => view! { <p role="alert">{e.message(t)}</p> }.into_any(),
+                        }
+                    })
+                }}
+            </Suspense>
+        </Page>
+    }
+}
+
+/// 实名认证: name and resident ID number, once.
+#[component]
+fn RealNamePage() -> impl IntoView {
+    let t = use_texts();
+    let action = ServerAction::<BindRealName>::new();
+    let typed = typed("realname");
+    let next = next_param();
+    view! {
+        <Page title=t.account.real_name_title.to_string()>
+            <RequireResident view=move |me| {
+                let typed = typed.clone();
+                let next = next.clone();
+                match me.real_name {
+                    Some(name) => view! {
+                        <p class="mz-lead">{t.account.real_name_done}</p>
+                        <dl class="mz-facts">
+                            <dt>{t.account.name_label}</dt><dd>{name}</dd>
+                            <dt>{t.account.id_number_label}</dt><dd>{me.id_number_masked.unwrap_or_default()}</dd>
+                        </dl>
+                        <p><a class="mz-button mz-button--primary" href="/">{t.common.back_home}</a></p>
+                    }.into_any(),
+                    None => view! {
+                        <p class="mz-lead">{t.account.real_name_intro}</p>
+                        <ActionForm action=action attr:class="mz-form">
+                            <input type="hidden" name="next" value=next.clone() />
+                            <Field
+                                name="name"
+                                label=t.account.name_label
+                                autocomplete="name"
+                                maxlength=30
+                                required=true
+                                value=typed.get("name").cloned().unwrap_or_default()
+                                error=field_error(action.value(), "name")
+                            />
+                            <Field
+                                name="id_number"
+                                label=t.account.id_number_label
+                                hint=t.account.id_number_hint
+                                maxlength=18
+                                required=true
+                                autocomplete="off"
+                                value=typed.get("id_number").cloned().unwrap_or_default()
+                                error=field_error(action.value(), "id_number")
+                                check=check_id_number
+                            />
+                            <FormError error=form_error(action.value()) />
+                            <p class="mz-note">{t.account.privacy_note}</p>
+                            <button type="submit" class="mz-button mz-button--primary">{t.account.bind}</button>
+                        </ActionForm>
+                    }.into_any(),
+                }
+            } />
+        </Page>
+    }
+}
+
+/// 我的: the account at a glance, and sign-out.
+#[component]
+fn AccountPage() -> impl IntoView {
+    let t = use_texts();
+    view! {
+        <Page title=t.account.my_account.to_string()>
+            <RequireResident view=move |me| view! {
+                <dl class="mz-facts">
+                    <dt>{t.account.phone_label}</dt><dd>{me.phone_masked.clone()}</dd>
+                    <dt>{t.account.name_label}</dt><dd>{me.real_name.clone().unwrap_or_else(|| t.account.not_bound.into())}</dd>
+                    <dt>{t.account.id_number_label}</dt><dd>{me.id_number_masked.clone().unwrap_or_else(|| t.account.not_bound.into())}</dd>
+                </dl>
+                {me.real_name.is_none().then(|| view! {
+                    <p><a class="mz-button mz-button--primary" href="/account/realname">{t.account.real_name_title}</a></p>
+                })}
+                <p><a class="mz-button" href="/messages">{t.account.messages_title}</a></p>
+                <form method="post" action="/api/account/sign_out" class="mz-form">
+                    <button type="submit" class="mz-button">{t.account.sign_out}</button>
+                </form>
+            } />
+        </Page>
+    }
+}
+
+/// The text of a message topic.
+pub fn topic_text(topic: Topic, t: &'static Texts) -> (&'static str, &'static str) {
+    match topic {
+        Topic::Welcome => (t.account.msg_welcome_title, t.account.msg_welcome_body),
+        Topic::RealNameBound => (t.account.msg_real_name_title, t.account.msg_real_name_body),
+    }
+}
+
+/// 站内信: the message centre.
+#[component]
+fn MessagesPage() -> impl IntoView {
+    let t = use_texts();
+    view! {
+        <Page title=t.account.messages_title.to_string()>
+            <RequireResident view=move |_| {
+                let list = Resource::new(|| (), |_| super::api::messages());
+                view! {
+                    <Suspense>
+                        {move || Suspend::new(async move {
+                            match list.await {
+                                Ok(items) if items.is_empty() => view! { <p class="mz-empty">{t.account.no_messages}</p> }.into_any(),
+                                Ok(items) => {
+                                    let any_unread = items.iter().any(|m| !m.read);
+                                    view! {
+                                        <ul class="mz-list">
+                                            {items.into_iter().map(|m| {
+                                                let (title, body) = topic_text(m.topic, t);
+                                                view! {
+                                                    <li class="mz-list__item" class:mz-list__item--unread=!m.read>
+                                                        <h2 class="mz-list__title">
+                                                            {(!m.read).then(|| view! { <span class="mz-badge">{t.account.unread}</span>" " })}
+                                                            {title}
+                                                        </h2>
+                                                        <p>{body}</p>
+                                                        <p class="mz-list__meta"><time datetime=m.at.to_rfc3339()>{format_time(m.at)}</time></p>
+                                                    </li>
+                                                }
+                                            }).collect_view()}
+                                        </ul>
+                                        {any_unread.then(|| view! {
+                                            <form method="post" action="/api/account/messages_read" class="mz-form">
+                                                <button type="submit" class="mz-button">{t.account.mark_all_read}</button>
+                                            </form>
+                                        })}
+                                    }.into_any()
+                                }
+                                Err(e) => view! { <p role="alert">{e.message(t)}</p> }.into_any(),
+                            }
+                        })}
+                    </Suspense>
+                }
+            } />
+        </Page>
+    }
+}

@@ -1,0 +1,184 @@
+//! `AppError`: the one error that crosses the wire between a server function and a page.
+//!
+//! It carries a field name and a message *code*, never text: the page turns the code into a
+//! sentence in the reader's language ([`AppError::message`]). Internal failures carry nothing at
+//! all; the detail is logged on the server (see `server/src/error.rs` and DESIGN.md §5).
+
+use crate::{
+    i18n::{fill, Texts},
+    rules::{id_number::IdNumberError, otp::OtpError},
+};
+use serde::{Deserialize, Serialize};
+use leptos::server_fn::{
+    codec::JsonEncoding,
+    error::{FromServerFnError, ServerFnErrorErr},
+};
+
+/// A message the user can act on. Each variant has one sentence per language.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Code {
+    Required,
+    TooLong,
+    PhoneInvalid,
+    Otp(OtpError),
+    OtpFormat,
+    /// No code was asked for from this browser (or it was replaced by a newer one).
+    OtpMissing,
+    /// Too many requests from this number or this address; `minutes` until it may be tried again.
+    RateLimited { minutes: u32 },
+    IdNumber(IdNumberError),
+    NameInvalid,
+    /// The ID number is already bound to another account (一证一号).
+    IdNumberTaken,
+    /// This account already has a real name; it cannot be changed here.
+    AlreadyBound,
+    CredentialsInvalid,
+    UsernameInvalid,
+    UsernameTaken,
+    PasswordTooShort,
+    ScopeRequired,
+    ScopeUnknown,
+}
+
+/// The typed error of every server function.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, thiserror::Error)]
+pub enum AppError {
+    /// Input the user can correct; `field` is the form field's `name`.
+    #[error("invalid {field}: {code:?}")]
+    Invalid { field: String, code: Code },
+    /// The caller must sign in first.
+    #[error("sign-in required")]
+    SignInRequired,
+    /// Signed in, but this is not theirs to see or do.
+    #[error("forbidden")]
+    Forbidden,
+    #[error("not found")]
+    NotFound,
+    /// The request itself was malformed (what a browser form cannot produce).
+    #[error("bad request")]
+    BadRequest,
+    /// Something broke on our side; the detail is in the server log, never here.
+    #[error("internal error")]
+    Internal,
+}
+
+impl AppError {
+    pub fn invalid(field: &str, code: Code) -> Self {
+        Self::Invalid { field: field.to_owned(), code }
+    }
+
+    /// The error belongs next to this form field.
+    pub fn field(&self) -> Option<&str> {
+        match self {
+            Self::Invalid { field, .. } => Some(field),
+            _ => None,
+        }
+    }
+
+    /// The HTTP status a non-browser client gets (browsers posting forms get a redirect back).
+    pub fn status(&self) -> u16 {
+        match self {
+            Self::Invalid { code: Code::RateLimited { .. }, .. } => 429,
+            Self::Invalid { .. } => 422,
+            Self::SignInRequired => 401,
+            Self::Forbidden => 403,
+            Self::NotFound => 404,
+            Self::BadRequest => 400,
+            Self::Internal => 500,
+        }
+    }
+
+    /// The sentence shown to the user.
+    pub fn message(&self, t: &Texts) -> String {
+        let e = &t.errors;
+        match self {
+            Self::Invalid { code, .. } => code.message(t),
+            Self::SignInRequired => e.sign_in_required.into(),
+            Self::Forbidden => e.forbidden.into(),
+            Self::NotFound => e.not_found.into(),
+            Self::BadRequest => e.bad_request.into(),
+            Self::Internal => e.internal.into(),
+        }
+    }
+}
+
+impl Code {
+    pub fn message(&self, t: &Texts) -> String {
+        let e = &t.errors;
+        match *self {
+            Code::Required => e.required.into(),
+            Code::TooLong => e.too_long.into(),
+            Code::PhoneInvalid => e.phone_invalid.into(),
+            Code::Otp(OtpError::Expired) => e.otp_expired.into(),
+            Code::Otp(OtpError::TooManyAttempts) => e.otp_too_many.into(),
+            Code::Otp(OtpError::Wrong { remaining }) => fill(e.otp_wrong, &[("n", &remaining.to_string())]),
+            Code::Otp(OtpError::ResendTooSoon { seconds }) => fill(e.otp_resend_wait, &[("s", &seconds.to_string())]),
+            Code::OtpFormat => e.otp_format.into(),
+            Code::OtpMissing => e.otp_missing.into(),
+            Code::RateLimited { minutes } => fill(e.rate_limited, &[("m", &minutes.to_string())]),
+            Code::IdNumber(IdNumberError::WrongLength) => e.id_length.into(),
+            Code::IdNumber(IdNumberError::BadCharacter) => e.id_character.into(),
+            Code::IdNumber(IdNumberError::BadBirthDate) => e.id_birth_date.into(),
+            Code::IdNumber(IdNumberError::FutureBirthDate) => e.id_future.into(),
+            Code::IdNumber(IdNumberError::BadCheckDigit) => e.id_check_digit.into(),
+            Code::NameInvalid => e.name_invalid.into(),
+            Code::IdNumberTaken => e.id_taken.into(),
+            Code::AlreadyBound => e.already_bound.into(),
+            Code::CredentialsInvalid => e.credentials_invalid.into(),
+            Code::UsernameInvalid => e.username_invalid.into(),
+            Code::UsernameTaken => e.username_taken.into(),
+            Code::PasswordTooShort => e.password_too_short.into(),
+            Code::ScopeRequired => e.scope_required.into(),
+            Code::ScopeUnknown => e.scope_unknown.into(),
+        }
+    }
+}
+
+impl FromServerFnError for AppError {
+    type Encoder = JsonEncoding;
+
+    /// Failures of the server-function machinery itself. Decoding failures are the client's
+    /// fault (400); the rest are ours. No text is kept: it could echo what the client sent.
+    fn from_server_fn_error(value: ServerFnErrorErr) -> Self {
+        match value {
+            ServerFnErrorErr::Args(_)
+            | ServerFnErrorErr::Deserialization(_)
+            | ServerFnErrorErr::MissingArg(_)
+            | ServerFnErrorErr::UnsupportedRequestMethod(_) => AppError::BadRequest,
+            #[cfg(feature = "ssr")]
+            other => {
+                tracing::error!(error = %other, "server function machinery failed");
+                AppError::Internal
+            }
+            #[cfg(not(feature = "ssr"))]
+            _ => AppError::Internal,
+        }
+    }
+}
+
+/// The result type of server functions.
+pub type AppResult<T> = Result<T, AppError>;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::i18n::{EN, ZH_CN};
+
+    #[test]
+    fn every_error_reads_as_a_sentence_in_both_languages() {
+        let e = AppError::invalid("code", Code::Otp(OtpError::Wrong { remaining: 3 }));
+        assert!(e.message(&ZH_CN).contains('3'));
+        assert!(e.message(&EN).contains('3'));
+        assert_ne!(e.message(&ZH_CN), e.message(&EN));
+        assert_eq!(e.status(), 422);
+        assert_eq!(AppError::invalid("phone", Code::RateLimited { minutes: 5 }).status(), 429);
+    }
+
+    #[test]
+    fn the_wire_form_names_the_field_and_code_only() {
+        let e = AppError::invalid("id_number", Code::IdNumber(IdNumberError::BadCheckDigit));
+        let json = serde_json::to_string(&e).unwrap();
+        assert_eq!(json, r#"{"Invalid":{"field":"id_number","code":{"IdNumber":"BadCheckDigit"}}}"#);
+        assert_eq!(serde_json::from_str::<AppError>(&json).unwrap(), e);
+    }
+}

@@ -1,0 +1,7 @@
+//! Pure rules shared by the browser (instant feedback) and the server (the decision that counts).
+//! Nothing in here does I/O or reads a clock: "now" and "today" are always arguments.
+
+pub mod clock;
+pub mod id_number;
+pub mod otp;
+pub mod phone;

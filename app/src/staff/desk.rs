@@ -1,0 +1,35 @@
+//! (ssr) The staff desk. Every method that acts for a staff member writes the audit log in the
+//! same transaction as the action, so an action without its audit entry cannot happen.
+
+use super::model::{AuditEntry, Role, StaffSummary, StaffView, Unit};
+use crate::desk::DeskResult;
+
+pub struct NewStaffSession {
+    pub token: String,
+    pub staff: StaffView,
+}
+
+/// A staff account to create.
+pub struct NewStaff {
+    pub username: String,
+    pub display_name: String,
+    pub password: String,
+    pub role: Role,
+    pub unit_id: String,
+}
+
+#[async_trait::async_trait]
+pub trait StaffDesk: Send + Sync {
+    /// Checks username and password (argon2) and opens a staff session; audited.
+    async fn sign_in(&self, username: &str, password: &str, client: &str) -> DeskResult<NewStaffSession>;
+    async fn staff_session(&self, token: &str) -> DeskResult<Option<StaffView>>;
+    /// Ends the session; audited.
+    async fn sign_out(&self, actor: &StaffView, token: &str) -> DeskResult<()>;
+    /// Administrators only; audited.
+    async fn create_staff(&self, actor: &StaffView, new: NewStaff) -> DeskResult<StaffSummary>;
+    /// Administrators only.
+    async fn list_staff(&self, actor: &StaffView) -> DeskResult<Vec<StaffSummary>>;
+    async fn units(&self) -> DeskResult<Vec<Unit>>;
+    /// Auditors and administrators; reading the log is itself audited.
+    async fn audit_log(&self, actor: &StaffView, limit: u32) -> DeskResult<Vec<AuditEntry>>;
+}

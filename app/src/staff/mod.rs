@@ -1,0 +1,7 @@
+//! 工作人员工作台 — staff: sign-in, the workbench, staff accounts and the audit log.
+
+pub mod api;
+#[cfg(feature = "ssr")]
+pub mod desk;
+pub mod model;
+pub mod pages;

@@ -1,0 +1,41 @@
+#!/usr/bin/env bash
+# Installs what the project needs on a fresh machine of this kind, skipping what is present.
+# See ../shared/TOOLCHAIN.md for why each version is pinned.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+log() { printf '\033[1;34m[setup]\033[0m %s\n' "$*"; }
+
+need_apt=()
+command -v chromium >/dev/null 2>&1 || need_apt+=(chromium)
+fc-list 2>/dev/null | grep -qi "Noto Sans CJK" || need_apt+=(fonts-noto-cjk)
+if [ "${#need_apt[@]}" -gt 0 ] && [ "${SKIP_BROWSER:-0}" != 1 ]; then
+  log "apt-get install ${need_apt[*]}"
+  SUDO=""; [ "$(id -u)" = 0 ] || SUDO="sudo"
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "${need_apt[@]}" >/dev/null
+fi
+
+if ! rustup target list --installed | grep -q wasm32-unknown-unknown; then
+  log "rustup target add wasm32-unknown-unknown"
+  rustup target add wasm32-unknown-unknown
+fi
+
+if ! wasm-bindgen --version 2>/dev/null | grep -q "0.2.130"; then
+  log "cargo install wasm-bindgen-cli 0.2.130 (about 2 min)"
+  # No --locked: its lock file names a webpki-roots release the registry does not serve.
+  cargo install wasm-bindgen-cli --version 0.2.130
+fi
+
+if ! cargo leptos --version 2>/dev/null | grep -q "0.3.10"; then
+  log "cargo install cargo-leptos 0.3.10 (about 12 min cold)"
+  cargo install --locked cargo-leptos --version 0.3.10
+fi
+
+# Project-local npm tools: wasm-opt (binaryen), Playwright, axe-core.
+if [ ! -x end2end/node_modules/.bin/wasm-opt ] || [ ! -d end2end/node_modules/@axe-core/playwright ] \
+   || [ end2end/package-lock.json -nt end2end/node_modules/.package-lock.json ]; then
+  log "npm ci in end2end/ (binaryen, playwright-core, axe-core)"
+  (cd end2end && PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --no-audit --no-fund)
+fi
+log "toolchain ready"

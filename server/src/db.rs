@@ -1,0 +1,65 @@
+//! The database: SQLite by default (a file under `./data/`, WAL, busy timeout), PostgreSQL when
+//! `DATABASE_URL` says so. One SQL implementation serves both through sqlx's `Any` driver.
+
+use anyhow::Context;
+use sqlx::{any::AnyPoolOptions, AnyPool, Executor};
+use std::time::Duration;
+
+pub type Db = AnyPool;
+
+pub fn is_sqlite(url: &str) -> bool {
+    url.starts_with("sqlite:")
+}
+
+/// Opens the pool (creating the SQLite file and its folder on first start) and migrates.
+pub async fn connect(url: &str) -> anyhow::Result<Db> {
+    sqlx::any::install_default_drivers();
+    let sqlite = is_sqlite(url);
+    let url = if sqlite { prepare_sqlite(url)? } else { url.to_owned() };
+    let pool = AnyPoolOptions::new()
+        .max_connections(if sqlite { 8 } else { 16 })
+        .acquire_timeout(Duration::from_secs(10))
+        .after_connect(move |conn, _meta| {
+            Box::pin(async move {
+                if sqlite {
+                    // WAL lets readers go on while one writer writes; the busy timeout makes a
+                    // second writer wait for the lock instead of failing at once.
+                    conn.execute("PRAGMA journal_mode = WAL").await?;
+                    conn.execute("PRAGMA busy_timeout = 10000").await?;
+                    conn.execute("PRAGMA synchronous = NORMAL").await?;
+                    conn.execute("PRAGMA foreign_keys = ON").await?;
+                }
+                Ok(())
+            })
+        })
+        .connect(&url)
+        .await
+        .with_context(|| format!("Failed to open the database at {}", crate::config::mask_url(&url)))?;
+    sqlx::migrate!("./migrations").run(&pool).await.context("Failed to apply migrations")?;
+    Ok(pool)
+}
+
+/// Makes sure the folder of a SQLite file exists and that the file is created if missing.
+fn prepare_sqlite(url: &str) -> anyhow::Result<String> {
+    let rest = url.trim_start_matches("sqlite://").trim_start_matches("sqlite:");
+    let path = rest.split('?').next().unwrap_or(rest);
+    if path != ":memory:" && !path.is_empty() {
+        if let Some(dir) = std::path::Path::new(path).parent() {
+            if !dir.as_os_str().is_empty() {
+                std::fs::create_dir_all(dir).with_context(|| format!("Failed to create {}", dir.display()))?;
+            }
+        }
+    }
+    Ok(if url.contains("mode=") { url.to_owned() } else if url.contains('?') { format!("{url}&mode=rwc") } else { format!("{url}?mode=rwc") })
+}
+
+/// Whether a database error is a unique-constraint violation on `column`
+/// (SQLite names the column in the message, PostgreSQL in the constraint name).
+pub fn unique_violation_on(err: &sqlx::Error, column: &str) -> bool {
+    match err {
+        sqlx::Error::Database(e) if e.is_unique_violation() => {
+            e.message().contains(column) || e.constraint().is_some_and(|c| c.contains(column))
+        }
+        _ => false,
+    }
+}

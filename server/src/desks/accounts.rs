@@ -1,0 +1,366 @@
+//! `AccountDesk` in SQL: one-time codes, sessions, real-name binding, messages, affairs.
+
+use super::{count_events, db, new_id, new_token, record_event, token_hash};
+use crate::{db::unique_violation_on, sms::SmsGateway, Db};
+use app::{
+    account::{
+        desk::{AccountDesk, NewSession},
+        model::{Affair, HomeSummary, Message, PendingCode, RealName, ResidentView, Topic},
+    },
+    desk::{DeskError, DeskResult},
+    error::{AppError, Code},
+    rules::{
+        clock::Clock,
+        id_number::{mask_id_number, IdNumber},
+        otp::{OtpChallenge, OtpError, OtpPolicy},
+        phone::{mask_phone, Phone},
+    },
+};
+use chrono::{DateTime, Utc};
+use rand::Rng;
+use sha2::{Digest, Sha256};
+use sqlx::Row;
+use std::sync::Arc;
+
+/// Limits against brute force and SMS bombing.
+#[derive(Debug, Clone, Copy)]
+pub struct SignInLimits {
+    pub codes_per_number_per_hour: u32,
+    pub codes_per_address_per_hour: u32,
+    pub checks_per_address_per_hour: u32,
+}
+
+pub struct SqlAccounts {
+    pub db: Db,
+    pub clock: Arc<dyn Clock>,
+    pub sms: Arc<dyn SmsGateway>,
+    pub policy: OtpPolicy,
+    pub limits: SignInLimits,
+    pub session_seconds: i64,
+    /// Mixed into stored code hashes so a copy of the table does not give the codes away.
+    pub otp_secret: String,
+}
+
+fn ts(t: DateTime<Utc>) -> i64 {
+    t.timestamp()
+}
+
+fn from_ts(s: i64) -> DateTime<Utc> {
+    DateTime::from_timestamp(s, 0).unwrap_or_default()
+}
+
+fn rate_limited(field: &str, minutes: u32) -> DeskError {
+    AppError::invalid(field, Code::RateLimited { minutes }).into()
+}
+
+impl SqlAccounts {
+    fn code_hash(&self, challenge_id: &str, code: &str) -> String {
+        hex::encode(Sha256::digest(format!("{}:{challenge_id}:{code}", self.otp_secret).as_bytes()))
+    }
+
+    fn resident_from_row(row: &sqlx::any::AnyRow) -> Result<ResidentView, sqlx::Error> {
+        let phone: String = row.try_get("phone")?;
+        let id_number: Option<String> = row.try_get("id_number")?;
+        Ok(ResidentView {
+            id: row.try_get("id")?,
+            phone_masked: mask_phone(&phone),
+            real_name: row.try_get("real_name")?,
+            id_number_masked: id_number.as_deref().map(mask_id_number),
+        })
+    }
+
+    /// Issues a code for `phone`; `field` is where a refusal is shown.
+    async fn issue_code(&self, phone: &Phone, client: &str, field: &str) -> DeskResult<String> {
+        let now = self.clock.now();
+        let hour_ago = ts(now) - 3600;
+        let mut tx = self.db.begin().await.map_err(db)?;
+        // Write first, so SQLite takes the write lock now and concurrent requests queue up
+        // behind it instead of both counting the same events.
+        record_event(&mut tx, "code_addr", client, ts(now)).await?;
+        if count_events(&mut tx, "code_addr", client, hour_ago).await? > i64::from(self.limits.codes_per_address_per_hour) {
+            tx.commit().await.map_err(db)?;
+            return Err(rate_limited(field, 60));
+        }
+        let last: Option<i64> = sqlx::query_scalar("SELECT MAX(sent_at) FROM otp_challenges WHERE phone = $1")
+            .bind(phone.as_str())
+            .fetch_one(&mut *tx)
+            .await
+            .map_err(db)?;
+        if let Err(e) = self.policy.may_resend(last.map(from_ts), now) {
+            tx.commit().await.map_err(db)?;
+            return Err(AppError::invalid(field, Code::Otp(e)).into());
+        }
+        if count_events(&mut tx, "code_phone", phone.as_str(), hour_ago).await? >= i64::from(self.limits.codes_per_number_per_hour) {
+            tx.commit().await.map_err(db)?;
+            return Err(rate_limited(field, 60));
+        }
+        record_event(&mut tx, "code_phone", phone.as_str(), ts(now)).await?;
+        // A new code replaces every older one for the number.
+        sqlx::query("UPDATE otp_challenges SET used = 1 WHERE phone = $1 AND used = 0")
+            .bind(phone.as_str())
+            .execute(&mut *tx)
+            .await
+            .map_err(db)?;
+        let id = new_id();
+        let code = format!("{:06}", rand::thread_rng().gen_range(0..1_000_000));
+        sqlx::query("INSERT INTO otp_challenges (id, phone, code_hash, sent_at, attempts, used, client) VALUES ($1, $2, $3, $4, 0, 0, $5)")
+            .bind(&id)
+            .bind(phone.as_str())
+            .bind(self.code_hash(&id, &code))
+            .bind(ts(now))
+            .bind(client)
+            .execute(&mut *tx)
+            .await
+            .map_err(db)?;
+        tx.commit().await.map_err(db)?;
+        self.sms.send_code(phone, &code).await.map_err(|e| DeskError::internal(e.to_string()))?;
+        Ok(id)
+    }
+}
+
+#[async_trait::async_trait]
+impl AccountDesk for SqlAccounts {
+    #[tracing::instrument(name = "Request sign-in code", skip_all)]
+    async fn request_code(&self, phone: &Phone, client: &str) -> DeskResult<String> {
+        self.issue_code(phone, client, "phone").await
+    }
+
+    #[tracing::instrument(name = "Resend sign-in code", skip_all)]
+    async fn resend_code(&self, challenge_id: &str, client: &str) -> DeskResult<String> {
+        let phone: Option<String> = sqlx::query_scalar("SELECT phone FROM otp_challenges WHERE id = $1")
+            .bind(challenge_id)
+            .fetch_optional(&self.db)
+            .await
+            .map_err(db)?;
+        let phone = phone.ok_or_else(|| AppError::invalid("code", Code::OtpMissing))?;
+        let phone = Phone::parse(&phone).map_err(|_| AppError::invalid("code", Code::OtpMissing))?;
+        self.issue_code(&phone, client, "code").await
+    }
+
+    async fn pending_sign_in(&self, challenge_id: &str) -> DeskResult<Option<PendingCode>> {
+        let row = sqlx::query("SELECT phone, used FROM otp_challenges WHERE id = $1")
+            .bind(challenge_id)
+            .fetch_optional(&self.db)
+            .await
+            .map_err(db)?;
+        let Some(row) = row else { return Ok(None) };
+        let phone: String = row.try_get("phone").map_err(db)?;
+        let used: i64 = row.try_get("used").map_err(db)?;
+        if used != 0 {
+            return Ok(None);
+        }
+        Ok(Some(PendingCode { phone_masked: mask_phone(&phone), dev_code: self.sms.last_code(&phone) }))
+    }
+
+    #[tracing::instrument(name = "Verify sign-in code", skip_all)]
+    async fn verify_code(&self, challenge_id: &str, code: &str, client: &str) -> DeskResult<NewSession> {
+        let now = self.clock.now();
+        let mut tx = self.db.begin().await.map_err(db)?;
+        record_event(&mut tx, "check_addr", client, ts(now)).await?;
+        if count_events(&mut tx, "check_addr", client, ts(now) - 3600).await? > i64::from(self.limits.checks_per_address_per_hour) {
+            tx.commit().await.map_err(db)?;
+            return Err(rate_limited("code", 60));
+        }
+        // Count the try before judging it, in one guarded statement: two concurrent tries can
+        // never both be the fifth.
+        let row = sqlx::query(
+            "UPDATE otp_challenges SET attempts = attempts + 1 WHERE id = $1 AND used = 0 \
+             RETURNING phone, code_hash, sent_at, attempts",
+        )
+        .bind(challenge_id)
+        .fetch_optional(&mut *tx)
+        .await
+        .map_err(db)?;
+        let Some(row) = row else {
+            tx.commit().await.map_err(db)?;
+            return Err(AppError::invalid("code", Code::Otp(OtpError::Expired)).into());
+        };
+        let phone: String = row.try_get("phone").map_err(db)?;
+        let stored: String = row.try_get("code_hash").map_err(db)?;
+        let attempts: i64 = row.try_get("attempts").map_err(db)?;
+        let challenge = OtpChallenge {
+            sent_at: from_ts(row.try_get("sent_at").map_err(db)?),
+            attempts: (attempts - 1).max(0) as u32,
+            used: false,
+        };
+        let matches = constant_time_eq(self.code_hash(challenge_id, code).as_bytes(), stored.as_bytes());
+        if let Err(e) = self.policy.check(&challenge, now, matches) {
+            tx.commit().await.map_err(db)?;
+            return Err(AppError::invalid("code", Code::Otp(e)).into());
+        }
+        let burnt = sqlx::query("UPDATE otp_challenges SET used = 1 WHERE id = $1 AND used = 0")
+            .bind(challenge_id)
+            .execute(&mut *tx)
+            .await
+            .map_err(db)?;
+        if burnt.rows_affected() != 1 {
+            return Err(AppError::invalid("code", Code::Otp(OtpError::Expired)).into());
+        }
+        let created = sqlx::query("INSERT INTO residents (id, phone, created_at) VALUES ($1, $2, $3) ON CONFLICT (phone) DO NOTHING")
+            .bind(new_id())
+            .bind(&phone)
+            .bind(ts(now))
+            .execute(&mut *tx)
+            .await
+            .map_err(db)?
+            .rows_affected()
+            == 1;
+        let row = sqlx::query("SELECT id, phone, real_name, id_number FROM residents WHERE phone = $1")
+            .bind(&phone)
+            .fetch_one(&mut *tx)
+            .await
+            .map_err(db)?;
+        let resident = Self::resident_from_row(&row).map_err(db)?;
+        if created {
+            insert_message(&mut tx, &resident.id, Topic::Welcome, ts(now)).await?;
+        }
+        let token = new_token();
+        sqlx::query("INSERT INTO sessions (token_hash, kind, subject_id, created_at, expires_at) VALUES ($1, 'resident', $2, $3, $4)")
+            .bind(token_hash(&token))
+            .bind(&resident.id)
+            .bind(ts(now))
+            .bind(ts(now) + self.session_seconds)
+            .execute(&mut *tx)
+            .await
+            .map_err(db)?;
+        tx.commit().await.map_err(db)?;
+        Ok(NewSession { token, resident })
+    }
+
+    async fn resident_session(&self, token: &str) -> DeskResult<Option<ResidentView>> {
+        let row = sqlx::query(
+            "SELECT r.id, r.phone, r.real_name, r.id_number FROM sessions s JOIN residents r ON r.id = s.subject_id \
+             WHERE s.token_hash = $1 AND s.kind = 'resident' AND s.expires_at > $2",
+        )
+        .bind(token_hash(token))
+        .bind(ts(self.clock.now()))
+        .fetch_optional(&self.db)
+        .await
+        .map_err(db)?;
+        row.map(|r| Self::resident_from_row(&r)).transpose().map_err(db)
+    }
+
+    async fn sign_out(&self, token: &str) -> DeskResult<()> {
+        sqlx::query("DELETE FROM sessions WHERE token_hash = $1 AND kind = 'resident'")
+            .bind(token_hash(token))
+            .execute(&self.db)
+            .await
+            .map_err(db)?;
+        Ok(())
+    }
+
+    #[tracing::instrument(name = "Bind real name", skip_all)]
+    async fn bind_real_name(&self, resident_id: &str, name: &RealName, id_number: &IdNumber) -> DeskResult<ResidentView> {
+        let now = ts(self.clock.now());
+        let mut tx = self.db.begin().await.map_err(db)?;
+        let updated = sqlx::query(
+            "UPDATE residents SET real_name = $1, id_number = $2, bound_at = $3 WHERE id = $4 AND id_number IS NULL",
+        )
+        .bind(name.as_str())
+        .bind(id_number.as_str())
+        .bind(now)
+        .bind(resident_id)
+        .execute(&mut *tx)
+        .await;
+        let updated = match updated {
+            Ok(r) => r.rows_affected(),
+            Err(e) if unique_violation_on(&e, "id_number") => {
+                return Err(AppError::invalid("id_number", Code::IdNumberTaken).into())
+            }
+            Err(e) => return Err(db(e)),
+        };
+        if updated == 0 {
+            return Err(AppError::invalid("id_number", Code::AlreadyBound).into());
+        }
+        insert_message(&mut tx, resident_id, Topic::RealNameBound, now).await?;
+        let row = sqlx::query("SELECT id, phone, real_name, id_number FROM residents WHERE id = $1")
+            .bind(resident_id)
+            .fetch_one(&mut *tx)
+            .await
+            .map_err(db)?;
+        let view = Self::resident_from_row(&row).map_err(db)?;
+        tx.commit().await.map_err(db)?;
+        Ok(view)
+    }
+
+    async fn home(&self, resident_id: &str) -> DeskResult<HomeSummary> {
+        let rows = sqlx::query(
+            "SELECT id, service, reference, status, link, updated_at FROM affairs WHERE resident_id = $1 ORDER BY updated_at DESC LIMIT 50",
+        )
+        .bind(resident_id)
+        .fetch_all(&self.db)
+        .await
+        .map_err(db)?;
+        let affairs = rows
+            .iter()
+            .map(|r| {
+                Ok(Affair {
+                    id: r.try_get("id")?,
+                    service: r.try_get("service")?,
+                    reference: r.try_get("reference")?,
+                    status: r.try_get("status")?,
+                    link: r.try_get("link")?,
+                    updated_at: from_ts(r.try_get("updated_at")?),
+                })
+            })
+            .collect::<Result<Vec<_>, sqlx::Error>>()
+            .map_err(db)?;
+        let unread: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM messages WHERE resident_id = $1 AND read_at IS NULL")
+            .bind(resident_id)
+            .fetch_one(&self.db)
+            .await
+            .map_err(db)?;
+        Ok(HomeSummary { affairs, unread_messages: unread as u32 })
+    }
+
+    async fn messages(&self, resident_id: &str) -> DeskResult<Vec<Message>> {
+        let rows = sqlx::query(
+            "SELECT id, topic, created_at, read_at FROM messages WHERE resident_id = $1 ORDER BY created_at DESC, id LIMIT 100",
+        )
+        .bind(resident_id)
+        .fetch_all(&self.db)
+        .await
+        .map_err(db)?;
+        let mut out = Vec::with_capacity(rows.len());
+        for r in rows {
+            let topic: String = r.try_get("topic").map_err(db)?;
+            // A topic this build does not know (written by a newer one) is skipped, not fatal.
+            let Some(topic) = Topic::parse(&topic) else { continue };
+            let read_at: Option<i64> = r.try_get("read_at").map_err(db)?;
+            out.push(Message {
+                id: r.try_get("id").map_err(db)?,
+                at: from_ts(r.try_get("created_at").map_err(db)?),
+                topic,
+                read: read_at.is_some(),
+            });
+        }
+        Ok(out)
+    }
+
+    async fn mark_messages_read(&self, resident_id: &str) -> DeskResult<()> {
+        sqlx::query("UPDATE messages SET read_at = $1 WHERE resident_id = $2 AND read_at IS NULL")
+            .bind(ts(self.clock.now()))
+            .bind(resident_id)
+            .execute(&self.db)
+            .await
+            .map_err(db)?;
+        Ok(())
+    }
+}
+
+/// Writes a message into a resident's message centre (站内信).
+pub async fn insert_message(conn: &mut sqlx::AnyConnection, resident_id: &str, topic: Topic, at: i64) -> DeskResult<()> {
+    sqlx::query("INSERT INTO messages (id, resident_id, topic, params, created_at) VALUES ($1, $2, $3, '{}', $4)")
+        .bind(new_id())
+        .bind(resident_id)
+        .bind(topic.as_str())
+        .bind(at)
+        .execute(&mut *conn)
+        .await
+        .map_err(db)?;
+    Ok(())
+}
+
+fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
+    a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+}

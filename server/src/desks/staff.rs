@@ -1,0 +1,305 @@
+//! `StaffDesk` in SQL: password sign-in (argon2), staff accounts, units and the audit log.
+//! Every action taken for a staff member writes its audit entry in the same transaction.
+
+use super::{audit, count_events, db, new_id, new_token, record_event, token_hash};
+use crate::{db::unique_violation_on, Db};
+use app::{
+    desk::{DeskError, DeskResult},
+    error::{AppError, Code},
+    rules::clock::Clock,
+    staff::{
+        desk::{NewStaff, NewStaffSession, StaffDesk},
+        model::{AuditEntry, Role, StaffSummary, StaffView, Unit, UnitKind},
+    },
+};
+use argon2::{
+    password_hash::{rand_core::OsRng, PasswordHash, PasswordHasher, PasswordVerifier, SaltString},
+    Argon2,
+};
+use chrono::DateTime;
+use sqlx::Row;
+use std::sync::{Arc, OnceLock};
+
+pub struct SqlStaff {
+    pub db: Db,
+    pub clock: Arc<dyn Clock>,
+    pub session_seconds: i64,
+}
+
+/// Failed sign-ins allowed per username, and per address, in 15 minutes.
+const FAILS_PER_USERNAME: i64 = 10;
+const FAILS_PER_ADDRESS: i64 = 50;
+
+/// Hashes a password with argon2id (off the async runtime: it is slow on purpose).
+pub async fn hash_password(password: String) -> DeskResult<String> {
+    tokio::task::spawn_blocking(move || {
+        let salt = SaltString::generate(&mut OsRng);
+        Argon2::default().hash_password(password.as_bytes(), &salt).map(|h| h.to_string())
+    })
+    .await
+    .map_err(DeskError::internal)?
+    .map_err(|e| DeskError::internal(e.to_string()))
+}
+
+async fn verify_password(password: String, hash: String) -> bool {
+    tokio::task::spawn_blocking(move || {
+        PasswordHash::new(&hash).is_ok_and(|h| Argon2::default().verify_password(password.as_bytes(), &h).is_ok())
+    })
+    .await
+    .unwrap_or(false)
+}
+
+/// A hash to check unknown usernames against, so a wrong username costs as long as a wrong password.
+fn dummy_hash() -> String {
+    static H: OnceLock<String> = OnceLock::new();
+    H.get_or_init(|| {
+        let salt = SaltString::generate(&mut OsRng);
+        Argon2::default().hash_password(b"not a password", &salt).map(|h| h.to_string()).unwrap_or_default()
+    })
+    .clone()
+}
+
+const STAFF_COLUMNS: &str = "s.id, s.username, s.display_name, s.role, s.active, u.id AS unit_id, u.kind, u.name_zh, u.name_en";
+
+fn unit_from_row(r: &sqlx::any::AnyRow, id_col: &str) -> Result<Unit, sqlx::Error> {
+    let kind: String = r.try_get("kind")?;
+    Ok(Unit {
+        id: r.try_get(id_col)?,
+        kind: UnitKind::parse(&kind).unwrap_or(UnitKind::Bureau),
+        name_zh: r.try_get("name_zh")?,
+        name_en: r.try_get("name_en")?,
+    })
+}
+
+fn staff_from_row(r: &sqlx::any::AnyRow) -> Result<(StaffView, bool), sqlx::Error> {
+    let role: String = r.try_get("role")?;
+    let active: i64 = r.try_get("active")?;
+    Ok((
+        StaffView {
+            id: r.try_get("id")?,
+            username: r.try_get("username")?,
+            display_name: r.try_get("display_name")?,
+            role: Role::parse(&role).ok_or_else(|| sqlx::Error::Decode(format!("unknown role {role}").into()))?,
+            unit: unit_from_row(r, "unit_id")?,
+        },
+        active != 0,
+    ))
+}
+
+impl SqlStaff {
+    /// Creates a staff account. Used by administrators in the workbench and by `server admin create`.
+    pub async fn insert_staff(&self, actor: Option<&StaffView>, new: NewStaff, client: &str) -> DeskResult<StaffSummary> {
+        let unit = sqlx::query("SELECT id, kind, name_zh, name_en FROM units WHERE id = $1")
+            .bind(&new.unit_id)
+            .fetch_optional(&self.db)
+            .await
+            .map_err(db)?;
+        let unit = match unit {
+            Some(r) => unit_from_row(&r, "id").map_err(db)?,
+            None => return Err(AppError::invalid("unit_id", Code::ScopeUnknown).into()),
+        };
+        if unit.kind != new.role.unit_kind() {
+            return Err(AppError::invalid("unit_id", Code::ScopeUnknown).into());
+        }
+        let hash = hash_password(new.password).await?;
+        let now = self.clock.now().timestamp();
+        let mut tx = self.db.begin().await.map_err(db)?;
+        let inserted = sqlx::query(
+            "INSERT INTO staff (id, username, display_name, password_hash, role, unit_id, active, created_at) VALUES ($1, $2, $3, $4, $5, $6, 1, $7)",
+        )
+        .bind(new_id())
+        .bind(&new.username)
+        .bind(&new.display_name)
+        .bind(&hash)
+        .bind(new.role.as_str())
+        .bind(&unit.id)
+        .bind(now)
+        .execute(&mut *tx)
+        .await;
+        match inserted {
+            Ok(_) => {}
+            Err(e) if unique_violation_on(&e, "username") => return Err(AppError::invalid("username", Code::UsernameTaken).into()),
+            Err(e) => return Err(db(e)),
+        }
+        let (actor_id, actor_name) = match actor {
+            Some(a) => (Some(a.id.as_str()), a.username.as_str()),
+            None => (None, "system"),
+        };
+        let target = format!("{} ({}, {})", new.username, new.role.as_str(), unit.id);
+        audit(&mut tx, now, actor_id, actor_name, "staff.create", &target, client).await?;
+        tx.commit().await.map_err(db)?;
+        Ok(StaffSummary { username: new.username, display_name: new.display_name, role: new.role, unit, active: true })
+    }
+
+    /// Whether a username exists (the demo data and the admin subcommand skip existing ones).
+    pub async fn exists(&self, username: &str) -> DeskResult<bool> {
+        let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM staff WHERE username = $1")
+            .bind(username)
+            .fetch_one(&self.db)
+            .await
+            .map_err(db)?;
+        Ok(n > 0)
+    }
+
+    /// Inserts a unit if its id is new.
+    pub async fn ensure_unit(&self, id: &str, kind: UnitKind, name_zh: &str, name_en: &str) -> DeskResult<()> {
+        sqlx::query("INSERT INTO units (id, kind, name_zh, name_en, created_at) VALUES ($1, $2, $3, $4, $5) ON CONFLICT (id) DO NOTHING")
+            .bind(id)
+            .bind(kind.as_str())
+            .bind(name_zh)
+            .bind(name_en)
+            .bind(self.clock.now().timestamp())
+            .execute(&self.db)
+            .await
+            .map_err(db)?;
+        Ok(())
+    }
+}
+
+#[async_trait::async_trait]
+impl StaffDesk for SqlStaff {
+    #[tracing::instrument(name = "Staff sign-in", skip_all)]
+    async fn sign_in(&self, username: &str, password: &str, client: &str) -> DeskResult<NewStaffSession> {
+        let username = username.trim().to_ascii_lowercase();
+        let now = self.clock.now().timestamp();
+        let window = now - 15 * 60;
+        {
+            let mut conn = self.db.acquire().await.map_err(db)?;
+            if count_events(&mut conn, "staff_fail_user", &username, window).await? >= FAILS_PER_USERNAME
+                || count_events(&mut conn, "staff_fail_addr", client, window).await? >= FAILS_PER_ADDRESS
+            {
+                return Err(AppError::invalid("username", Code::RateLimited { minutes: 15 }).into());
+            }
+        }
+        let row = sqlx::query(&format!(
+            "SELECT {STAFF_COLUMNS}, s.password_hash FROM staff s JOIN units u ON u.id = s.unit_id WHERE s.username = $1"
+        ))
+        .bind(&username)
+        .fetch_optional(&self.db)
+        .await
+        .map_err(db)?;
+        let found = match &row {
+            Some(r) => Some((staff_from_row(r).map_err(db)?, r.try_get::<String, _>("password_hash").map_err(db)?)),
+            None => None,
+        };
+        let hash = found.as_ref().map(|(_, h)| h.clone()).unwrap_or_else(dummy_hash);
+        let ok = verify_password(password.to_owned(), hash).await;
+        let mut tx = self.db.begin().await.map_err(db)?;
+        match found {
+            Some(((staff, true), _)) if ok => {
+                let token = new_token();
+                sqlx::query("INSERT INTO sessions (token_hash, kind, subject_id, created_at, expires_at) VALUES ($1, 'staff', $2, $3, $4)")
+                    .bind(token_hash(&token))
+                    .bind(&staff.id)
+                    .bind(now)
+                    .bind(now + self.session_seconds)
+                    .execute(&mut *tx)
+                    .await
+                    .map_err(db)?;
+                audit(&mut tx, now, Some(&staff.id), &staff.username, "staff.sign_in", &staff.username, client).await?;
+                tx.commit().await.map_err(db)?;
+                Ok(NewStaffSession { token, staff })
+            }
+            _ => {
+                record_event(&mut tx, "staff_fail_user", &username, now).await?;
+                record_event(&mut tx, "staff_fail_addr", client, now).await?;
+                let shown: String = username.chars().take(32).collect();
+                audit(&mut tx, now, None, &shown, "staff.sign_in_failed", &shown, client).await?;
+                tx.commit().await.map_err(db)?;
+                Err(AppError::invalid("password", Code::CredentialsInvalid).into())
+            }
+        }
+    }
+
+    async fn staff_session(&self, token: &str) -> DeskResult<Option<StaffView>> {
+        let row = sqlx::query(&format!(
+            "SELECT {STAFF_COLUMNS} FROM sessions x JOIN staff s ON s.id = x.subject_id JOIN units u ON u.id = s.unit_id \
+             WHERE x.token_hash = $1 AND x.kind = 'staff' AND x.expires_at > $2"
+        ))
+        .bind(token_hash(token))
+        .bind(self.clock.now().timestamp())
+        .fetch_optional(&self.db)
+        .await
+        .map_err(db)?;
+        match row {
+            Some(r) => {
+                let (staff, active) = staff_from_row(&r).map_err(db)?;
+                Ok(active.then_some(staff))
+            }
+            None => Ok(None),
+        }
+    }
+
+    async fn sign_out(&self, actor: &StaffView, token: &str) -> DeskResult<()> {
+        let now = self.clock.now().timestamp();
+        let mut tx = self.db.begin().await.map_err(db)?;
+        sqlx::query("DELETE FROM sessions WHERE token_hash = $1 AND kind = 'staff'")
+            .bind(token_hash(token))
+            .execute(&mut *tx)
+            .await
+            .map_err(db)?;
+        audit(&mut tx, now, Some(&actor.id), &actor.username, "staff.sign_out", &actor.username, "").await?;
+        tx.commit().await.map_err(db)?;
+        Ok(())
+    }
+
+    async fn create_staff(&self, actor: &StaffView, new: NewStaff) -> DeskResult<StaffSummary> {
+        if !actor.role.can_manage_staff() {
+            return Err(AppError::Forbidden.into());
+        }
+        self.insert_staff(Some(actor), new, "").await
+    }
+
+    async fn list_staff(&self, actor: &StaffView) -> DeskResult<Vec<StaffSummary>> {
+        if !actor.role.can_manage_staff() {
+            return Err(AppError::Forbidden.into());
+        }
+        let rows = sqlx::query(&format!(
+            "SELECT {STAFF_COLUMNS} FROM staff s JOIN units u ON u.id = s.unit_id ORDER BY s.username"
+        ))
+        .fetch_all(&self.db)
+        .await
+        .map_err(db)?;
+        rows.iter()
+            .map(|r| {
+                let (s, active) = staff_from_row(r)?;
+                Ok(StaffSummary { username: s.username, display_name: s.display_name, role: s.role, unit: s.unit, active })
+            })
+            .collect::<Result<_, sqlx::Error>>()
+            .map_err(db)
+    }
+
+    async fn units(&self) -> DeskResult<Vec<Unit>> {
+        let rows = sqlx::query("SELECT id, kind, name_zh, name_en FROM units ORDER BY kind, name_zh")
+            .fetch_all(&self.db)
+            .await
+            .map_err(db)?;
+        rows.iter().map(|r| unit_from_row(r, "id")).collect::<Result<_, _>>().map_err(db)
+    }
+
+    async fn audit_log(&self, actor: &StaffView, limit: u32) -> DeskResult<Vec<AuditEntry>> {
+        if !actor.role.can_read_audit() {
+            return Err(AppError::Forbidden.into());
+        }
+        let now = self.clock.now().timestamp();
+        let mut tx = self.db.begin().await.map_err(db)?;
+        audit(&mut tx, now, Some(&actor.id), &actor.username, "audit.read", "audit_log", "").await?;
+        let rows = sqlx::query("SELECT at, actor, action, target FROM audit_log ORDER BY at DESC, seq DESC LIMIT $1")
+            .bind(i64::from(limit))
+            .fetch_all(&mut *tx)
+            .await
+            .map_err(db)?;
+        tx.commit().await.map_err(db)?;
+        rows.iter()
+            .map(|r| {
+                Ok(AuditEntry {
+                    at: DateTime::from_timestamp(r.try_get("at")?, 0).unwrap_or_default(),
+                    actor: r.try_get("actor")?,
+                    action: r.try_get("action")?,
+                    target: r.try_get("target")?,
+                })
+            })
+            .collect::<Result<_, sqlx::Error>>()
+            .map_err(db)
+    }
+}

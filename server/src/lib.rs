@@ -1,0 +1,203 @@
+//! The civil-affairs back end and the web server around the Leptos app.
+//!
+//! `build_app` makes the whole router from an [`AppState`]; `main` and the integration tests
+//! both use it, so the tests exercise exactly what production serves.
+
+pub mod clock;
+pub mod config;
+pub mod db;
+pub mod demo;
+pub mod desks;
+pub mod http_errors;
+pub mod sms;
+pub mod telemetry;
+
+use anyhow::Context;
+use app::{desk::Backend, rules::{clock::Clock, otp::OtpPolicy}, shell, web::ClientAddr, App};
+use axum::{
+    extract::{ConnectInfo, FromRef, Request, State},
+    middleware::{self, Next},
+    response::{IntoResponse, Response},
+    routing::get,
+    Json, Router,
+};
+use config::{AdminAction, Config};
+use desks::{accounts::{SignInLimits, SqlAccounts}, staff::SqlStaff};
+use http::{header, HeaderValue, StatusCode};
+use leptos::prelude::*;
+use leptos_axum::{generate_route_list, LeptosRoutes};
+use sms::{DevSms, SmsGateway};
+use std::{net::SocketAddr, sync::Arc};
+use tower_http::{
+    catch_panic::CatchPanicLayer, compression::CompressionLayer, limit::RequestBodyLimitLayer,
+    set_header::SetResponseHeaderLayer, trace::TraceLayer,
+};
+
+pub use db::Db;
+
+/// Everything a request needs.
+#[derive(Clone, FromRef)]
+pub struct AppState {
+    pub leptos_options: LeptosOptions,
+    pub backend: Backend,
+    pub db: Db,
+    #[from_ref(skip)]
+    pub trust_proxy: bool,
+    #[from_ref(skip)]
+    pub max_body_bytes: usize,
+}
+
+/// The parts a state is built from; tests swap the clock and the SMS gateway.
+pub struct Parts {
+    pub db: Db,
+    pub clock: Arc<dyn Clock>,
+    pub sms: Arc<dyn SmsGateway>,
+}
+
+impl AppState {
+    pub fn new(config: &Config, parts: Parts) -> Self {
+        let otp_secret = config.otp_secret.clone().unwrap_or_else(desks::new_token);
+        let accounts = SqlAccounts {
+            db: parts.db.clone(),
+            clock: parts.clock.clone(),
+            sms: parts.sms,
+            policy: OtpPolicy::default(),
+            limits: SignInLimits {
+                codes_per_number_per_hour: config.otp_per_number_per_hour,
+                codes_per_address_per_hour: config.otp_per_address_per_hour,
+                checks_per_address_per_hour: config.verify_per_address_per_hour,
+            },
+            session_seconds: 7 * 24 * 3600,
+            otp_secret,
+        };
+        let backend = Backend {
+            accounts: Arc::new(accounts),
+            staff: Arc::new(staff_desk(&parts.db, &parts.clock)),
+            clock: parts.clock,
+            dev_mode: config.dev_mode(),
+            secure_cookies: config.secure_cookies,
+        };
+        let leptos_options = LeptosOptions::builder()
+            .output_name("mz")
+            .site_root(config.site_root.as_str())
+            .site_pkg_dir("pkg")
+            .site_addr(config.bind_addr)
+            .build();
+        Self { leptos_options, backend, db: parts.db, trust_proxy: config.trust_proxy, max_body_bytes: config.max_body_bytes }
+    }
+}
+
+pub fn staff_desk(db: &Db, clock: &Arc<dyn Clock>) -> SqlStaff {
+    SqlStaff { db: db.clone(), clock: clock.clone(), session_seconds: 12 * 3600 }
+}
+
+/// The whole web app: pages, server functions, static files, health check.
+pub fn build_app(state: AppState) -> Router {
+    let routes = generate_route_list(App);
+    let backend = state.backend.clone();
+    let context = move || provide_context(backend.clone());
+    let options = state.leptos_options.clone();
+    let max_body = state.max_body_bytes;
+    let trust_proxy = state.trust_proxy;
+    Router::new()
+        .route("/healthz", get(healthz))
+        .leptos_routes_with_context(&state, routes, context.clone(), move || shell(options.clone()))
+        .fallback(leptos_axum::file_and_error_handler_with_context::<AppState, _>(context, shell))
+        .layer(middleware::from_fn(http_errors::api_status))
+        .layer(middleware::from_fn(move |req, next| client_addr(trust_proxy, req, next)))
+        .layer(RequestBodyLimitLayer::new(max_body))
+        .layer(SetResponseHeaderLayer::overriding(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff")))
+        .layer(SetResponseHeaderLayer::overriding(header::REFERRER_POLICY, HeaderValue::from_static("same-origin")))
+        .layer(SetResponseHeaderLayer::overriding(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY")))
+        .layer(CompressionLayer::new())
+        .layer(CatchPanicLayer::custom(http_errors::panic_response))
+        .layer(TraceLayer::new_for_http())
+        .with_state(state)
+}
+
+/// Decides the caller's address once, for the per-address limits.
+async fn client_addr(trust_proxy: bool, mut req: Request, next: Next) -> Response {
+    let forwarded = trust_proxy
+        .then(|| req.headers().get("x-forwarded-for").and_then(|v| v.to_str().ok()))
+        .flatten()
+        .and_then(|v| v.split(',').next())
+        .map(|s| s.trim().to_owned());
+    let peer = req.extensions().get::<ConnectInfo<SocketAddr>>().map(|c| c.0.ip().to_string());
+    let addr = forwarded.or(peer).unwrap_or_else(|| "unknown".into());
+    req.extensions_mut().insert(ClientAddr(addr));
+    next.run(req).await
+}
+
+/// `/healthz`: 200 when the database answers, 503 when it does not.
+async fn healthz(State(db): State<Db>) -> impl IntoResponse {
+    match sqlx::query_scalar::<_, i64>("SELECT 1").fetch_one(&db).await {
+        Ok(_) => (StatusCode::OK, Json(serde_json::json!({ "status": "ok" }))),
+        Err(e) => {
+            tracing::error!(error = %e, "health check: database unavailable");
+            (StatusCode::SERVICE_UNAVAILABLE, Json(serde_json::json!({ "status": "database unavailable" })))
+        }
+    }
+}
+
+fn make_clock(config: &Config) -> anyhow::Result<Arc<dyn Clock>> {
+    Ok(match &config.clock_start {
+        Some(s) => {
+            let start = chrono::DateTime::parse_from_rfc3339(s).context("CLOCK_START must be RFC 3339")?.to_utc();
+            Arc::new(clock::RunningClock::new(start))
+        }
+        None => Arc::new(clock::SystemClock),
+    })
+}
+
+/// Serves until Ctrl-C or SIGTERM, then finishes the requests in flight.
+pub async fn run(config: Config) -> anyhow::Result<()> {
+    println!("民政一件事 starting with:\n{config}");
+    let db = db::connect(&config.database_url).await?;
+    let clock = make_clock(&config)?;
+    if config.demo_data {
+        let staff = staff_desk(&db, &clock);
+        demo::load(&staff).await?;
+    }
+    let state = AppState::new(&config, Parts { db, clock, sms: Arc::new(DevSms::default()) });
+    let app = build_app(state);
+    let listener = tokio::net::TcpListener::bind(config.bind_addr)
+        .await
+        .with_context(|| format!("Failed to listen on {}", config.bind_addr))?;
+    println!("Listening on http://{}", listener.local_addr()?);
+    axum::serve(listener, app.into_make_service_with_connect_info::<SocketAddr>())
+        .with_graceful_shutdown(shutdown_signal())
+        .await?;
+    println!("Stopped.");
+    Ok(())
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        if let Ok(mut s) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            s.recv().await;
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! { _ = ctrl_c => {}, _ = term => {} }
+    tracing::info!("shutting down: finishing requests in flight");
+}
+
+/// `server admin …`
+pub async fn admin(config: Config, action: AdminAction) -> anyhow::Result<()> {
+    let db = db::connect(&config.database_url).await?;
+    let clock = make_clock(&config)?;
+    let staff = staff_desk(&db, &clock);
+    match action {
+        AdminAction::Create { username, display_name, password } => {
+            demo::ensure_bureau(&staff).await?;
+            let created = demo::create_admin(&staff, &username, &display_name, &password).await?;
+            println!("Administrator {} created.", created.username);
+        }
+    }
+    Ok(())
+}
