@@ -1,22 +1,27 @@
 #!/usr/bin/env bash
 # Installs what the project needs on a fresh machine of this kind, skipping what is present.
-# See ../shared/TOOLCHAIN.md for why each version is pinned.
+# Usage: scripts/setup.sh [--browser]   (--browser also installs Chromium and CJK fonts for the end-to-end tests)
+# Versions are pinned for a reason: see ../shared/TOOLCHAIN.md.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 log() { printf '\033[1;34m[setup]\033[0m %s\n' "$*"; }
+want_browser=0
+[ "${1:-}" = "--browser" ] && want_browser=1
 
-need_apt=()
-command -v chromium >/dev/null 2>&1 || need_apt+=(chromium)
-fc-list 2>/dev/null | grep -qi "Noto Sans CJK" || need_apt+=(fonts-noto-cjk)
-if [ "${#need_apt[@]}" -gt 0 ] && [ "${SKIP_BROWSER:-0}" != 1 ]; then
-  log "apt-get install ${need_apt[*]}"
-  SUDO=""; [ "$(id -u)" = 0 ] || SUDO="sudo"
-  $SUDO apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "${need_apt[@]}" >/dev/null
+if [ "$want_browser" = 1 ]; then
+  need_apt=()
+  command -v chromium >/dev/null 2>&1 || need_apt+=(chromium)
+  fc-list 2>/dev/null | grep -qi "Noto Sans CJK" || need_apt+=(fonts-noto-cjk)
+  if [ "${#need_apt[@]}" -gt 0 ]; then
+    log "apt-get install ${need_apt[*]}"
+    SUDO=""; [ "$(id -u)" = 0 ] || SUDO="sudo"
+    $SUDO apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "${need_apt[@]}" >/dev/null
+  fi
 fi
 
-if ! rustup target list --installed | grep -q wasm32-unknown-unknown; then
+if ! rustup target list --installed | grep -qx wasm32-unknown-unknown; then
   log "rustup target add wasm32-unknown-unknown"
   rustup target add wasm32-unknown-unknown
 fi
@@ -32,10 +37,10 @@ if ! cargo leptos --version 2>/dev/null | grep -q "0.3.10"; then
   cargo install --locked cargo-leptos --version 0.3.10
 fi
 
-# Project-local npm tools: wasm-opt (binaryen), Playwright, axe-core.
+# Project-local npm tools: wasm-opt (binaryen 132), Playwright's runner, axe-core. No browser download.
 if [ ! -x end2end/node_modules/.bin/wasm-opt ] || [ ! -d end2end/node_modules/@axe-core/playwright ] \
    || [ end2end/package-lock.json -nt end2end/node_modules/.package-lock.json ]; then
-  log "npm ci in end2end/ (binaryen, playwright-core, axe-core)"
-  (cd end2end && PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --no-audit --no-fund)
+  log "npm ci in end2end/ (binaryen, @playwright/test, @axe-core/playwright)"
+  (cd end2end && PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --no-audit --no-fund --loglevel=error)
 fi
 log "toolchain ready"

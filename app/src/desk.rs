@@ -4,7 +4,9 @@
 //! this module bundles them with the clock and the deployment facts the server functions need,
 //! and hands them out from context. The SQL implementations live in `server/src/desks/`.
 
-use crate::{account::desk::AccountDesk, error::AppError, rules::clock::Clock, staff::desk::StaffDesk};
+use crate::{
+    account::desk::AccountDesk, error::AppError, rules::clock::Clock, staff::desk::StaffDesk,
+};
 use std::sync::Arc;
 
 /// Everything a server function may call, provided to every request through context.

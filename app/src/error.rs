@@ -8,11 +8,11 @@ use crate::{
     i18n::{fill, Texts},
     rules::{id_number::IdNumberError, otp::OtpError},
 };
-use serde::{Deserialize, Serialize};
 use leptos::server_fn::{
     codec::JsonEncoding,
     error::{FromServerFnError, ServerFnErrorErr},
 };
+use serde::{Deserialize, Serialize};
 
 /// A message the user can act on. Each variant has one sentence per language.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -25,7 +25,9 @@ pub enum Code {
     /// No code was asked for from this browser (or it was replaced by a newer one).
     OtpMissing,
     /// Too many requests from this number or this address; `minutes` until it may be tried again.
-    RateLimited { minutes: u32 },
+    RateLimited {
+        minutes: u32,
+    },
     IdNumber(IdNumberError),
     NameInvalid,
     /// The ID number is already bound to another account (一证一号).
@@ -64,7 +66,10 @@ pub enum AppError {
 
 impl AppError {
     pub fn invalid(field: &str, code: Code) -> Self {
-        Self::Invalid { field: field.to_owned(), code }
+        Self::Invalid {
+            field: field.to_owned(),
+            code,
+        }
     }
 
     /// The error belongs next to this form field.
@@ -78,7 +83,10 @@ impl AppError {
     /// The HTTP status a non-browser client gets (browsers posting forms get a redirect back).
     pub fn status(&self) -> u16 {
         match self {
-            Self::Invalid { code: Code::RateLimited { .. }, .. } => 429,
+            Self::Invalid {
+                code: Code::RateLimited { .. },
+                ..
+            } => 429,
             Self::Invalid { .. } => 422,
             Self::SignInRequired => 401,
             Self::Forbidden => 403,
@@ -111,8 +119,12 @@ impl Code {
             Code::PhoneInvalid => e.phone_invalid.into(),
             Code::Otp(OtpError::Expired) => e.otp_expired.into(),
             Code::Otp(OtpError::TooManyAttempts) => e.otp_too_many.into(),
-            Code::Otp(OtpError::Wrong { remaining }) => fill(e.otp_wrong, &[("n", &remaining.to_string())]),
-            Code::Otp(OtpError::ResendTooSoon { seconds }) => fill(e.otp_resend_wait, &[("s", &seconds.to_string())]),
+            Code::Otp(OtpError::Wrong { remaining }) => {
+                fill(e.otp_wrong, &[("n", &remaining.to_string())])
+            }
+            Code::Otp(OtpError::ResendTooSoon { seconds }) => {
+                fill(e.otp_resend_wait, &[("s", &seconds.to_string())])
+            }
             Code::OtpFormat => e.otp_format.into(),
             Code::OtpMissing => e.otp_missing.into(),
             Code::RateLimited { minutes } => fill(e.rate_limited, &[("m", &minutes.to_string())]),
@@ -171,14 +183,20 @@ mod tests {
         assert!(e.message(&EN).contains('3'));
         assert_ne!(e.message(&ZH_CN), e.message(&EN));
         assert_eq!(e.status(), 422);
-        assert_eq!(AppError::invalid("phone", Code::RateLimited { minutes: 5 }).status(), 429);
+        assert_eq!(
+            AppError::invalid("phone", Code::RateLimited { minutes: 5 }).status(),
+            429
+        );
     }
 
     #[test]
     fn the_wire_form_names_the_field_and_code_only() {
         let e = AppError::invalid("id_number", Code::IdNumber(IdNumberError::BadCheckDigit));
         let json = serde_json::to_string(&e).unwrap();
-        assert_eq!(json, r#"{"Invalid":{"field":"id_number","code":{"IdNumber":"BadCheckDigit"}}}"#);
+        assert_eq!(
+            json,
+            r#"{"Invalid":{"field":"id_number","code":{"IdNumber":"BadCheckDigit"}}}"#
+        );
         assert_eq!(serde_json::from_str::<AppError>(&json).unwrap(), e);
     }
 }

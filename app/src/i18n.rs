@@ -85,7 +85,9 @@ mod tests {
     use std::collections::BTreeSet;
 
     fn keys(locale: &str) -> BTreeSet<String> {
-        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("locales").join(locale);
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("locales")
+            .join(locale);
         let mut out = BTreeSet::new();
         for entry in std::fs::read_dir(&dir).unwrap() {
             let path = entry.unwrap().path();
@@ -93,7 +95,10 @@ mod tests {
             let map: serde_json::Map<String, serde_json::Value> =
                 serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
             for (k, v) in map {
-                assert!(v.as_str().is_some_and(|s| !s.trim().is_empty()), "{locale}/{ns}.{k} is empty");
+                assert!(
+                    v.as_str().is_some_and(|s| !s.trim().is_empty()),
+                    "{locale}/{ns}.{k} is empty"
+                );
                 out.insert(format!("{ns}.{k}"));
             }
         }
@@ -106,14 +111,20 @@ mod tests {
         let en = keys("en");
         let only_zh: Vec<_> = zh.difference(&en).collect();
         let only_en: Vec<_> = en.difference(&zh).collect();
-        assert!(only_zh.is_empty() && only_en.is_empty(), "only in zh-CN: {only_zh:?}; only in en: {only_en:?}");
+        assert!(
+            only_zh.is_empty() && only_en.is_empty(),
+            "only in zh-CN: {only_zh:?}; only in en: {only_en:?}"
+        );
     }
 
     #[test]
     fn the_language_is_chosen_from_cookie_then_header_then_chinese() {
         assert_eq!(Locale::negotiate(Some("en"), Some("zh-CN")), Locale::En);
         assert_eq!(Locale::negotiate(None, Some("en-GB,en;q=0.9")), Locale::En);
-        assert_eq!(Locale::negotiate(Some("fr"), Some("fr-FR, zh-TW;q=0.5")), Locale::ZhCn);
+        assert_eq!(
+            Locale::negotiate(Some("fr"), Some("fr-FR, zh-TW;q=0.5")),
+            Locale::ZhCn
+        );
         assert_eq!(Locale::negotiate(None, None), Locale::ZhCn);
         assert_eq!(Locale::negotiate(None, Some("de")), Locale::ZhCn);
     }

@@ -104,14 +104,24 @@ fn SessionProvider(children: Children) -> impl IntoView {
 /// it hydrates would differ from the page the server sent.
 #[cfg(feature = "hydrate")]
 fn provide_form_error_from_url() {
-    let search = web_sys::window().and_then(|w| w.location().search().ok()).unwrap_or_default();
+    let search = web_sys::window()
+        .and_then(|w| w.location().search().ok())
+        .unwrap_or_default();
     let mut path = None;
     let mut err = None;
     for pair in search.trim_start_matches('?').split('&') {
         let mut kv = pair.splitn(2, '=');
         match (kv.next(), kv.next()) {
-            (Some("__path"), Some(v)) => path = js_sys::decode_uri_component(v).ok().and_then(|s| s.as_string()),
-            (Some("__err"), Some(v)) => err = js_sys::decode_uri_component(v).ok().and_then(|s| s.as_string()),
+            (Some("__path"), Some(v)) => {
+                path = js_sys::decode_uri_component(v)
+                    .ok()
+                    .and_then(|s| s.as_string())
+            }
+            (Some("__err"), Some(v)) => {
+                err = js_sys::decode_uri_component(v)
+                    .ok()
+                    .and_then(|s| s.as_string())
+            }
             _ => {}
         }
     }
@@ -125,7 +135,9 @@ pub fn urlencode(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
     for b in s.bytes() {
         match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' | b'/' => out.push(b as char),
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' | b'/' => {
+                out.push(b as char)
+            }
             _ => out.push_str(&format!("%{b:02X}")),
         }
     }

@@ -4,7 +4,7 @@
 //! so they work before (and without) the WASM, and the next page is rendered by the server in
 //! the chosen size and language from the first byte — no flash of the other mode.
 
-use crate::i18n::{use_texts, Locale, LANG_COOKIE};
+use crate::i18n::{use_texts, Locale};
 use leptos::prelude::*;
 
 /// Cookie remembering elder mode.
@@ -20,7 +20,11 @@ pub struct Prefs {
 
 impl Prefs {
     pub fn mode_attr(self) -> &'static str {
-        if self.elder { "elder" } else { "standard" }
+        if self.elder {
+            "elder"
+        } else {
+            "standard"
+        }
     }
 
     /// On the server: from the request's cookies (and `Accept-Language`). In the browser: from
@@ -32,18 +36,34 @@ impl Prefs {
         #[cfg(feature = "ssr")]
         {
             use http::{header, request::Parts};
-            let accept = use_context::<Parts>()
-                .and_then(|p| p.headers.get(header::ACCEPT_LANGUAGE).and_then(|v| v.to_str().ok().map(str::to_owned)));
-            let lang = crate::web::cookie(LANG_COOKIE);
+            let accept = use_context::<Parts>().and_then(|p| {
+                p.headers
+                    .get(header::ACCEPT_LANGUAGE)
+                    .and_then(|v| v.to_str().ok().map(str::to_owned))
+            });
+            let lang = crate::web::cookie(crate::i18n::LANG_COOKIE);
             let elder = crate::web::cookie(ELDER_COOKIE).is_some_and(|v| v == "1");
-            return Prefs { locale: Locale::negotiate(lang.as_deref(), accept.as_deref()), elder };
+            return Prefs {
+                locale: Locale::negotiate(lang.as_deref(), accept.as_deref()),
+                elder,
+            };
         }
         #[cfg(all(feature = "hydrate", not(feature = "ssr")))]
         {
-            let root = web_sys::window().and_then(|w| w.document()).and_then(|d| d.document_element());
+            let root = web_sys::window()
+                .and_then(|w| w.document())
+                .and_then(|d| d.document_element());
             let lang = root.as_ref().and_then(|r| r.get_attribute("lang"));
-            let elder = root.and_then(|r| r.get_attribute("data-mode")).is_some_and(|m| m == "elder");
-            return Prefs { locale: lang.as_deref().and_then(Locale::from_tag).unwrap_or_default(), elder };
+            let elder = root
+                .and_then(|r| r.get_attribute("data-mode"))
+                .is_some_and(|m| m == "elder");
+            return Prefs {
+                locale: lang
+                    .as_deref()
+                    .and_then(Locale::from_tag)
+                    .unwrap_or_default(),
+                elder,
+            };
         }
         #[allow(unreachable_code)]
         Prefs::default()
@@ -54,7 +74,12 @@ impl Prefs {
 #[server(prefix = "/api", endpoint = "prefs/elder")]
 pub async fn set_elder(on: String) -> Result<(), crate::error::AppError> {
     let on = on == "1";
-    crate::web::set_cookie(ELDER_COOKIE, if on { "1" } else { "0" }, 365 * 24 * 3600, false);
+    crate::web::set_cookie(
+        ELDER_COOKIE,
+        if on { "1" } else { "0" },
+        365 * 24 * 3600,
+        false,
+    );
     Ok(())
 }
 
@@ -62,7 +87,12 @@ pub async fn set_elder(on: String) -> Result<(), crate::error::AppError> {
 #[server(prefix = "/api", endpoint = "prefs/lang")]
 pub async fn set_lang(lang: String) -> Result<(), crate::error::AppError> {
     let locale = Locale::from_tag(&lang).ok_or(crate::error::AppError::BadRequest)?;
-    crate::web::set_cookie(LANG_COOKIE, locale.tag(), 365 * 24 * 3600, false);
+    crate::web::set_cookie(
+        crate::i18n::LANG_COOKIE,
+        locale.tag(),
+        365 * 24 * 3600,
+        false,
+    );
     Ok(())
 }
 

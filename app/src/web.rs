@@ -71,7 +71,12 @@ pub fn client_addr() -> String {
 /// Whether this is a plain browser form post (no JavaScript): it will be redirected back.
 pub fn is_plain_form_post() -> bool {
     parts()
-        .and_then(|p| p.headers.get(header::ACCEPT).and_then(|v| v.to_str().ok()).map(|v| v.contains("text/html")))
+        .and_then(|p| {
+            p.headers
+                .get(header::ACCEPT)
+                .and_then(|v| v.to_str().ok())
+                .map(|v| v.contains("text/html"))
+        })
         .unwrap_or(false)
 }
 
@@ -124,11 +129,15 @@ pub async fn keeping_typed<T>(
 
 /// What a no-JavaScript form typed before its error, read once while rendering the page.
 pub fn typed_values(form: &str) -> BTreeMap<String, String> {
-    let Some(raw) = cookie(ECHO_COOKIE) else { return BTreeMap::new() };
+    let Some(raw) = cookie(ECHO_COOKIE) else {
+        return BTreeMap::new();
+    };
     let parsed = hex::decode(raw)
         .ok()
         .and_then(|b| serde_json::from_slice::<serde_json::Value>(&b).ok());
-    let Some(v) = parsed else { return BTreeMap::new() };
+    let Some(v) = parsed else {
+        return BTreeMap::new();
+    };
     if v.get("form").and_then(|f| f.as_str()) != Some(form) {
         return BTreeMap::new();
     }
@@ -136,6 +145,10 @@ pub fn typed_values(form: &str) -> BTreeMap<String, String> {
     set_cookie(ECHO_COOKIE, "", 0, true);
     v.get("values")
         .and_then(|m| m.as_object())
-        .map(|m| m.iter().filter_map(|(k, v)| Some((k.clone(), v.as_str()?.to_owned()))).collect())
+        .map(|m| {
+            m.iter()
+                .filter_map(|(k, v)| Some((k.clone(), v.as_str()?.to_owned())))
+                .collect()
+        })
         .unwrap_or_default()
 }

@@ -21,7 +21,10 @@ pub struct RunningClock {
 
 impl RunningClock {
     pub fn new(start: DateTime<Utc>) -> Self {
-        Self { start, began: std::time::Instant::now() }
+        Self {
+            start,
+            began: std::time::Instant::now(),
+        }
     }
 }
 

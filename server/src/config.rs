@@ -48,16 +48,37 @@ pub enum AppEnv {
 #[derive(Debug, Clone, clap::Args)]
 pub struct Config {
     /// Database URL: `sqlite://data/mz.db` (the file and folder are created) or `postgres://…`.
-    #[arg(long, env = "DATABASE_URL", default_value = "sqlite://data/mz.db", global = true)]
+    #[arg(
+        long,
+        env = "DATABASE_URL",
+        default_value = "sqlite://data/mz.db",
+        global = true
+    )]
     pub database_url: String,
     /// Address to listen on.
-    #[arg(long, env = "BIND_ADDR", default_value = "127.0.0.1:3000", global = true)]
+    #[arg(
+        long,
+        env = "BIND_ADDR",
+        default_value = "127.0.0.1:3000",
+        global = true
+    )]
     pub bind_addr: SocketAddr,
     /// Folder with the built site (`/pkg`, icons, manifest), as cargo-leptos writes it.
-    #[arg(long, env = "LEPTOS_SITE_ROOT", default_value = "target/site", global = true)]
+    #[arg(
+        long,
+        env = "LEPTOS_SITE_ROOT",
+        default_value = "target/site",
+        global = true
+    )]
     pub site_root: String,
     /// `development` or `production`.
-    #[arg(long, env = "APP_ENV", value_enum, default_value = "production", global = true)]
+    #[arg(
+        long,
+        env = "APP_ENV",
+        value_enum,
+        default_value = "production",
+        global = true
+    )]
     pub app_env: AppEnv,
     /// Load the demo office, canteen, organisation and staff accounts at start.
     #[arg(long, env = "DEMO_DATA", default_value_t = false, global = true)]
@@ -73,13 +94,28 @@ pub struct Config {
     #[arg(long, env = "OTP_SECRET", hide_env_values = true, global = true)]
     pub otp_secret: Option<String>,
     /// Codes one address may ask for per hour.
-    #[arg(long, env = "OTP_PER_ADDRESS_PER_HOUR", default_value_t = 20, global = true)]
+    #[arg(
+        long,
+        env = "OTP_PER_ADDRESS_PER_HOUR",
+        default_value_t = 20,
+        global = true
+    )]
     pub otp_per_address_per_hour: u32,
     /// Codes one number may receive per hour.
-    #[arg(long, env = "OTP_PER_NUMBER_PER_HOUR", default_value_t = 5, global = true)]
+    #[arg(
+        long,
+        env = "OTP_PER_NUMBER_PER_HOUR",
+        default_value_t = 5,
+        global = true
+    )]
     pub otp_per_number_per_hour: u32,
     /// Code checks one address may make per hour.
-    #[arg(long, env = "VERIFY_PER_ADDRESS_PER_HOUR", default_value_t = 60, global = true)]
+    #[arg(
+        long,
+        env = "VERIFY_PER_ADDRESS_PER_HOUR",
+        default_value_t = 60,
+        global = true
+    )]
     pub verify_per_address_per_hour: u32,
     /// Start the clock at this instant (RFC 3339) and let it run: for demos and end-to-end tests.
     #[arg(long, env = "CLOCK_START", global = true)]
@@ -98,18 +134,46 @@ impl Config {
 /// Printed at start. Secrets and database passwords are masked.
 impl fmt::Display for Config {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        writeln!(f, "  DATABASE_URL            {}", mask_url(&self.database_url))?;
+        writeln!(
+            f,
+            "  DATABASE_URL            {}",
+            mask_url(&self.database_url)
+        )?;
         writeln!(f, "  BIND_ADDR               {}", self.bind_addr)?;
         writeln!(f, "  LEPTOS_SITE_ROOT        {}", self.site_root)?;
         writeln!(f, "  APP_ENV                 {:?}", self.app_env)?;
         writeln!(f, "  DEMO_DATA               {}", self.demo_data)?;
         writeln!(f, "  SECURE_COOKIES          {}", self.secure_cookies)?;
         writeln!(f, "  TRUST_PROXY             {}", self.trust_proxy)?;
-        writeln!(f, "  OTP_SECRET              {}", if self.otp_secret.is_some() { "********" } else { "(random per start)" })?;
-        writeln!(f, "  OTP_PER_ADDRESS_PER_HOUR {}", self.otp_per_address_per_hour)?;
-        writeln!(f, "  OTP_PER_NUMBER_PER_HOUR {}", self.otp_per_number_per_hour)?;
-        writeln!(f, "  VERIFY_PER_ADDRESS_PER_HOUR {}", self.verify_per_address_per_hour)?;
-        writeln!(f, "  CLOCK_START             {}", self.clock_start.as_deref().unwrap_or("(system clock)"))?;
+        writeln!(
+            f,
+            "  OTP_SECRET              {}",
+            if self.otp_secret.is_some() {
+                "********"
+            } else {
+                "(random per start)"
+            }
+        )?;
+        writeln!(
+            f,
+            "  OTP_PER_ADDRESS_PER_HOUR {}",
+            self.otp_per_address_per_hour
+        )?;
+        writeln!(
+            f,
+            "  OTP_PER_NUMBER_PER_HOUR {}",
+            self.otp_per_number_per_hour
+        )?;
+        writeln!(
+            f,
+            "  VERIFY_PER_ADDRESS_PER_HOUR {}",
+            self.verify_per_address_per_hour
+        )?;
+        writeln!(
+            f,
+            "  CLOCK_START             {}",
+            self.clock_start.as_deref().unwrap_or("(system clock)")
+        )?;
         write!(f, "  MAX_BODY_BYTES          {}", self.max_body_bytes)
     }
 }
@@ -134,14 +198,26 @@ mod tests {
 
     #[test]
     fn database_passwords_are_masked() {
-        assert_eq!(mask_url("postgres://mz:s3cret@db:5432/mz"), "postgres://mz:********@db:5432/mz");
+        assert_eq!(
+            mask_url("postgres://mz:s3cret@db:5432/mz"),
+            "postgres://mz:********@db:5432/mz"
+        );
         assert_eq!(mask_url("sqlite://data/mz.db"), "sqlite://data/mz.db");
     }
 
     #[test]
     fn the_printed_configuration_holds_no_secret() {
-        let cli = Cli::parse_from(["server", "--otp-secret", "hunter2", "--database-url", "postgres://a:b@c/d"]);
+        let cli = Cli::parse_from([
+            "server",
+            "--otp-secret",
+            "hunter2",
+            "--database-url",
+            "postgres://a:b@c/d",
+        ]);
         let shown = cli.config.to_string();
-        assert!(!shown.contains("hunter2") && !shown.contains(":b@"), "{shown}");
+        assert!(
+            !shown.contains("hunter2") && !shown.contains(":b@"),
+            "{shown}"
+        );
     }
 }

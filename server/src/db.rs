@@ -15,7 +15,11 @@ pub fn is_sqlite(url: &str) -> bool {
 pub async fn connect(url: &str) -> anyhow::Result<Db> {
     sqlx::any::install_default_drivers();
     let sqlite = is_sqlite(url);
-    let url = if sqlite { prepare_sqlite(url)? } else { url.to_owned() };
+    let url = if sqlite {
+        prepare_sqlite(url)?
+    } else {
+        url.to_owned()
+    };
     let pool = AnyPoolOptions::new()
         .max_connections(if sqlite { 8 } else { 16 })
         .acquire_timeout(Duration::from_secs(10))
@@ -34,23 +38,40 @@ pub async fn connect(url: &str) -> anyhow::Result<Db> {
         })
         .connect(&url)
         .await
-        .with_context(|| format!("Failed to open the database at {}", crate::config::mask_url(&url)))?;
-    sqlx::migrate!("./migrations").run(&pool).await.context("Failed to apply migrations")?;
+        .with_context(|| {
+            format!(
+                "Failed to open the database at {}",
+                crate::config::mask_url(&url)
+            )
+        })?;
+    sqlx::migrate!("./migrations")
+        .run(&pool)
+        .await
+        .context("Failed to apply migrations")?;
     Ok(pool)
 }
 
 /// Makes sure the folder of a SQLite file exists and that the file is created if missing.
 fn prepare_sqlite(url: &str) -> anyhow::Result<String> {
-    let rest = url.trim_start_matches("sqlite://").trim_start_matches("sqlite:");
+    let rest = url
+        .trim_start_matches("sqlite://")
+        .trim_start_matches("sqlite:");
     let path = rest.split('?').next().unwrap_or(rest);
     if path != ":memory:" && !path.is_empty() {
         if let Some(dir) = std::path::Path::new(path).parent() {
             if !dir.as_os_str().is_empty() {
-                std::fs::create_dir_all(dir).with_context(|| format!("Failed to create {}", dir.display()))?;
+                std::fs::create_dir_all(dir)
+                    .with_context(|| format!("Failed to create {}", dir.display()))?;
             }
         }
     }
-    Ok(if url.contains("mode=") { url.to_owned() } else if url.contains('?') { format!("{url}&mode=rwc") } else { format!("{url}?mode=rwc") })
+    Ok(if url.contains("mode=") {
+        url.to_owned()
+    } else if url.contains('?') {
+        format!("{url}&mode=rwc")
+    } else {
+        format!("{url}?mode=rwc")
+    })
 }
 
 /// Whether a database error is a unique-constraint violation on `column`

@@ -13,7 +13,13 @@ pub mod sms;
 pub mod telemetry;
 
 use anyhow::Context;
-use app::{desk::Backend, rules::{clock::Clock, otp::OtpPolicy}, shell, web::ClientAddr, App};
+use app::{
+    desk::Backend,
+    rules::{clock::Clock, otp::OtpPolicy},
+    shell,
+    web::ClientAddr,
+    App,
+};
 use axum::{
     extract::{ConnectInfo, FromRef, Request, State},
     middleware::{self, Next},
@@ -22,7 +28,10 @@ use axum::{
     Json, Router,
 };
 use config::{AdminAction, Config};
-use desks::{accounts::{SignInLimits, SqlAccounts}, staff::SqlStaff};
+use desks::{
+    accounts::{SignInLimits, SqlAccounts},
+    staff::SqlStaff,
+};
 use http::{header, HeaderValue, StatusCode};
 use leptos::prelude::*;
 use leptos_axum::{generate_route_list, LeptosRoutes};
@@ -83,12 +92,22 @@ impl AppState {
             .site_pkg_dir("pkg")
             .site_addr(config.bind_addr)
             .build();
-        Self { leptos_options, backend, db: parts.db, trust_proxy: config.trust_proxy, max_body_bytes: config.max_body_bytes }
+        Self {
+            leptos_options,
+            backend,
+            db: parts.db,
+            trust_proxy: config.trust_proxy,
+            max_body_bytes: config.max_body_bytes,
+        }
     }
 }
 
 pub fn staff_desk(db: &Db, clock: &Arc<dyn Clock>) -> SqlStaff {
-    SqlStaff { db: db.clone(), clock: clock.clone(), session_seconds: 12 * 3600 }
+    SqlStaff {
+        db: db.clone(),
+        clock: clock.clone(),
+        session_seconds: 12 * 3600,
+    }
 }
 
 /// The whole web app: pages, server functions, static files, health check.
@@ -101,14 +120,30 @@ pub fn build_app(state: AppState) -> Router {
     let trust_proxy = state.trust_proxy;
     Router::new()
         .route("/healthz", get(healthz))
-        .leptos_routes_with_context(&state, routes, context.clone(), move || shell(options.clone()))
-        .fallback(leptos_axum::file_and_error_handler_with_context::<AppState, _>(context, shell))
+        .leptos_routes_with_context(&state, routes, context.clone(), move || {
+            shell(options.clone())
+        })
+        .fallback(leptos_axum::file_and_error_handler_with_context::<
+            AppState,
+            _,
+        >(context, shell))
         .layer(middleware::from_fn(http_errors::api_status))
-        .layer(middleware::from_fn(move |req, next| client_addr(trust_proxy, req, next)))
+        .layer(middleware::from_fn(move |req, next| {
+            client_addr(trust_proxy, req, next)
+        }))
         .layer(RequestBodyLimitLayer::new(max_body))
-        .layer(SetResponseHeaderLayer::overriding(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff")))
-        .layer(SetResponseHeaderLayer::overriding(header::REFERRER_POLICY, HeaderValue::from_static("same-origin")))
-        .layer(SetResponseHeaderLayer::overriding(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY")))
+        .layer(SetResponseHeaderLayer::overriding(
+            header::X_CONTENT_TYPE_OPTIONS,
+            HeaderValue::from_static("nosniff"),
+        ))
+        .layer(SetResponseHeaderLayer::overriding(
+            header::REFERRER_POLICY,
+            HeaderValue::from_static("same-origin"),
+        ))
+        .layer(SetResponseHeaderLayer::overriding(
+            header::X_FRAME_OPTIONS,
+            HeaderValue::from_static("DENY"),
+        ))
         .layer(CompressionLayer::new())
         .layer(CatchPanicLayer::custom(http_errors::panic_response))
         .layer(TraceLayer::new_for_http())
@@ -118,11 +153,18 @@ pub fn build_app(state: AppState) -> Router {
 /// Decides the caller's address once, for the per-address limits.
 async fn client_addr(trust_proxy: bool, mut req: Request, next: Next) -> Response {
     let forwarded = trust_proxy
-        .then(|| req.headers().get("x-forwarded-for").and_then(|v| v.to_str().ok()))
+        .then(|| {
+            req.headers()
+                .get("x-forwarded-for")
+                .and_then(|v| v.to_str().ok())
+        })
         .flatten()
         .and_then(|v| v.split(',').next())
         .map(|s| s.trim().to_owned());
-    let peer = req.extensions().get::<ConnectInfo<SocketAddr>>().map(|c| c.0.ip().to_string());
+    let peer = req
+        .extensions()
+        .get::<ConnectInfo<SocketAddr>>()
+        .map(|c| c.0.ip().to_string());
     let addr = forwarded.or(peer).unwrap_or_else(|| "unknown".into());
     req.extensions_mut().insert(ClientAddr(addr));
     next.run(req).await
@@ -130,11 +172,17 @@ async fn client_addr(trust_proxy: bool, mut req: Request, next: Next) -> Respons
 
 /// `/healthz`: 200 when the database answers, 503 when it does not.
 async fn healthz(State(db): State<Db>) -> impl IntoResponse {
-    match sqlx::query_scalar::<_, i64>("SELECT 1").fetch_one(&db).await {
+    match sqlx::query_scalar::<_, i64>("SELECT 1")
+        .fetch_one(&db)
+        .await
+    {
         Ok(_) => (StatusCode::OK, Json(serde_json::json!({ "status": "ok" }))),
         Err(e) => {
             tracing::error!(error = %e, "health check: database unavailable");
-            (StatusCode::SERVICE_UNAVAILABLE, Json(serde_json::json!({ "status": "database unavailable" })))
+            (
+                StatusCode::SERVICE_UNAVAILABLE,
+                Json(serde_json::json!({ "status": "database unavailable" })),
+            )
         }
     }
 }
@@ -142,7 +190,9 @@ async fn healthz(State(db): State<Db>) -> impl IntoResponse {
 fn make_clock(config: &Config) -> anyhow::Result<Arc<dyn Clock>> {
     Ok(match &config.clock_start {
         Some(s) => {
-            let start = chrono::DateTime::parse_from_rfc3339(s).context("CLOCK_START must be RFC 3339")?.to_utc();
+            let start = chrono::DateTime::parse_from_rfc3339(s)
+                .context("CLOCK_START must be RFC 3339")?
+                .to_utc();
             Arc::new(clock::RunningClock::new(start))
         }
         None => Arc::new(clock::SystemClock),
@@ -158,15 +208,25 @@ pub async fn run(config: Config) -> anyhow::Result<()> {
         let staff = staff_desk(&db, &clock);
         demo::load(&staff).await?;
     }
-    let state = AppState::new(&config, Parts { db, clock, sms: Arc::new(DevSms::default()) });
+    let state = AppState::new(
+        &config,
+        Parts {
+            db,
+            clock,
+            sms: Arc::new(DevSms::default()),
+        },
+    );
     let app = build_app(state);
     let listener = tokio::net::TcpListener::bind(config.bind_addr)
         .await
         .with_context(|| format!("Failed to listen on {}", config.bind_addr))?;
     println!("Listening on http://{}", listener.local_addr()?);
-    axum::serve(listener, app.into_make_service_with_connect_info::<SocketAddr>())
-        .with_graceful_shutdown(shutdown_signal())
-        .await?;
+    axum::serve(
+        listener,
+        app.into_make_service_with_connect_info::<SocketAddr>(),
+    )
+    .with_graceful_shutdown(shutdown_signal())
+    .await?;
     println!("Stopped.");
     Ok(())
 }
@@ -177,7 +237,8 @@ async fn shutdown_signal() {
     };
     #[cfg(unix)]
     let term = async {
-        if let Ok(mut s) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+        if let Ok(mut s) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
+        {
             s.recv().await;
         }
     };
@@ -193,7 +254,11 @@ pub async fn admin(config: Config, action: AdminAction) -> anyhow::Result<()> {
     let clock = make_clock(&config)?;
     let staff = staff_desk(&db, &clock);
     match action {
-        AdminAction::Create { username, display_name, password } => {
+        AdminAction::Create {
+            username,
+            display_name,
+            password,
+        } => {
             demo::ensure_bureau(&staff).await?;
             let created = demo::create_admin(&staff, &username, &display_name, &password).await?;
             println!("Administrator {} created.", created.username);

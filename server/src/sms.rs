@@ -26,11 +26,18 @@ pub struct DevSms {
 impl SmsGateway for DevSms {
     async fn send_code(&self, phone: &Phone, code: &str) -> anyhow::Result<()> {
         tracing::info!(phone = %phone, code, "dev SMS: sign-in code");
-        self.outbox.lock().unwrap_or_else(|e| e.into_inner()).insert(phone.as_str().to_owned(), code.to_owned());
+        self.outbox
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .insert(phone.as_str().to_owned(), code.to_owned());
         Ok(())
     }
 
     fn last_code(&self, phone: &str) -> Option<String> {
-        self.outbox.lock().unwrap_or_else(|e| e.into_inner()).get(phone).cloned()
+        self.outbox
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .get(phone)
+            .cloned()
     }
 }

@@ -1,14 +1,14 @@
 //! Server functions of resident accounts. Each: who is asking → parse → one desk call → result.
 
 use super::model::{HomeSummary, Message, PendingCode, ResidentView};
-use crate::error::{AppError, AppResult};
+use crate::error::AppResult;
 use leptos::prelude::*;
 #[cfg(feature = "ssr")]
 use {
     super::model::{parse_otp, safe_next, RealName},
     crate::{
         desk::backend,
-        error::Code,
+        error::{AppError, Code},
         rules::{id_number::IdNumber, phone::Phone},
         urlencode,
         web::{self, CHALLENGE_COOKIE, RESIDENT_COOKIE},
@@ -29,10 +29,17 @@ pub async fn me() -> AppResult<Option<ResidentView>> {
 #[server(prefix = "/api", endpoint = "account/request_code")]
 pub async fn request_code(phone: String, next: String) -> AppResult<()> {
     web::keeping_typed("signin", &[("phone", &phone)], async {
-        let phone = Phone::parse(&phone).map_err(|_| AppError::invalid("phone", Code::PhoneInvalid))?;
-        let challenge = backend().accounts.request_code(&phone, &web::client_addr()).await?;
+        let phone =
+            Phone::parse(&phone).map_err(|_| AppError::invalid("phone", Code::PhoneInvalid))?;
+        let challenge = backend()
+            .accounts
+            .request_code(&phone, &web::client_addr())
+            .await?;
         web::set_cookie(CHALLENGE_COOKIE, &challenge, 15 * 60, true);
-        leptos_axum::redirect(&format!("/signin/code?next={}", urlencode(&safe_next(&next))));
+        leptos_axum::redirect(&format!(
+            "/signin/code?next={}",
+            urlencode(&safe_next(&next))
+        ));
         Ok(())
     })
     .await
@@ -41,29 +48,45 @@ pub async fn request_code(phone: String, next: String) -> AppResult<()> {
 /// Sends a fresh code to the number of this browser's open sign-in.
 #[server(prefix = "/api", endpoint = "account/resend_code")]
 pub async fn resend_code(next: String) -> AppResult<()> {
-    let challenge = web::cookie(CHALLENGE_COOKIE).ok_or_else(|| AppError::invalid("code", Code::OtpMissing))?;
-    let fresh = backend().accounts.resend_code(&challenge, &web::client_addr()).await?;
+    let challenge =
+        web::cookie(CHALLENGE_COOKIE).ok_or_else(|| AppError::invalid("code", Code::OtpMissing))?;
+    let fresh = backend()
+        .accounts
+        .resend_code(&challenge, &web::client_addr())
+        .await?;
     web::set_cookie(CHALLENGE_COOKIE, &fresh, 15 * 60, true);
-    leptos_axum::redirect(&format!("/signin/code?next={}", urlencode(&safe_next(&next))));
+    leptos_axum::redirect(&format!(
+        "/signin/code?next={}",
+        urlencode(&safe_next(&next))
+    ));
     Ok(())
 }
 
 /// The sign-in waiting for a code in this browser (masked number; the code itself in dev mode).
 #[server(prefix = "/api", endpoint = "account/pending")]
 pub async fn pending_sign_in() -> AppResult<Option<PendingCode>> {
-    let Some(challenge) = web::cookie(CHALLENGE_COOKIE) else { return Ok(None) };
+    let Some(challenge) = web::cookie(CHALLENGE_COOKIE) else {
+        return Ok(None);
+    };
     let b = backend();
     let pending = b.accounts.pending_sign_in(&challenge).await?;
-    Ok(pending.map(|p| PendingCode { dev_code: p.dev_code.filter(|_| b.dev_mode), ..p }))
+    Ok(pending.map(|p| PendingCode {
+        dev_code: p.dev_code.filter(|_| b.dev_mode),
+        ..p
+    }))
 }
 
 /// Step 2 of sign-in: check the code and open a session.
 #[server(prefix = "/api", endpoint = "account/verify_code")]
 pub async fn verify_code(code: String, next: String) -> AppResult<()> {
     web::keeping_typed("signin_code", &[("code", &code)], async {
-        let challenge = web::cookie(CHALLENGE_COOKIE).ok_or_else(|| AppError::invalid("code", Code::OtpMissing))?;
+        let challenge = web::cookie(CHALLENGE_COOKIE)
+            .ok_or_else(|| AppError::invalid("code", Code::OtpMissing))?;
         let code = parse_otp(&code)?;
-        let session = backend().accounts.verify_code(&challenge, &code, &web::client_addr()).await?;
+        let session = backend()
+            .accounts
+            .verify_code(&challenge, &code, &web::client_addr())
+            .await?;
         web::set_cookie(RESIDENT_COOKIE, &session.token, SESSION_SECONDS, true);
         web::set_cookie(CHALLENGE_COOKIE, "", 0, true);
         let next = safe_next(&next);
@@ -79,16 +102,25 @@ pub async fn verify_code(code: String, next: String) -> AppResult<()> {
 
 /// 实名绑定: bind name and resident ID number to the signed-in account.
 #[server(prefix = "/api", endpoint = "account/bind_real_name")]
-pub async fn bind_real_name(name: String, id_number: String, next: String) -> AppResult<ResidentView> {
-    web::keeping_typed("realname", &[("name", &name), ("id_number", &id_number)], async {
-        let me = web::require_resident().await?;
-        let b = backend();
-        let real_name = RealName::parse(&name).map_err(|c| AppError::invalid("name", c))?;
-        let id = IdNumber::parse(&id_number, b.clock.today()).map_err(|e| AppError::invalid("id_number", Code::IdNumber(e)))?;
-        let bound = b.accounts.bind_real_name(&me.id, &real_name, &id).await?;
-        leptos_axum::redirect(&safe_next(&next));
-        Ok(bound)
-    })
+pub async fn bind_real_name(
+    name: String,
+    id_number: String,
+    next: String,
+) -> AppResult<ResidentView> {
+    web::keeping_typed(
+        "realname",
+        &[("name", &name), ("id_number", &id_number)],
+        async {
+            let me = web::require_resident().await?;
+            let b = backend();
+            let real_name = RealName::parse(&name).map_err(|c| AppError::invalid("name", c))?;
+            let id = IdNumber::parse(&id_number, b.clock.today())
+                .map_err(|e| AppError::invalid("id_number", Code::IdNumber(e)))?;
+            let bound = b.accounts.bind_real_name(&me.id, &real_name, &id).await?;
+            leptos_axum::redirect(&safe_next(&next));
+            Ok(bound)
+        },
+    )
     .await
 }
 
@@ -125,4 +157,3 @@ pub async fn mark_messages_read() -> AppResult<()> {
     let me = web::require_resident().await?;
     Ok(backend().accounts.mark_messages_read(&me.id).await?)
 }
-

@@ -1,7 +1,10 @@
 //! (ssr) The accounts desk: what the account server functions need from the back end.
 
 use super::model::{HomeSummary, Message, PendingCode, RealName, ResidentView};
-use crate::{desk::DeskResult, rules::{id_number::IdNumber, phone::Phone}};
+use crate::{
+    desk::DeskResult,
+    rules::{id_number::IdNumber, phone::Phone},
+};
 
 /// A new session: the raw token goes into the cookie and nowhere else.
 pub struct NewSession {
@@ -19,12 +22,22 @@ pub trait AccountDesk: Send + Sync {
     /// The pending challenge of this browser, if it is still open.
     async fn pending_sign_in(&self, challenge_id: &str) -> DeskResult<Option<PendingCode>>;
     /// Checks a code; on success creates (or finds) the resident and opens a session.
-    async fn verify_code(&self, challenge_id: &str, code: &str, client: &str) -> DeskResult<NewSession>;
+    async fn verify_code(
+        &self,
+        challenge_id: &str,
+        code: &str,
+        client: &str,
+    ) -> DeskResult<NewSession>;
     /// The resident behind a session token, if the session is live.
     async fn resident_session(&self, token: &str) -> DeskResult<Option<ResidentView>>;
     async fn sign_out(&self, token: &str) -> DeskResult<()>;
     /// 实名绑定: binds name and ID number once; one number binds one account.
-    async fn bind_real_name(&self, resident_id: &str, name: &RealName, id_number: &IdNumber) -> DeskResult<ResidentView>;
+    async fn bind_real_name(
+        &self,
+        resident_id: &str,
+        name: &RealName,
+        id_number: &IdNumber,
+    ) -> DeskResult<ResidentView>;
     async fn home(&self, resident_id: &str) -> DeskResult<HomeSummary>;
     async fn messages(&self, resident_id: &str) -> DeskResult<Vec<Message>>;
     /// Marks all of the resident's messages read.

@@ -38,7 +38,8 @@ impl RealName {
             return Err(Code::TooLong);
         }
         let ok = n >= 2
-            && s.chars().all(|c| c.is_alphabetic() || matches!(c, '·' | '•' | ' '))
+            && s.chars()
+                .all(|c| c.is_alphabetic() || matches!(c, '·' | '•' | ' '))
             && s.chars().next().is_some_and(char::is_alphabetic)
             && s.chars().last().is_some_and(char::is_alphabetic)
             && !s.contains("  ");
@@ -76,8 +77,17 @@ pub fn parse_otp(input: &str) -> Result<String, AppError> {
 
 /// A page the user may be sent back to after signing in: only paths on this site.
 pub fn safe_next(next: &str) -> String {
-    let ok = next.starts_with('/') && !next.starts_with("//") && !next.contains('\\') && next.len() < 512;
-    if ok { next.to_owned() } else { "/".to_owned() }
+    // Only printable ASCII: browsers percent-encode the rest, and a `Location` header must be ASCII.
+    let ok = next.starts_with('/')
+        && !next.starts_with("//")
+        && !next.contains('\\')
+        && next.len() < 512
+        && next.bytes().all(|b| b.is_ascii_graphic());
+    if ok {
+        next.to_owned()
+    } else {
+        "/".to_owned()
+    }
 }
 
 /// 站内信 — what a message is about. Stored as a topic and rendered in the reader's language,
@@ -139,15 +149,27 @@ mod tests {
 
     #[test]
     fn real_names_as_printed_on_id_cards() {
-        for ok in ["张三", "欧阳娜娜", "买买提·艾力", "阿依古丽•吐尔逊", "Zhang San"] {
+        for ok in [
+            "张三",
+            "欧阳娜娜",
+            "买买提·艾力",
+            "阿依古丽•吐尔逊",
+            "Zhang San",
+        ] {
             assert!(RealName::parse(ok).is_ok(), "{ok}");
         }
         assert_eq!(RealName::parse("  ").unwrap_err(), Code::Required);
         assert_eq!(RealName::parse("张").unwrap_err(), Code::NameInvalid);
         assert_eq!(RealName::parse("张3").unwrap_err(), Code::NameInvalid);
         assert_eq!(RealName::parse("·张三").unwrap_err(), Code::NameInvalid);
-        assert_eq!(RealName::parse(&"张".repeat(31)).unwrap_err(), Code::TooLong);
-        assert_eq!(RealName::parse("阿依古丽•吐尔逊").unwrap().as_str(), "阿依古丽·吐尔逊");
+        assert_eq!(
+            RealName::parse(&"张".repeat(31)).unwrap_err(),
+            Code::TooLong
+        );
+        assert_eq!(
+            RealName::parse("阿依古丽•吐尔逊").unwrap().as_str(),
+            "阿依古丽·吐尔逊"
+        );
     }
 
     #[test]
@@ -165,5 +187,8 @@ mod tests {
         assert_eq!(safe_next("//evil.example"), "/");
         assert_eq!(safe_next("https://evil.example"), "/");
         assert_eq!(safe_next("/\\evil"), "/");
+        assert_eq!(safe_next("/页面"), "/");
+        assert_eq!(safe_next("/a b"), "/");
+        assert_eq!(safe_next("/a\r\nSet-Cookie: x=1"), "/");
     }
 }

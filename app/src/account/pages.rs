@@ -3,17 +3,13 @@
 use super::api::{BindRealName, RequestCode, ResendCode, VerifyCode};
 use super::model::Topic;
 use crate::{
+    error::Code,
     i18n::{use_texts, Texts},
     rules::{id_number::IdNumber, phone::Phone},
     ui::{field_error, form_error, format_time, typed, Field, FormError, Page, RequireResident},
-    error::Code,
 };
 use leptos::prelude::*;
-use leptos_router::{
-    components::Route,
-    hooks::use_query_map,
-    path, MatchNestedRoutes, SsrMode,
-};
+use leptos_router::{components::Route, hooks::use_query_map, path, MatchNestedRoutes, SsrMode};
 
 /// The routes of this service.
 #[component(transparent)]
@@ -29,7 +25,9 @@ pub fn AccountRoutes() -> impl MatchNestedRoutes + Clone {
 }
 
 fn next_param() -> String {
-    use_query_map().with_untracked(|q| q.get("next")).unwrap_or_else(|| "/".into())
+    use_query_map()
+        .with_untracked(|q| q.get("next"))
+        .unwrap_or_else(|| "/".into())
 }
 
 fn check_phone(v: &str, t: &'static Texts) -> Option<String> {
@@ -37,7 +35,9 @@ fn check_phone(v: &str, t: &'static Texts) -> Option<String> {
 }
 
 fn check_id_number(v: &str, t: &'static Texts) -> Option<String> {
-    IdNumber::parse(v, crate::browser_today()).err().map(|e| Code::IdNumber(e).message(t))
+    IdNumber::parse(v, crate::browser_today())
+        .err()
+        .map(|e| Code::IdNumber(e).message(t))
 }
 
 /// 居民登录, step 1: the mobile number.

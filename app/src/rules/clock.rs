@@ -30,9 +30,19 @@ mod tests {
 
     #[test]
     fn the_date_turns_at_midnight_in_shanghai_not_in_utc() {
-        let t = DateTime::parse_from_rfc3339("2026-11-23T16:00:00Z").unwrap().to_utc();
-        assert_eq!(shanghai_date(t), NaiveDate::from_ymd_opt(2026, 11, 24).unwrap());
-        let t = DateTime::parse_from_rfc3339("2026-11-23T15:59:59Z").unwrap().to_utc();
-        assert_eq!(shanghai_date(t), NaiveDate::from_ymd_opt(2026, 11, 23).unwrap());
+        let t = DateTime::parse_from_rfc3339("2026-11-23T16:00:00Z")
+            .unwrap()
+            .to_utc();
+        assert_eq!(
+            shanghai_date(t),
+            NaiveDate::from_ymd_opt(2026, 11, 24).unwrap()
+        );
+        let t = DateTime::parse_from_rfc3339("2026-11-23T15:59:59Z")
+            .unwrap()
+            .to_utc();
+        assert_eq!(
+            shanghai_date(t),
+            NaiveDate::from_ymd_opt(2026, 11, 23).unwrap()
+        );
     }
 }

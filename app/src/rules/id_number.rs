@@ -163,21 +163,77 @@ mod tests {
         let x_case = with_check("33020319900307123");
         assert!(x_case.ends_with('X') || x_case.len() == 18);
         let cases: Vec<(String, Result<(), IdNumberError>, &str)> = vec![
-            ("11010519491231002X".into(), Ok(()), "standard example ending in X"),
-            ("  11010519491231002X ".into(), Ok(()), "surrounding spaces are forgiven"),
+            (
+                "11010519491231002X".into(),
+                Ok(()),
+                "standard example ending in X",
+            ),
+            (
+                "  11010519491231002X ".into(),
+                Ok(()),
+                "surrounding spaces are forgiven",
+            ),
             (with_check("33020319900307123"), Ok(()), "a Ningbo number"),
-            (with_check("33020320000229002"), Ok(()), "born on 29 February of a leap year"),
-            ("110105194912310021".into(), Err(IdNumberError::BadCheckDigit), "wrong check digit"),
-            ("11010519491231002x".into(), Err(IdNumberError::BadCharacter), "lower-case x"),
-            ("110105491231002".into(), Err(IdNumberError::WrongLength), "old 15-digit number"),
-            (with_check("33020319900231123"), Err(IdNumberError::BadBirthDate), "31 February"),
-            (with_check("33020319010229123"), Err(IdNumberError::BadBirthDate), "29 February 1901"),
-            (with_check("33020319901301123"), Err(IdNumberError::BadBirthDate), "month 13"),
-            (with_check("33020318991231123"), Err(IdNumberError::BadBirthDate), "born before 1900"),
-            (with_check("33020320261124123"), Err(IdNumberError::FutureBirthDate), "born tomorrow"),
-            (with_check("33020320300101123"), Err(IdNumberError::FutureBirthDate), "born in 2030"),
-            ("3302031990030712X3".into(), Err(IdNumberError::BadCharacter), "X in the middle"),
-            ("33020319900307１２３X".into(), Err(IdNumberError::BadCharacter), "full-width digits"),
+            (
+                with_check("33020320000229002"),
+                Ok(()),
+                "born on 29 February of a leap year",
+            ),
+            (
+                "110105194912310021".into(),
+                Err(IdNumberError::BadCheckDigit),
+                "wrong check digit",
+            ),
+            (
+                "11010519491231002x".into(),
+                Err(IdNumberError::BadCharacter),
+                "lower-case x",
+            ),
+            (
+                "110105491231002".into(),
+                Err(IdNumberError::WrongLength),
+                "old 15-digit number",
+            ),
+            (
+                with_check("33020319900231123"),
+                Err(IdNumberError::BadBirthDate),
+                "31 February",
+            ),
+            (
+                with_check("33020319010229123"),
+                Err(IdNumberError::BadBirthDate),
+                "29 February 1901",
+            ),
+            (
+                with_check("33020319901301123"),
+                Err(IdNumberError::BadBirthDate),
+                "month 13",
+            ),
+            (
+                with_check("33020318991231123"),
+                Err(IdNumberError::BadBirthDate),
+                "born before 1900",
+            ),
+            (
+                with_check("33020320261124123"),
+                Err(IdNumberError::FutureBirthDate),
+                "born tomorrow",
+            ),
+            (
+                with_check("33020320300101123"),
+                Err(IdNumberError::FutureBirthDate),
+                "born in 2030",
+            ),
+            (
+                "3302031990030712X3".into(),
+                Err(IdNumberError::BadCharacter),
+                "X in the middle",
+            ),
+            (
+                "33020319900307１２３X".into(),
+                Err(IdNumberError::BadCharacter),
+                "full-width digits",
+            ),
             ("".into(), Err(IdNumberError::WrongLength), "empty"),
         ];
         for (input, expected, why) in cases {
@@ -196,9 +252,15 @@ mod tests {
     fn sex_birth_date_and_age_come_from_the_number() {
         let man = IdNumber::parse(&with_check("33020320041124001"), today()).unwrap();
         assert_eq!(man.sex(), Sex::Male);
-        assert_eq!(man.birth_date(), NaiveDate::from_ymd_opt(2004, 11, 24).unwrap());
+        assert_eq!(
+            man.birth_date(),
+            NaiveDate::from_ymd_opt(2004, 11, 24).unwrap()
+        );
         assert_eq!(man.age_on(today()), 21, "the day before the 22nd birthday");
-        assert_eq!(man.age_on(NaiveDate::from_ymd_opt(2026, 11, 24).unwrap()), 22);
+        assert_eq!(
+            man.age_on(NaiveDate::from_ymd_opt(2026, 11, 24).unwrap()),
+            22
+        );
         let woman = IdNumber::parse(&with_check("33020320060101002"), today()).unwrap();
         assert_eq!(woman.sex(), Sex::Female);
     }

@@ -75,11 +75,17 @@ impl OtpPolicy {
     }
 
     /// Whether a new code may be sent now, given when the last one was sent.
-    pub fn may_resend(&self, last_sent: Option<DateTime<Utc>>, now: DateTime<Utc>) -> Result<(), OtpError> {
+    pub fn may_resend(
+        &self,
+        last_sent: Option<DateTime<Utc>>,
+        now: DateTime<Utc>,
+    ) -> Result<(), OtpError> {
         match last_sent {
             Some(at) if now < at + self.resend_after => {
                 let wait = (at + self.resend_after - now).num_seconds().max(1);
-                Err(OtpError::ResendTooSoon { seconds: wait as u32 })
+                Err(OtpError::ResendTooSoon {
+                    seconds: wait as u32,
+                })
             }
             _ => Ok(()),
         }
@@ -91,18 +97,30 @@ mod tests {
     use super::*;
 
     fn t0() -> DateTime<Utc> {
-        DateTime::parse_from_rfc3339("2026-11-23T02:00:00Z").unwrap().to_utc()
+        DateTime::parse_from_rfc3339("2026-11-23T02:00:00Z")
+            .unwrap()
+            .to_utc()
     }
 
     fn fresh() -> OtpChallenge {
-        OtpChallenge { sent_at: t0(), attempts: 0, used: false }
+        OtpChallenge {
+            sent_at: t0(),
+            attempts: 0,
+            used: false,
+        }
     }
 
     #[test]
     fn a_code_works_until_just_before_five_minutes_and_not_after() {
         let p = OtpPolicy::default();
-        assert_eq!(p.check(&fresh(), t0() + Duration::seconds(299), true), Ok(()));
-        assert_eq!(p.check(&fresh(), t0() + Duration::seconds(300), true), Err(OtpError::Expired));
+        assert_eq!(
+            p.check(&fresh(), t0() + Duration::seconds(299), true),
+            Ok(())
+        );
+        assert_eq!(
+            p.check(&fresh(), t0() + Duration::seconds(300), true),
+            Err(OtpError::Expired)
+        );
     }
 
     #[test]
@@ -131,7 +149,10 @@ mod tests {
     #[test]
     fn a_used_code_does_not_work_twice() {
         let p = OtpPolicy::default();
-        let c = OtpChallenge { used: true, ..fresh() };
+        let c = OtpChallenge {
+            used: true,
+            ..fresh()
+        };
         assert_eq!(p.check(&c, t0(), true), Err(OtpError::Expired));
     }
 
@@ -143,6 +164,9 @@ mod tests {
             p.may_resend(Some(t0()), t0() + Duration::seconds(15)),
             Err(OtpError::ResendTooSoon { seconds: 45 })
         );
-        assert_eq!(p.may_resend(Some(t0()), t0() + Duration::seconds(60)), Ok(()));
+        assert_eq!(
+            p.may_resend(Some(t0()), t0() + Duration::seconds(60)),
+            Ok(())
+        );
     }
 }

@@ -2,7 +2,7 @@
 //! the pages only hide what a role cannot use.
 
 use super::model::{AuditEntry, StaffSummary, StaffView, Unit};
-use crate::error::{AppError, AppResult};
+use crate::error::AppResult;
 use leptos::prelude::*;
 #[cfg(feature = "ssr")]
 use {
@@ -10,7 +10,12 @@ use {
         desk::NewStaff,
         model::{check_password, parse_username, Role},
     },
-    crate::{account::model::safe_next, desk::backend, error::Code, web::{self, STAFF_COOKIE}},
+    crate::{
+        account::model::safe_next,
+        desk::backend,
+        error::{AppError, Code},
+        web::{self, STAFF_COOKIE},
+    },
 };
 
 /// How long a staff session lasts: one working day.
@@ -33,10 +38,17 @@ pub async fn staff_sign_in(username: String, password: String, next: String) -> 
         if password.is_empty() {
             return Err(AppError::invalid("password", Code::Required));
         }
-        let s = backend().staff.sign_in(&username, &password, &web::client_addr()).await?;
+        let s = backend()
+            .staff
+            .sign_in(&username, &password, &web::client_addr())
+            .await?;
         web::set_cookie(STAFF_COOKIE, &s.token, STAFF_SESSION_SECONDS, true);
         let next = safe_next(&next);
-        leptos_axum::redirect(if next.starts_with("/staff") { &next } else { "/staff" });
+        leptos_axum::redirect(if next.starts_with("/staff") {
+            &next
+        } else {
+            "/staff"
+        });
         Ok(())
     })
     .await
@@ -77,10 +89,16 @@ pub async fn create_staff(
 ) -> AppResult<StaffSummary> {
     web::keeping_typed(
         "create_staff",
-        &[("username", &username), ("display_name", &display_name), ("role", &role), ("unit_id", &unit_id)],
+        &[
+            ("username", &username),
+            ("display_name", &display_name),
+            ("role", &role),
+            ("unit_id", &unit_id),
+        ],
         async {
             let me = web::require_staff().await?;
-            let username = parse_username(&username).map_err(|c| AppError::invalid("username", c))?;
+            let username =
+                parse_username(&username).map_err(|c| AppError::invalid("username", c))?;
             let display_name = display_name.trim().to_owned();
             if display_name.is_empty() {
                 return Err(AppError::invalid("display_name", Code::Required));
@@ -89,11 +107,18 @@ pub async fn create_staff(
                 return Err(AppError::invalid("display_name", Code::TooLong));
             }
             check_password(&password).map_err(|c| AppError::invalid("password", c))?;
-            let role = Role::parse(&role).ok_or_else(|| AppError::invalid("role", Code::Required))?;
+            let role =
+                Role::parse(&role).ok_or_else(|| AppError::invalid("role", Code::Required))?;
             if unit_id.trim().is_empty() {
                 return Err(AppError::invalid("unit_id", Code::ScopeRequired));
             }
-            let new = NewStaff { username, display_name, password, role, unit_id: unit_id.trim().to_owned() };
+            let new = NewStaff {
+                username,
+                display_name,
+                password,
+                role,
+                unit_id: unit_id.trim().to_owned(),
+            };
             Ok(backend().staff.create_staff(&me, new).await?)
         },
     )

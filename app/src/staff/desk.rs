@@ -21,7 +21,12 @@ pub struct NewStaff {
 #[async_trait::async_trait]
 pub trait StaffDesk: Send + Sync {
     /// Checks username and password (argon2) and opens a staff session; audited.
-    async fn sign_in(&self, username: &str, password: &str, client: &str) -> DeskResult<NewStaffSession>;
+    async fn sign_in(
+        &self,
+        username: &str,
+        password: &str,
+        client: &str,
+    ) -> DeskResult<NewStaffSession>;
     async fn staff_session(&self, token: &str) -> DeskResult<Option<StaffView>>;
     /// Ends the session; audited.
     async fn sign_out(&self, actor: &StaffView, token: &str) -> DeskResult<()>;

@@ -28,9 +28,14 @@ impl UnitKind {
     }
 
     pub fn parse(s: &str) -> Option<Self> {
-        [UnitKind::Office, UnitKind::Canteen, UnitKind::Organisation, UnitKind::Bureau]
-            .into_iter()
-            .find(|k| k.as_str() == s)
+        [
+            UnitKind::Office,
+            UnitKind::Canteen,
+            UnitKind::Organisation,
+            UnitKind::Bureau,
+        ]
+        .into_iter()
+        .find(|k| k.as_str() == s)
     }
 }
 
@@ -141,8 +146,13 @@ pub fn parse_username(s: &str) -> Result<String, Code> {
     }
     let ok = (3..=32).contains(&s.len())
         && s.starts_with(|c: char| c.is_ascii_lowercase())
-        && s.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || matches!(c, '.' | '_' | '-'));
-    if ok { Ok(s) } else { Err(Code::UsernameInvalid) }
+        && s.chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || matches!(c, '.' | '_' | '-'));
+    if ok {
+        Ok(s)
+    } else {
+        Err(Code::UsernameInvalid)
+    }
 }
 
 /// Passwords: at least 10 characters (a pass phrase is welcome), at most 128.

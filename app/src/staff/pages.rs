@@ -47,7 +47,9 @@ fn StaffSignInPage() -> impl IntoView {
     let t = use_texts();
     let action = ServerAction::<StaffSignIn>::new();
     let typed = typed("staff_signin");
-    let next = use_query_map().with_untracked(|q| q.get("next")).unwrap_or_else(|| "/staff".into());
+    let next = use_query_map()
+        .with_untracked(|q| q.get("next"))
+        .unwrap_or_else(|| "/staff".into());
     view! {
         <Page title=t.staff.sign_in_title.to_string()>
             <ActionForm action=action attr:class="mz-form">

@@ -79,7 +79,11 @@ pub fn Field(
     let on_blur = move |ev: leptos::ev::FocusEvent| {
         if let Some(check) = check {
             let v = event_target_value(&ev);
-            local.set(if v.trim().is_empty() { None } else { check(&v, t) });
+            local.set(if v.trim().is_empty() {
+                None
+            } else {
+                check(&v, t)
+            });
         }
     };
     let on_input = move |_| {
@@ -136,5 +140,7 @@ pub fn FormError(
 
 /// An instant in Asia/Shanghai as people read it: `2026-11-23 10:30`.
 pub fn format_time(t: chrono::DateTime<chrono::Utc>) -> String {
-    t.with_timezone(&crate::rules::clock::shanghai()).format("%Y-%m-%d %H:%M").to_string()
+    t.with_timezone(&crate::rules::clock::shanghai())
+        .format("%Y-%m-%d %H:%M")
+        .to_string()
 }

@@ -1,11 +1,6 @@
 //! Page frame and the sign-in guards.
 
-use crate::{
-    account::model::ResidentView,
-    i18n::use_texts,
-    staff::model::StaffView,
-    Session,
-};
+use crate::{account::model::ResidentView, i18n::use_texts, staff::model::StaffView, Session};
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::{components::Redirect, hooks::use_location};
@@ -32,7 +27,11 @@ fn here() -> String {
     let loc = use_location();
     let path = loc.pathname.get_untracked();
     let search = loc.search.get_untracked();
-    if search.is_empty() { path } else { format!("{path}?{search}") }
+    if search.is_empty() {
+        path
+    } else {
+        format!("{path}?{search}")
+    }
 }
 
 /// Renders `view` with the signed-in resident, or sends the visitor to sign in and back.

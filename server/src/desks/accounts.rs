@@ -55,7 +55,9 @@ fn rate_limited(field: &str, minutes: u32) -> DeskError {
 
 impl SqlAccounts {
     fn code_hash(&self, challenge_id: &str, code: &str) -> String {
-        hex::encode(Sha256::digest(format!("{}:{challenge_id}:{code}", self.otp_secret).as_bytes()))
+        hex::encode(Sha256::digest(
+            format!("{}:{challenge_id}:{code}", self.otp_secret).as_bytes(),
+        ))
     }
 
     fn resident_from_row(row: &sqlx::any::AnyRow) -> Result<ResidentView, sqlx::Error> {
@@ -77,20 +79,25 @@ impl SqlAccounts {
         // Write first, so SQLite takes the write lock now and concurrent requests queue up
         // behind it instead of both counting the same events.
         record_event(&mut tx, "code_addr", client, ts(now)).await?;
-        if count_events(&mut tx, "code_addr", client, hour_ago).await? > i64::from(self.limits.codes_per_address_per_hour) {
+        if count_events(&mut tx, "code_addr", client, hour_ago).await?
+            > i64::from(self.limits.codes_per_address_per_hour)
+        {
             tx.commit().await.map_err(db)?;
             return Err(rate_limited(field, 60));
         }
-        let last: Option<i64> = sqlx::query_scalar("SELECT MAX(sent_at) FROM otp_challenges WHERE phone = $1")
-            .bind(phone.as_str())
-            .fetch_one(&mut *tx)
-            .await
-            .map_err(db)?;
+        let last: Option<i64> =
+            sqlx::query_scalar("SELECT MAX(sent_at) FROM otp_challenges WHERE phone = $1")
+                .bind(phone.as_str())
+                .fetch_one(&mut *tx)
+                .await
+                .map_err(db)?;
         if let Err(e) = self.policy.may_resend(last.map(from_ts), now) {
             tx.commit().await.map_err(db)?;
             return Err(AppError::invalid(field, Code::Otp(e)).into());
         }
-        if count_events(&mut tx, "code_phone", phone.as_str(), hour_ago).await? >= i64::from(self.limits.codes_per_number_per_hour) {
+        if count_events(&mut tx, "code_phone", phone.as_str(), hour_ago).await?
+            >= i64::from(self.limits.codes_per_number_per_hour)
+        {
             tx.commit().await.map_err(db)?;
             return Err(rate_limited(field, 60));
         }
@@ -113,7 +120,10 @@ impl SqlAccounts {
             .await
             .map_err(db)?;
         tx.commit().await.map_err(db)?;
-        self.sms.send_code(phone, &code).await.map_err(|e| DeskError::internal(e.to_string()))?;
+        self.sms
+            .send_code(phone, &code)
+            .await
+            .map_err(|e| DeskError::internal(e.to_string()))?;
         Ok(id)
     }
 }
@@ -127,13 +137,15 @@ impl AccountDesk for SqlAccounts {
 
     #[tracing::instrument(name = "Resend sign-in code", skip_all)]
     async fn resend_code(&self, challenge_id: &str, client: &str) -> DeskResult<String> {
-        let phone: Option<String> = sqlx::query_scalar("SELECT phone FROM otp_challenges WHERE id = $1")
-            .bind(challenge_id)
-            .fetch_optional(&self.db)
-            .await
-            .map_err(db)?;
+        let phone: Option<String> =
+            sqlx::query_scalar("SELECT phone FROM otp_challenges WHERE id = $1")
+                .bind(challenge_id)
+                .fetch_optional(&self.db)
+                .await
+                .map_err(db)?;
         let phone = phone.ok_or_else(|| AppError::invalid("code", Code::OtpMissing))?;
-        let phone = Phone::parse(&phone).map_err(|_| AppError::invalid("code", Code::OtpMissing))?;
+        let phone =
+            Phone::parse(&phone).map_err(|_| AppError::invalid("code", Code::OtpMissing))?;
         self.issue_code(&phone, client, "code").await
     }
 
@@ -149,15 +161,25 @@ impl AccountDesk for SqlAccounts {
         if used != 0 {
             return Ok(None);
         }
-        Ok(Some(PendingCode { phone_masked: mask_phone(&phone), dev_code: self.sms.last_code(&phone) }))
+        Ok(Some(PendingCode {
+            phone_masked: mask_phone(&phone),
+            dev_code: self.sms.last_code(&phone),
+        }))
     }
 
     #[tracing::instrument(name = "Verify sign-in code", skip_all)]
-    async fn verify_code(&self, challenge_id: &str, code: &str, client: &str) -> DeskResult<NewSession> {
+    async fn verify_code(
+        &self,
+        challenge_id: &str,
+        code: &str,
+        client: &str,
+    ) -> DeskResult<NewSession> {
         let now = self.clock.now();
         let mut tx = self.db.begin().await.map_err(db)?;
         record_event(&mut tx, "check_addr", client, ts(now)).await?;
-        if count_events(&mut tx, "check_addr", client, ts(now) - 3600).await? > i64::from(self.limits.checks_per_address_per_hour) {
+        if count_events(&mut tx, "check_addr", client, ts(now) - 3600).await?
+            > i64::from(self.limits.checks_per_address_per_hour)
+        {
             tx.commit().await.map_err(db)?;
             return Err(rate_limited("code", 60));
         }
@@ -183,7 +205,10 @@ impl AccountDesk for SqlAccounts {
             attempts: (attempts - 1).max(0) as u32,
             used: false,
         };
-        let matches = constant_time_eq(self.code_hash(challenge_id, code).as_bytes(), stored.as_bytes());
+        let matches = constant_time_eq(
+            self.code_hash(challenge_id, code).as_bytes(),
+            stored.as_bytes(),
+        );
         if let Err(e) = self.policy.check(&challenge, now, matches) {
             tx.commit().await.map_err(db)?;
             return Err(AppError::invalid("code", Code::Otp(e)).into());
@@ -205,11 +230,12 @@ impl AccountDesk for SqlAccounts {
             .map_err(db)?
             .rows_affected()
             == 1;
-        let row = sqlx::query("SELECT id, phone, real_name, id_number FROM residents WHERE phone = $1")
-            .bind(&phone)
-            .fetch_one(&mut *tx)
-            .await
-            .map_err(db)?;
+        let row =
+            sqlx::query("SELECT id, phone, real_name, id_number FROM residents WHERE phone = $1")
+                .bind(&phone)
+                .fetch_one(&mut *tx)
+                .await
+                .map_err(db)?;
         let resident = Self::resident_from_row(&row).map_err(db)?;
         if created {
             insert_message(&mut tx, &resident.id, Topic::Welcome, ts(now)).await?;
@@ -237,7 +263,9 @@ impl AccountDesk for SqlAccounts {
         .fetch_optional(&self.db)
         .await
         .map_err(db)?;
-        row.map(|r| Self::resident_from_row(&r)).transpose().map_err(db)
+        row.map(|r| Self::resident_from_row(&r))
+            .transpose()
+            .map_err(db)
     }
 
     async fn sign_out(&self, token: &str) -> DeskResult<()> {
@@ -250,7 +278,12 @@ impl AccountDesk for SqlAccounts {
     }
 
     #[tracing::instrument(name = "Bind real name", skip_all)]
-    async fn bind_real_name(&self, resident_id: &str, name: &RealName, id_number: &IdNumber) -> DeskResult<ResidentView> {
+    async fn bind_real_name(
+        &self,
+        resident_id: &str,
+        name: &RealName,
+        id_number: &IdNumber,
+    ) -> DeskResult<ResidentView> {
         let now = ts(self.clock.now());
         let mut tx = self.db.begin().await.map_err(db)?;
         let updated = sqlx::query(
@@ -273,11 +306,12 @@ impl AccountDesk for SqlAccounts {
             return Err(AppError::invalid("id_number", Code::AlreadyBound).into());
         }
         insert_message(&mut tx, resident_id, Topic::RealNameBound, now).await?;
-        let row = sqlx::query("SELECT id, phone, real_name, id_number FROM residents WHERE id = $1")
-            .bind(resident_id)
-            .fetch_one(&mut *tx)
-            .await
-            .map_err(db)?;
+        let row =
+            sqlx::query("SELECT id, phone, real_name, id_number FROM residents WHERE id = $1")
+                .bind(resident_id)
+                .fetch_one(&mut *tx)
+                .await
+                .map_err(db)?;
         let view = Self::resident_from_row(&row).map_err(db)?;
         tx.commit().await.map_err(db)?;
         Ok(view)
@@ -305,12 +339,17 @@ impl AccountDesk for SqlAccounts {
             })
             .collect::<Result<Vec<_>, sqlx::Error>>()
             .map_err(db)?;
-        let unread: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM messages WHERE resident_id = $1 AND read_at IS NULL")
-            .bind(resident_id)
-            .fetch_one(&self.db)
-            .await
-            .map_err(db)?;
-        Ok(HomeSummary { affairs, unread_messages: unread as u32 })
+        let unread: i64 = sqlx::query_scalar(
+            "SELECT COUNT(*) FROM messages WHERE resident_id = $1 AND read_at IS NULL",
+        )
+        .bind(resident_id)
+        .fetch_one(&self.db)
+        .await
+        .map_err(db)?;
+        Ok(HomeSummary {
+            affairs,
+            unread_messages: unread as u32,
+        })
     }
 
     async fn messages(&self, resident_id: &str) -> DeskResult<Vec<Message>> {
@@ -325,7 +364,9 @@ impl AccountDesk for SqlAccounts {
         for r in rows {
             let topic: String = r.try_get("topic").map_err(db)?;
             // A topic this build does not know (written by a newer one) is skipped, not fatal.
-            let Some(topic) = Topic::parse(&topic) else { continue };
+            let Some(topic) = Topic::parse(&topic) else {
+                continue;
+            };
             let read_at: Option<i64> = r.try_get("read_at").map_err(db)?;
             out.push(Message {
                 id: r.try_get("id").map_err(db)?,
@@ -349,7 +390,12 @@ impl AccountDesk for SqlAccounts {
 }
 
 /// Writes a message into a resident's message centre (站内信).
-pub async fn insert_message(conn: &mut sqlx::AnyConnection, resident_id: &str, topic: Topic, at: i64) -> DeskResult<()> {
+pub async fn insert_message(
+    conn: &mut sqlx::AnyConnection,
+    resident_id: &str,
+    topic: Topic,
+    at: i64,
+) -> DeskResult<()> {
     sqlx::query("INSERT INTO messages (id, resident_id, topic, params, created_at) VALUES ($1, $2, $3, '{}', $4)")
         .bind(new_id())
         .bind(resident_id)

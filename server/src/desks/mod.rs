@@ -34,17 +34,24 @@ pub async fn count_events(
     subject: &str,
     since: i64,
 ) -> Result<i64, DeskError> {
-    sqlx::query_scalar::<_, i64>("SELECT COUNT(*) FROM rate_events WHERE scope = $1 AND subject = $2 AND at >= $3")
-        .bind(scope)
-        .bind(subject)
-        .bind(since)
-        .fetch_one(&mut *conn)
-        .await
-        .map_err(db)
+    sqlx::query_scalar::<_, i64>(
+        "SELECT COUNT(*) FROM rate_events WHERE scope = $1 AND subject = $2 AND at >= $3",
+    )
+    .bind(scope)
+    .bind(subject)
+    .bind(since)
+    .fetch_one(&mut *conn)
+    .await
+    .map_err(db)
 }
 
 /// Records one event for the brute-force limits, and drops events older than a day.
-pub async fn record_event(conn: &mut sqlx::AnyConnection, scope: &str, subject: &str, at: i64) -> Result<(), DeskError> {
+pub async fn record_event(
+    conn: &mut sqlx::AnyConnection,
+    scope: &str,
+    subject: &str,
+    at: i64,
+) -> Result<(), DeskError> {
     sqlx::query("INSERT INTO rate_events (scope, subject, at) VALUES ($1, $2, $3)")
         .bind(scope)
         .bind(subject)

@@ -34,7 +34,9 @@ const FAILS_PER_ADDRESS: i64 = 50;
 pub async fn hash_password(password: String) -> DeskResult<String> {
     tokio::task::spawn_blocking(move || {
         let salt = SaltString::generate(&mut OsRng);
-        Argon2::default().hash_password(password.as_bytes(), &salt).map(|h| h.to_string())
+        Argon2::default()
+            .hash_password(password.as_bytes(), &salt)
+            .map(|h| h.to_string())
     })
     .await
     .map_err(DeskError::internal)?
@@ -43,7 +45,11 @@ pub async fn hash_password(password: String) -> DeskResult<String> {
 
 async fn verify_password(password: String, hash: String) -> bool {
     tokio::task::spawn_blocking(move || {
-        PasswordHash::new(&hash).is_ok_and(|h| Argon2::default().verify_password(password.as_bytes(), &h).is_ok())
+        PasswordHash::new(&hash).is_ok_and(|h| {
+            Argon2::default()
+                .verify_password(password.as_bytes(), &h)
+                .is_ok()
+        })
     })
     .await
     .unwrap_or(false)
@@ -54,7 +60,10 @@ fn dummy_hash() -> String {
     static H: OnceLock<String> = OnceLock::new();
     H.get_or_init(|| {
         let salt = SaltString::generate(&mut OsRng);
-        Argon2::default().hash_password(b"not a password", &salt).map(|h| h.to_string()).unwrap_or_default()
+        Argon2::default()
+            .hash_password(b"not a password", &salt)
+            .map(|h| h.to_string())
+            .unwrap_or_default()
     })
     .clone()
 }
@@ -79,7 +88,8 @@ fn staff_from_row(r: &sqlx::any::AnyRow) -> Result<(StaffView, bool), sqlx::Erro
             id: r.try_get("id")?,
             username: r.try_get("username")?,
             display_name: r.try_get("display_name")?,
-            role: Role::parse(&role).ok_or_else(|| sqlx::Error::Decode(format!("unknown role {role}").into()))?,
+            role: Role::parse(&role)
+                .ok_or_else(|| sqlx::Error::Decode(format!("unknown role {role}").into()))?,
             unit: unit_from_row(r, "unit_id")?,
         },
         active != 0,
@@ -88,7 +98,12 @@ fn staff_from_row(r: &sqlx::any::AnyRow) -> Result<(StaffView, bool), sqlx::Erro
 
 impl SqlStaff {
     /// Creates a staff account. Used by administrators in the workbench and by `server admin create`.
-    pub async fn insert_staff(&self, actor: Option<&StaffView>, new: NewStaff, client: &str) -> DeskResult<StaffSummary> {
+    pub async fn insert_staff(
+        &self,
+        actor: Option<&StaffView>,
+        new: NewStaff,
+        client: &str,
+    ) -> DeskResult<StaffSummary> {
         let unit = sqlx::query("SELECT id, kind, name_zh, name_en FROM units WHERE id = $1")
             .bind(&new.unit_id)
             .fetch_optional(&self.db)
@@ -118,7 +133,9 @@ impl SqlStaff {
         .await;
         match inserted {
             Ok(_) => {}
-            Err(e) if unique_violation_on(&e, "username") => return Err(AppError::invalid("username", Code::UsernameTaken).into()),
+            Err(e) if unique_violation_on(&e, "username") => {
+                return Err(AppError::invalid("username", Code::UsernameTaken).into())
+            }
             Err(e) => return Err(db(e)),
         }
         let (actor_id, actor_name) = match actor {
@@ -126,9 +143,24 @@ impl SqlStaff {
             None => (None, "system"),
         };
         let target = format!("{} ({}, {})", new.username, new.role.as_str(), unit.id);
-        audit(&mut tx, now, actor_id, actor_name, "staff.create", &target, client).await?;
+        audit(
+            &mut tx,
+            now,
+            actor_id,
+            actor_name,
+            "staff.create",
+            &target,
+            client,
+        )
+        .await?;
         tx.commit().await.map_err(db)?;
-        Ok(StaffSummary { username: new.username, display_name: new.display_name, role: new.role, unit, active: true })
+        Ok(StaffSummary {
+            username: new.username,
+            display_name: new.display_name,
+            role: new.role,
+            unit,
+            active: true,
+        })
     }
 
     /// Whether a username exists (the demo data and the admin subcommand skip existing ones).
@@ -142,7 +174,13 @@ impl SqlStaff {
     }
 
     /// Inserts a unit if its id is new.
-    pub async fn ensure_unit(&self, id: &str, kind: UnitKind, name_zh: &str, name_en: &str) -> DeskResult<()> {
+    pub async fn ensure_unit(
+        &self,
+        id: &str,
+        kind: UnitKind,
+        name_zh: &str,
+        name_en: &str,
+    ) -> DeskResult<()> {
         sqlx::query("INSERT INTO units (id, kind, name_zh, name_en, created_at) VALUES ($1, $2, $3, $4, $5) ON CONFLICT (id) DO NOTHING")
             .bind(id)
             .bind(kind.as_str())
@@ -159,16 +197,25 @@ impl SqlStaff {
 #[async_trait::async_trait]
 impl StaffDesk for SqlStaff {
     #[tracing::instrument(name = "Staff sign-in", skip_all)]
-    async fn sign_in(&self, username: &str, password: &str, client: &str) -> DeskResult<NewStaffSession> {
+    async fn sign_in(
+        &self,
+        username: &str,
+        password: &str,
+        client: &str,
+    ) -> DeskResult<NewStaffSession> {
         let username = username.trim().to_ascii_lowercase();
         let now = self.clock.now().timestamp();
         let window = now - 15 * 60;
         {
             let mut conn = self.db.acquire().await.map_err(db)?;
-            if count_events(&mut conn, "staff_fail_user", &username, window).await? >= FAILS_PER_USERNAME
-                || count_events(&mut conn, "staff_fail_addr", client, window).await? >= FAILS_PER_ADDRESS
+            if count_events(&mut conn, "staff_fail_user", &username, window).await?
+                >= FAILS_PER_USERNAME
+                || count_events(&mut conn, "staff_fail_addr", client, window).await?
+                    >= FAILS_PER_ADDRESS
             {
-                return Err(AppError::invalid("username", Code::RateLimited { minutes: 15 }).into());
+                return Err(
+                    AppError::invalid("username", Code::RateLimited { minutes: 15 }).into(),
+                );
             }
         }
         let row = sqlx::query(&format!(
@@ -179,10 +226,16 @@ impl StaffDesk for SqlStaff {
         .await
         .map_err(db)?;
         let found = match &row {
-            Some(r) => Some((staff_from_row(r).map_err(db)?, r.try_get::<String, _>("password_hash").map_err(db)?)),
+            Some(r) => Some((
+                staff_from_row(r).map_err(db)?,
+                r.try_get::<String, _>("password_hash").map_err(db)?,
+            )),
             None => None,
         };
-        let hash = found.as_ref().map(|(_, h)| h.clone()).unwrap_or_else(dummy_hash);
+        let hash = found
+            .as_ref()
+            .map(|(_, h)| h.clone())
+            .unwrap_or_else(dummy_hash);
         let ok = verify_password(password.to_owned(), hash).await;
         let mut tx = self.db.begin().await.map_err(db)?;
         match found {
@@ -196,7 +249,16 @@ impl StaffDesk for SqlStaff {
                     .execute(&mut *tx)
                     .await
                     .map_err(db)?;
-                audit(&mut tx, now, Some(&staff.id), &staff.username, "staff.sign_in", &staff.username, client).await?;
+                audit(
+                    &mut tx,
+                    now,
+                    Some(&staff.id),
+                    &staff.username,
+                    "staff.sign_in",
+                    &staff.username,
+                    client,
+                )
+                .await?;
                 tx.commit().await.map_err(db)?;
                 Ok(NewStaffSession { token, staff })
             }
@@ -204,7 +266,16 @@ impl StaffDesk for SqlStaff {
                 record_event(&mut tx, "staff_fail_user", &username, now).await?;
                 record_event(&mut tx, "staff_fail_addr", client, now).await?;
                 let shown: String = username.chars().take(32).collect();
-                audit(&mut tx, now, None, &shown, "staff.sign_in_failed", &shown, client).await?;
+                audit(
+                    &mut tx,
+                    now,
+                    None,
+                    &shown,
+                    "staff.sign_in_failed",
+                    &shown,
+                    client,
+                )
+                .await?;
                 tx.commit().await.map_err(db)?;
                 Err(AppError::invalid("password", Code::CredentialsInvalid).into())
             }
@@ -238,7 +309,16 @@ impl StaffDesk for SqlStaff {
             .execute(&mut *tx)
             .await
             .map_err(db)?;
-        audit(&mut tx, now, Some(&actor.id), &actor.username, "staff.sign_out", &actor.username, "").await?;
+        audit(
+            &mut tx,
+            now,
+            Some(&actor.id),
+            &actor.username,
+            "staff.sign_out",
+            &actor.username,
+            "",
+        )
+        .await?;
         tx.commit().await.map_err(db)?;
         Ok(())
     }
@@ -263,18 +343,28 @@ impl StaffDesk for SqlStaff {
         rows.iter()
             .map(|r| {
                 let (s, active) = staff_from_row(r)?;
-                Ok(StaffSummary { username: s.username, display_name: s.display_name, role: s.role, unit: s.unit, active })
+                Ok(StaffSummary {
+                    username: s.username,
+                    display_name: s.display_name,
+                    role: s.role,
+                    unit: s.unit,
+                    active,
+                })
             })
             .collect::<Result<_, sqlx::Error>>()
             .map_err(db)
     }
 
     async fn units(&self) -> DeskResult<Vec<Unit>> {
-        let rows = sqlx::query("SELECT id, kind, name_zh, name_en FROM units ORDER BY kind, name_zh")
-            .fetch_all(&self.db)
-            .await
-            .map_err(db)?;
-        rows.iter().map(|r| unit_from_row(r, "id")).collect::<Result<_, _>>().map_err(db)
+        let rows =
+            sqlx::query("SELECT id, kind, name_zh, name_en FROM units ORDER BY kind, name_zh")
+                .fetch_all(&self.db)
+                .await
+                .map_err(db)?;
+        rows.iter()
+            .map(|r| unit_from_row(r, "id"))
+            .collect::<Result<_, _>>()
+            .map_err(db)
     }
 
     async fn audit_log(&self, actor: &StaffView, limit: u32) -> DeskResult<Vec<AuditEntry>> {
@@ -283,12 +373,23 @@ impl StaffDesk for SqlStaff {
         }
         let now = self.clock.now().timestamp();
         let mut tx = self.db.begin().await.map_err(db)?;
-        audit(&mut tx, now, Some(&actor.id), &actor.username, "audit.read", "audit_log", "").await?;
-        let rows = sqlx::query("SELECT at, actor, action, target FROM audit_log ORDER BY at DESC, seq DESC LIMIT $1")
-            .bind(i64::from(limit))
-            .fetch_all(&mut *tx)
-            .await
-            .map_err(db)?;
+        audit(
+            &mut tx,
+            now,
+            Some(&actor.id),
+            &actor.username,
+            "audit.read",
+            "audit_log",
+            "",
+        )
+        .await?;
+        let rows = sqlx::query(
+            "SELECT at, actor, action, target FROM audit_log ORDER BY at DESC, seq DESC LIMIT $1",
+        )
+        .bind(i64::from(limit))
+        .fetch_all(&mut *tx)
+        .await
+        .map_err(db)?;
         tx.commit().await.map_err(db)?;
         rows.iter()
             .map(|r| {

@@ -1,0 +1,83 @@
+import { defineConfig } from '@playwright/test';
+import path from 'node:path';
+
+/**
+ * End-to-end journeys of 民政一件事 (DESIGN.md §6 convention 11): Debian's Chromium at a
+ * phone viewport, every journey with JavaScript on and off, axe on every page, a fixed clock.
+ *
+ * Run from this folder: `npx playwright test` (the release build must exist:
+ * `../target/release/server` and `../target/site`). Set `E2E_BASE_URL` to test a server you
+ * started yourself; then `webServer` is only used when nothing answers at that address.
+ */
+const baseURL = process.env.E2E_BASE_URL ?? 'http://127.0.0.1:3100';
+const repoRoot = path.resolve(__dirname, '..');
+
+export default defineConfig({
+  testDir: 'tests',
+  fullyParallel: true,
+  forbidOnly: !!process.env.CI,
+  workers: 2,
+  retries: process.env.CI ? 1 : 0,
+  reporter: 'list',
+  timeout: 60_000,
+  expect: { timeout: 10_000 },
+  use: {
+    baseURL,
+    browserName: 'chromium',
+    launchOptions: {
+      // Debian's Chromium: `npx playwright install` would download a browser, which fails here.
+      executablePath: '/usr/bin/chromium',
+      args: [
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+        '--no-first-run',
+        '--disable-quic',
+      ],
+    },
+    viewport: { width: 390, height: 844 },
+    deviceScaleFactor: 3,
+    isMobile: true,
+    hasTouch: true,
+    locale: 'zh-CN',
+    timezoneId: 'Asia/Shanghai',
+    trace: 'retain-on-failure',
+  },
+  projects: [
+    {
+      name: 'phone-js',
+      use: { javaScriptEnabled: true },
+    },
+    {
+      name: 'phone-nojs',
+      use: { javaScriptEnabled: false },
+      testIgnore: /.*\.js-only\.spec\.ts/,
+    },
+  ],
+  webServer: {
+    // A fresh database per run; demo staff accounts; the dev SMS gateway shows the code on the
+    // page; limits raised so parallel sign-ins from 127.0.0.1 never trip them; a fixed start
+    // for the clock (it then runs), so dates on pages do not depend on the day of the run.
+    command: "bash -c 'rm -rf target/e2e && mkdir -p target/e2e && exec ./target/release/server'",
+    cwd: repoRoot,
+    env: {
+      BIND_ADDR: '127.0.0.1:3100',
+      DATABASE_URL: 'sqlite://target/e2e/mz.db',
+      APP_ENV: 'development',
+      DEMO_DATA: 'true',
+      LEPTOS_SITE_ROOT: 'target/site',
+      OTP_PER_ADDRESS_PER_HOUR: '100000',
+      VERIFY_PER_ADDRESS_PER_HOUR: '100000',
+      OTP_PER_NUMBER_PER_HOUR: '1000',
+      CLOCK_START: '2026-11-23T02:00:00Z',
+      RUST_LOG: process.env.RUST_LOG ?? 'warn',
+    },
+    url: 'http://127.0.0.1:3100/healthz',
+    reuseExistingServer: !process.env.CI,
+    timeout: 60_000,
+    stdout: 'pipe',
+    stderr: 'pipe',
+  },
+});

@@ -1,0 +1,218 @@
+//! `spawn_app`: a fresh database, a hand-moved clock and a development SMS gateway per test,
+//! served on a random port.
+
+use app::rules::clock::Clock;
+use chrono::{DateTime, Duration, Utc};
+use clap::Parser;
+use reqwest::{header, redirect::Policy, Client, Response};
+use server::{
+    build_app,
+    clock::ManualClock,
+    config::{Cli, Config},
+    db, demo,
+    sms::{DevSms, SmsGateway},
+    staff_desk, AppState, Parts,
+};
+use std::{net::SocketAddr, sync::Arc};
+
+pub struct TestApp {
+    pub addr: SocketAddr,
+    pub clock: Arc<ManualClock>,
+    pub sms: Arc<DevSms>,
+    pub db: server::Db,
+    /// A client that keeps cookies and does not follow redirects (so tests can see them).
+    pub client: Client,
+}
+
+/// 2026-11-23 10:00 in Shanghai.
+pub fn t0() -> DateTime<Utc> {
+    DateTime::parse_from_rfc3339("2026-11-23T02:00:00Z")
+        .unwrap()
+        .to_utc()
+}
+
+pub fn test_config() -> Config {
+    Cli::parse_from(["server"]).config
+}
+
+pub async fn spawn_app() -> TestApp {
+    spawn_app_with(|_| {}).await
+}
+
+pub async fn spawn_app_with(tweak: impl FnOnce(&mut Config)) -> TestApp {
+    let mut config = test_config();
+    let dir = std::env::temp_dir().join(format!("mz-test-{}", server::desks::new_id()));
+    config.database_url = format!("sqlite://{}/mz.db", dir.display());
+    config.app_env = server::config::AppEnv::Development;
+    tweak(&mut config);
+    let pool = db::connect(&config.database_url).await.expect("database");
+    let clock = Arc::new(ManualClock::new(t0()));
+    let sms = Arc::new(DevSms::default());
+    let dyn_clock: Arc<dyn Clock> = clock.clone();
+    demo::load(&staff_desk(&pool, &dyn_clock))
+        .await
+        .expect("demo data");
+    let sms_dyn: Arc<dyn SmsGateway> = sms.clone();
+    let state = AppState::new(
+        &config,
+        Parts {
+            db: pool.clone(),
+            clock: dyn_clock,
+            sms: sms_dyn,
+        },
+    );
+    let router = build_app(state);
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    tokio::spawn(async move {
+        axum::serve(
+            listener,
+            router.into_make_service_with_connect_info::<SocketAddr>(),
+        )
+        .await
+        .unwrap();
+    });
+    TestApp {
+        addr,
+        clock,
+        sms,
+        db: pool,
+        client: new_client(),
+    }
+}
+
+pub fn new_client() -> Client {
+    Client::builder()
+        .cookie_store(true)
+        .redirect(Policy::none())
+        .build()
+        .unwrap()
+}
+
+impl TestApp {
+    pub fn url(&self, path: &str) -> String {
+        format!("http://{}{}", self.addr, path)
+    }
+
+    /// Calls a server function as the hydrated app does (form-encoded body, JSON back). A
+    /// success that navigates answers 200 with a `serverfnredirect` header and a `Location`.
+    pub async fn call(&self, client: &Client, endpoint: &str, form: &[(&str, &str)]) -> Response {
+        client
+            .post(self.url(&format!("/api/{endpoint}")))
+            .header(header::ACCEPT, "application/json")
+            .form(form)
+            .send()
+            .await
+            .unwrap()
+    }
+
+    /// Posts a form as a browser without JavaScript does (Accept: text/html, with a Referer).
+    pub async fn post_page_form(
+        &self,
+        client: &Client,
+        endpoint: &str,
+        from: &str,
+        form: &[(&str, &str)],
+    ) -> Response {
+        client
+            .post(self.url(&format!("/api/{endpoint}")))
+            .header(header::ACCEPT, "text/html,application/xhtml+xml")
+            .header(header::REFERER, self.url(from))
+            .form(form)
+            .send()
+            .await
+            .unwrap()
+    }
+
+    /// Loads a page as a browser does (asking for HTML).
+    pub async fn get(&self, client: &Client, path: &str) -> Response {
+        client
+            .get(self.url(path))
+            .header(header::ACCEPT, "text/html")
+            .send()
+            .await
+            .unwrap()
+    }
+
+    pub fn advance(&self, by: Duration) {
+        self.clock.advance(by);
+    }
+
+    /// Asks for a code for `phone` and returns it as the SMS gateway saw it.
+    pub async fn request_code(&self, client: &Client, phone: &str) -> String {
+        let res = self
+            .call(
+                client,
+                "account/request_code",
+                &[("phone", phone), ("next", "/")],
+            )
+            .await;
+        assert!(
+            res.status().is_redirection() || res.status().is_success(),
+            "request_code: {}",
+            res.status()
+        );
+        let digits: String = phone.chars().filter(char::is_ascii_digit).collect();
+        self.sms.last_code(&digits).expect("a code was sent")
+    }
+
+    /// Like `request_code`, after waiting out the resend delay.
+    pub async fn request_code_after_wait(&self, client: &Client, phone: &str) -> String {
+        self.advance(Duration::seconds(61));
+        self.request_code(client, phone).await
+    }
+
+    /// Signs a resident in on `client` and returns nothing; the client now holds the session cookie.
+    pub async fn sign_in(&self, client: &Client, phone: &str) {
+        let code = self.request_code(client, phone).await;
+        let res = self
+            .call(
+                client,
+                "account/verify_code",
+                &[("code", &code), ("next", "/")],
+            )
+            .await;
+        assert!(
+            res.status().is_redirection() || res.status().is_success(),
+            "verify_code: {}",
+            res.status()
+        );
+    }
+
+    /// Signs a staff member in on `client`.
+    pub async fn staff_sign_in(&self, client: &Client, username: &str) {
+        let res = self
+            .call(
+                client,
+                "staff/sign_in",
+                &[
+                    ("username", username),
+                    ("password", demo::DEMO_PASSWORD),
+                    ("next", "/staff"),
+                ],
+            )
+            .await;
+        assert!(
+            res.status().is_redirection() || res.status().is_success(),
+            "staff sign-in: {}",
+            res.status()
+        );
+    }
+}
+
+/// The JSON of an `AppError` response.
+pub async fn error_json(res: Response) -> serde_json::Value {
+    let text = res.text().await.unwrap();
+    serde_json::from_str(&text).unwrap_or_else(|_| panic!("not an AppError: {text}"))
+}
+
+/// A valid resident ID number with the given 17-character body (the check character is computed).
+pub fn id_number(body17: &str) -> String {
+    const W: [u32; 17] = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2];
+    let sum: u32 = body17
+        .bytes()
+        .zip(W)
+        .map(|(b, w)| u32::from(b - b'0') * w)
+        .sum();
+    format!("{body17}{}", b"10X98765432"[(sum % 11) as usize] as char)
+}

@@ -1,0 +1,6 @@
+//! One integration-test binary: the real router on a real SQLite database, spoken to over HTTP.
+
+mod accounts;
+mod helpers;
+mod robustness;
+mod staff;
