@@ -3,4 +3,5 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export PATH="$PWD/end2end/node_modules/.bin:$HOME/.cargo/bin:$PATH"
-cargo leptos build --release
+# --split: each lazily loaded page becomes its own WASM chunk (see app/src/ui/mod.rs `lazy_page!`).
+cargo leptos build --release --split

@@ -119,6 +119,8 @@ impl Topic {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Message {
     pub id: String,
+    /// Unix seconds on the wire: parsing RFC 3339 in the browser would cost WASM size.
+    #[serde(with = "chrono::serde::ts_seconds")]
     pub at: DateTime<Utc>,
     pub topic: Topic,
     pub read: bool,
@@ -131,6 +133,8 @@ pub struct Affair {
     pub service: String,
     pub reference: String,
     pub status: String,
+    /// Unix seconds on the wire: parsing RFC 3339 in the browser would cost WASM size.
+    #[serde(with = "chrono::serde::ts_seconds")]
     pub updated_at: DateTime<Utc>,
     /// Where the resident opens it.
     pub link: String,

@@ -6,22 +6,36 @@ use crate::{
     error::Code,
     i18n::{use_texts, Texts},
     rules::{id_number::IdNumber, phone::Phone},
-    ui::{field_error, form_error, format_time, typed, Field, FormError, Page, RequireResident},
+    ui::{
+        field_error, form_error, format_time, iso_time, typed, Field, FormError, Page,
+        RequireResident,
+    },
 };
 use leptos::prelude::*;
-use leptos_router::{components::Route, hooks::use_query_map, path, MatchNestedRoutes, SsrMode};
+use leptos_router::{
+    any_nested_route::IntoAnyNestedRoute, components::Route, hooks::use_query_map, lazy_route,
+    path, Lazy, LazyRoute, MatchNestedRoutes, SsrMode,
+};
+
+crate::lazy_page!(SignInRoute, SignInPage);
+crate::lazy_page!(CodeRoute, CodePage);
+crate::lazy_page!(AccountRoute, AccountPage);
+crate::lazy_page!(RealNameRoute, RealNamePage);
+crate::lazy_page!(MessagesRoute, MessagesPage);
 
 /// The routes of this service.
 #[component(transparent)]
 pub fn AccountRoutes() -> impl MatchNestedRoutes + Clone {
     view! {
-        <Route path=path!("/signin") view=SignInPage ssr=SsrMode::Async />
-        <Route path=path!("/signin/code") view=CodePage ssr=SsrMode::Async />
-        <Route path=path!("/account") view=AccountPage ssr=SsrMode::Async />
-        <Route path=path!("/account/realname") view=RealNamePage ssr=SsrMode::Async />
-        <Route path=path!("/messages") view=MessagesPage ssr=SsrMode::Async />
+        <Route path=path!("/signin") view={Lazy::<SignInRoute>::new()} ssr=SsrMode::Async />
+        <Route path=path!("/signin/code") view={Lazy::<CodeRoute>::new()} ssr=SsrMode::Async />
+        <Route path=path!("/account") view={Lazy::<AccountRoute>::new()} ssr=SsrMode::Async />
+        <Route path=path!("/account/realname") view={Lazy::<RealNameRoute>::new()} ssr=SsrMode::Async />
+        <Route path=path!("/messages") view={Lazy::<MessagesRoute>::new()} ssr=SsrMode::Async />
     }
     .into_inner()
+    // Erased so the routes type-check both with and without `--cfg erase_components`.
+    .into_any_nested_route()
 }
 
 fn next_param() -> String {
@@ -250,7 +264,7 @@ fn MessagesPage() -> impl IntoView {
                                                             {title}
                                                         </h2>
                                                         <p>{body}</p>
-                                                        <p class="mz-list__meta"><time datetime=m.at.to_rfc3339()>{format_time(m.at)}</time></p>
+                                                        <p class="mz-list__meta"><time datetime=iso_time(m.at)>{format_time(m.at)}</time></p>
                                                     </li>
                                                 }
                                             }).collect_view()}

@@ -132,6 +132,8 @@ pub struct StaffSummary {
 /// One audited staff action.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct AuditEntry {
+    /// Unix seconds on the wire: parsing RFC 3339 in the browser would cost WASM size.
+    #[serde(with = "chrono::serde::ts_seconds")]
     pub at: DateTime<Utc>,
     pub actor: String,
     pub action: String,

@@ -6,20 +6,32 @@ use super::{
 };
 use crate::{
     i18n::{use_locale, use_texts, Locale, Texts},
-    ui::{field_error, form_error, format_time, typed, Field, FormError, Page, RequireStaff},
+    ui::{
+        field_error, form_error, format_time, iso_time, typed, Field, FormError, Page, RequireStaff,
+    },
 };
 use leptos::prelude::*;
-use leptos_router::{components::Route, hooks::use_query_map, path, MatchNestedRoutes, SsrMode};
+use leptos_router::{
+    any_nested_route::IntoAnyNestedRoute, components::Route, hooks::use_query_map, lazy_route,
+    path, Lazy, LazyRoute, MatchNestedRoutes, SsrMode,
+};
+
+crate::lazy_page!(StaffSignInRoute, StaffSignInPage);
+crate::lazy_page!(WorkbenchRoute, WorkbenchPage);
+crate::lazy_page!(StaffAccountsRoute, StaffAccountsPage);
+crate::lazy_page!(AuditRoute, AuditPage);
 
 #[component(transparent)]
 pub fn StaffRoutes() -> impl MatchNestedRoutes + Clone {
     view! {
-        <Route path=path!("/staff/signin") view=StaffSignInPage ssr=SsrMode::Async />
-        <Route path=path!("/staff") view=WorkbenchPage ssr=SsrMode::Async />
-        <Route path=path!("/staff/accounts") view=StaffAccountsPage ssr=SsrMode::Async />
-        <Route path=path!("/staff/audit") view=AuditPage ssr=SsrMode::Async />
+        <Route path=path!("/staff/signin") view={Lazy::<StaffSignInRoute>::new()} ssr=SsrMode::Async />
+        <Route path=path!("/staff") view={Lazy::<WorkbenchRoute>::new()} ssr=SsrMode::Async />
+        <Route path=path!("/staff/accounts") view={Lazy::<StaffAccountsRoute>::new()} ssr=SsrMode::Async />
+        <Route path=path!("/staff/audit") view={Lazy::<AuditRoute>::new()} ssr=SsrMode::Async />
     }
     .into_inner()
+    // Erased so the routes type-check both with and without `--cfg erase_components`.
+    .into_any_nested_route()
 }
 
 /// The name of a role in the reader's language.
@@ -236,7 +248,7 @@ fn AuditPage() -> impl IntoView {
                                         <tbody>
                                             {rows.into_iter().map(|e| view! {
                                                 <tr>
-                                                    <td><time datetime=e.at.to_rfc3339()>{format_time(e.at)}</time></td>
+                                                    <td><time datetime=iso_time(e.at)>{format_time(e.at)}</time></td>
                                                     <td>{e.actor}</td>
                                                     <td>{e.action}</td>
                                                     <td>{e.target}</td>

@@ -144,3 +144,8 @@ pub fn format_time(t: chrono::DateTime<chrono::Utc>) -> String {
         .format("%Y-%m-%d %H:%M")
         .to_string()
 }
+
+/// The same instant for a `<time datetime>` attribute: `2026-11-23T10:30+08:00`.
+pub fn iso_time(t: chrono::DateTime<chrono::Utc>) -> String {
+    format!("{}+08:00", format_time(t).replace(' ', "T"))
+}
