@@ -148,7 +148,8 @@ pub fn urlencode(s: &str) -> String {
 #[wasm_bindgen::prelude::wasm_bindgen]
 pub fn hydrate() {
     console_error_panic_hook::set_once();
-    leptos::mount::hydrate_body(App);
+    // `hydrate_lazy`: some routes are lazily loaded WASM chunks (see `lazy_page!`).
+    leptos::mount::hydrate_lazy(App);
 }
 
 /// Today's date in Asia/Shanghai as the browser sees it, for courtesy checks only.
