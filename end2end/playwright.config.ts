@@ -44,6 +44,9 @@ export default defineConfig({
     locale: 'zh-CN',
     timezoneId: 'Asia/Shanghai',
     trace: 'retain-on-failure',
+    // A page that never finishes loading is a failure in itself: say so quickly and clearly.
+    navigationTimeout: 15_000,
+    actionTimeout: 15_000,
   },
   projects: [
     {

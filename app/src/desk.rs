@@ -21,9 +21,13 @@ pub struct Backend {
     pub secure_cookies: bool,
 }
 
-/// The back end of this request.
-pub fn backend() -> Backend {
-    leptos::prelude::expect_context::<Backend>()
+/// The back end of this request. Missing context is a wiring bug: logged, answered as an
+/// internal error, never a panic that would leave a page half-sent.
+pub fn backend() -> Result<Backend, AppError> {
+    leptos::prelude::use_context::<Backend>().ok_or_else(|| {
+        tracing::error!("the back end is missing from the request context");
+        AppError::Internal
+    })
 }
 
 /// A desk's failure: either a refusal the user should see, or a breakage to log.

@@ -88,7 +88,7 @@ pub async fn require_resident() -> AppResult<ResidentView> {
 /// The signed-in resident, if any.
 pub async fn current_resident() -> AppResult<Option<ResidentView>> {
     match cookie(RESIDENT_COOKIE) {
-        Some(token) => Ok(backend().accounts.resident_session(&token).await?),
+        Some(token) => Ok(backend()?.accounts.resident_session(&token).await?),
         None => Ok(None),
     }
 }
@@ -105,7 +105,7 @@ pub async fn require_staff() -> AppResult<StaffView> {
 /// The signed-in staff member, if any.
 pub async fn current_staff() -> AppResult<Option<StaffView>> {
     match cookie(STAFF_COOKIE) {
-        Some(token) => Ok(backend().staff.staff_session(&token).await?),
+        Some(token) => Ok(backend()?.staff.staff_session(&token).await?),
         None => Ok(None),
     }
 }

@@ -106,6 +106,8 @@ test('a signed-in resident who opens the workbench gets 无权访问 with status
   expect(pathOf(page)).toBe('/staff');
   await expect(page.getByRole('heading', { level: 1, name: '无权访问' })).toBeVisible();
   await expect(page.getByRole('link', { name: '工作人员账号' })).toHaveCount(0);
+  await expect.soft(page.getByRole('main'), 'one main landmark, not one inside another').toHaveCount(1);
+  await expect.soft(page.getByRole('heading', { level: 1 }), 'one page heading').toHaveCount(1);
   await axe(page, '/staff as a resident (403)');
 });
 

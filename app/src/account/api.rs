@@ -31,7 +31,7 @@ pub async fn request_code(phone: String, next: String) -> AppResult<()> {
     web::keeping_typed("signin", &[("phone", &phone)], async {
         let phone =
             Phone::parse(&phone).map_err(|_| AppError::invalid("phone", Code::PhoneInvalid))?;
-        let challenge = backend()
+        let challenge = backend()?
             .accounts
             .request_code(&phone, &web::client_addr())
             .await?;
@@ -50,7 +50,7 @@ pub async fn request_code(phone: String, next: String) -> AppResult<()> {
 pub async fn resend_code(next: String) -> AppResult<()> {
     let challenge =
         web::cookie(CHALLENGE_COOKIE).ok_or_else(|| AppError::invalid("code", Code::OtpMissing))?;
-    let fresh = backend()
+    let fresh = backend()?
         .accounts
         .resend_code(&challenge, &web::client_addr())
         .await?;
@@ -68,7 +68,7 @@ pub async fn pending_sign_in() -> AppResult<Option<PendingCode>> {
     let Some(challenge) = web::cookie(CHALLENGE_COOKIE) else {
         return Ok(None);
     };
-    let b = backend();
+    let b = backend()?;
     let pending = b.accounts.pending_sign_in(&challenge).await?;
     Ok(pending.map(|p| PendingCode {
         dev_code: p.dev_code.filter(|_| b.dev_mode),
@@ -83,7 +83,7 @@ pub async fn verify_code(code: String, next: String) -> AppResult<()> {
         let challenge = web::cookie(CHALLENGE_COOKIE)
             .ok_or_else(|| AppError::invalid("code", Code::OtpMissing))?;
         let code = parse_otp(&code)?;
-        let session = backend()
+        let session = backend()?
             .accounts
             .verify_code(&challenge, &code, &web::client_addr())
             .await?;
@@ -112,7 +112,7 @@ pub async fn bind_real_name(
         &[("name", &name), ("id_number", &id_number)],
         async {
             let me = web::require_resident().await?;
-            let b = backend();
+            let b = backend()?;
             let real_name = RealName::parse(&name).map_err(|c| AppError::invalid("name", c))?;
             let id = IdNumber::parse(&id_number, b.clock.today())
                 .map_err(|e| AppError::invalid("id_number", Code::IdNumber(e)))?;
@@ -128,7 +128,7 @@ pub async fn bind_real_name(
 #[server(prefix = "/api", endpoint = "account/sign_out")]
 pub async fn sign_out() -> AppResult<()> {
     if let Some(token) = web::cookie(RESIDENT_COOKIE) {
-        backend().accounts.sign_out(&token).await?;
+        backend()?.accounts.sign_out(&token).await?;
     }
     web::set_cookie(RESIDENT_COOKIE, "", 0, true);
     leptos_axum::redirect("/");
@@ -139,7 +139,7 @@ pub async fn sign_out() -> AppResult<()> {
 #[server(prefix = "/api", endpoint = "account/home")]
 pub async fn home_data() -> AppResult<Option<HomeSummary>> {
     match web::current_resident().await? {
-        Some(me) => Ok(Some(backend().accounts.home(&me.id).await?)),
+        Some(me) => Ok(Some(backend()?.accounts.home(&me.id).await?)),
         None => Ok(None),
     }
 }
@@ -148,12 +148,12 @@ pub async fn home_data() -> AppResult<Option<HomeSummary>> {
 #[server(prefix = "/api", endpoint = "account/messages")]
 pub async fn messages() -> AppResult<Vec<Message>> {
     let me = web::require_resident().await?;
-    Ok(backend().accounts.messages(&me.id).await?)
+    Ok(backend()?.accounts.messages(&me.id).await?)
 }
 
 /// Marks every message read.
 #[server(prefix = "/api", endpoint = "account/messages_read")]
 pub async fn mark_messages_read() -> AppResult<()> {
     let me = web::require_resident().await?;
-    Ok(backend().accounts.mark_messages_read(&me.id).await?)
+    Ok(backend()?.accounts.mark_messages_read(&me.id).await?)
 }

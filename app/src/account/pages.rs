@@ -154,6 +154,7 @@ fn CodePage() -> impl IntoView {
 #[component]
 fn RealNamePage() -> impl IntoView {
     let t = use_texts();
+    // Created once per page, outside the guard: the guard's view may run more than once.
     let action = ServerAction::<BindRealName>::new();
     let typed = typed("realname");
     let next = next_param();
@@ -242,10 +243,11 @@ pub fn topic_text(topic: Topic, t: &'static Texts) -> (&'static str, &'static st
 #[component]
 fn MessagesPage() -> impl IntoView {
     let t = use_texts();
+    // Created once per page, outside the guard: the guard's view may run more than once.
+    let list = Resource::new(|| (), |_| super::api::messages());
     view! {
         <Page title=t.account.messages_title.to_string()>
             <RequireResident view=move |_| {
-                let list = Resource::new(|| (), |_| super::api::messages());
                 view! {
                     <Suspense>
                         {move || Suspend::new(async move {

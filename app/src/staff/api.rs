@@ -38,7 +38,7 @@ pub async fn staff_sign_in(username: String, password: String, next: String) -> 
         if password.is_empty() {
             return Err(AppError::invalid("password", Code::Required));
         }
-        let s = backend()
+        let s = backend()?
             .staff
             .sign_in(&username, &password, &web::client_addr())
             .await?;
@@ -57,7 +57,7 @@ pub async fn staff_sign_in(username: String, password: String, next: String) -> 
 #[server(prefix = "/api", endpoint = "staff/sign_out")]
 pub async fn staff_sign_out() -> AppResult<()> {
     if let (Some(me), Some(token)) = (web::current_staff().await?, web::cookie(STAFF_COOKIE)) {
-        backend().staff.sign_out(&me, &token).await?;
+        backend()?.staff.sign_out(&me, &token).await?;
     }
     web::set_cookie(STAFF_COOKIE, "", 0, true);
     leptos_axum::redirect("/staff/signin");
@@ -68,14 +68,14 @@ pub async fn staff_sign_out() -> AppResult<()> {
 #[server(prefix = "/api", endpoint = "staff/units")]
 pub async fn units() -> AppResult<Vec<Unit>> {
     web::require_staff().await?;
-    Ok(backend().staff.units().await?)
+    Ok(backend()?.staff.units().await?)
 }
 
 /// Staff accounts (administrators).
 #[server(prefix = "/api", endpoint = "staff/list")]
 pub async fn list_staff() -> AppResult<Vec<StaffSummary>> {
     let me = web::require_staff().await?;
-    Ok(backend().staff.list_staff(&me).await?)
+    Ok(backend()?.staff.list_staff(&me).await?)
 }
 
 /// Creates a staff account (administrators).
@@ -119,7 +119,7 @@ pub async fn create_staff(
                 role,
                 unit_id: unit_id.trim().to_owned(),
             };
-            Ok(backend().staff.create_staff(&me, new).await?)
+            Ok(backend()?.staff.create_staff(&me, new).await?)
         },
     )
     .await
@@ -129,5 +129,5 @@ pub async fn create_staff(
 #[server(prefix = "/api", endpoint = "staff/audit")]
 pub async fn audit_log() -> AppResult<Vec<AuditEntry>> {
     let me = web::require_staff().await?;
-    Ok(backend().staff.audit_log(&me, 200).await?)
+    Ok(backend()?.staff.audit_log(&me, 200).await?)
 }

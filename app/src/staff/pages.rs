@@ -97,10 +97,10 @@ fn StaffBar(me: StaffView) -> impl IntoView {
 fn WorkbenchPage() -> impl IntoView {
     let t = use_texts();
     view! {
-        <Page title=t.staff.workbench.to_string()>
-            <RequireStaff view=move |me: StaffView| {
+        <RequireStaff view=move |me: StaffView| {
                 let role = me.role;
                 view! {
+                  <Page title=t.staff.workbench.to_string()>
                     <StaffBar me=me />
                     <ul class="mz-tiles">
                         {role.can_manage_staff().then(|| view! {
@@ -115,9 +115,9 @@ fn WorkbenchPage() -> impl IntoView {
                         })}
                     </ul>
                     <p class="mz-note">{t.staff.workbench_note}</p>
+                  </Page>
                 }
-            } />
-        </Page>
+        } />
     }
 }
 
@@ -125,14 +125,16 @@ fn WorkbenchPage() -> impl IntoView {
 fn StaffAccountsPage() -> impl IntoView {
     let t = use_texts();
     let locale = use_locale();
+    // Created once per page, outside the guard: the guard's view may run more than once.
+    let create = ServerAction::<CreateStaff>::new();
+    let list = Resource::new(move || create.version().get(), |_| super::api::list_staff());
+    let units = Resource::new(|| (), |_| super::api::units());
+    let typed = typed("create_staff");
     view! {
-        <Page title=t.staff.accounts_title.to_string()>
-            <RequireStaff view=move |me: StaffView| {
-                let create = ServerAction::<CreateStaff>::new();
-                let list = Resource::new(move || create.version().get(), |_| super::api::list_staff());
-                let units = Resource::new(|| (), |_| super::api::units());
-                let typed = typed("create_staff");
+        <RequireStaff view=move |me: StaffView| {
+                let typed = typed.clone();
                 view! {
+                  <Page title=t.staff.accounts_title.to_string()>
                     <StaffBar me=me />
                     <Suspense>
                         {move || Suspend::new(async move {
@@ -218,20 +220,20 @@ fn StaffAccountsPage() -> impl IntoView {
                         })}</p>
                         <button type="submit" class="mz-button mz-button--primary">{t.staff.create}</button>
                     </ActionForm>
+                  </Page>
                 }
-            } />
-        </Page>
+        } />
     }
 }
 
 #[component]
 fn AuditPage() -> impl IntoView {
     let t = use_texts();
+    let log = Resource::new(|| (), |_| super::api::audit_log());
     view! {
-        <Page title=t.staff.audit_title.to_string()>
-            <RequireStaff view=move |me: StaffView| {
-                let log = Resource::new(|| (), |_| super::api::audit_log());
+        <RequireStaff view=move |me: StaffView| {
                 view! {
+                  <Page title=t.staff.audit_title.to_string()>
                     <StaffBar me=me />
                     <Suspense>
                         {move || Suspend::new(async move {
@@ -261,8 +263,8 @@ fn AuditPage() -> impl IntoView {
                             }
                         })}
                     </Suspense>
+                  </Page>
                 }
-            } />
-        </Page>
+        } />
     }
 }
