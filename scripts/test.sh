@@ -5,12 +5,18 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/setup.sh --browser
 export PATH="$PWD/end2end/node_modules/.bin:$HOME/.cargo/bin:$PATH"
+stage() { echo; echo "== $1 ($(date +%T))"; }
+t0=$(date +%s)
 
-echo "== unit and integration tests"
+stage "unit and integration tests"
 cargo test --workspace --no-fail-fast
 
-echo "== release build for the end-to-end tests"
+stage "release build for the end-to-end tests"
+t1=$(date +%s)
 scripts/build.sh
+echo "release build took $(( $(date +%s) - t1 )) s"
 
-echo "== end-to-end tests"
-(cd end2end && CI="${CI:-}" npx playwright test)
+stage "end-to-end tests"
+(cd end2end && npx playwright test)
+
+echo "all tests passed in $(( $(date +%s) - t0 )) s"
