@@ -12,6 +12,16 @@ import path from 'node:path';
 const baseURL = process.env.E2E_BASE_URL ?? 'http://127.0.0.1:3100';
 const repoRoot = path.resolve(__dirname, '..');
 
+/** Elder mode (长辈版) from the first byte: the cookie the header's switch sets. */
+const elderMode = {
+  cookies: [
+    { name: 'mz_elder', value: '1', domain: new URL(baseURL).hostname, path: '/', expires: -1, httpOnly: false, secure: false, sameSite: 'Lax' as const },
+  ],
+  origins: [],
+};
+/** The journeys through signed-in pages run again in elder mode, so axe sees every page in both modes. */
+const journeys = /(signin|staff)\.spec\.ts/;
+
 export default defineConfig({
   testDir: 'tests',
   fullyParallel: true,
@@ -56,6 +66,17 @@ export default defineConfig({
     {
       name: 'phone-nojs',
       use: { javaScriptEnabled: false },
+      testIgnore: /.*\.js-only\.spec\.ts/,
+    },
+    {
+      name: 'phone-js-elder',
+      use: { javaScriptEnabled: true, storageState: elderMode },
+      testMatch: journeys,
+    },
+    {
+      name: 'phone-nojs-elder',
+      use: { javaScriptEnabled: false, storageState: elderMode },
+      testMatch: journeys,
       testIgnore: /.*\.js-only\.spec\.ts/,
     },
   ],
