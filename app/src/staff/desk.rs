@@ -29,7 +29,7 @@ pub trait StaffDesk: Send + Sync {
     ) -> DeskResult<NewStaffSession>;
     async fn staff_session(&self, token: &str) -> DeskResult<Option<StaffView>>;
     /// Ends the session; audited.
-    async fn sign_out(&self, actor: &StaffView, token: &str) -> DeskResult<()>;
+    async fn sign_out(&self, actor: &StaffView, token: &str, client: &str) -> DeskResult<()>;
     /// Administrators only; audited.
     async fn create_staff(&self, actor: &StaffView, new: NewStaff) -> DeskResult<StaffSummary>;
     /// Administrators only.

@@ -301,7 +301,7 @@ impl StaffDesk for SqlStaff {
         }
     }
 
-    async fn sign_out(&self, actor: &StaffView, token: &str) -> DeskResult<()> {
+    async fn sign_out(&self, actor: &StaffView, token: &str, client: &str) -> DeskResult<()> {
         let now = self.clock.now().timestamp();
         let mut tx = self.db.begin().await.map_err(db)?;
         sqlx::query("DELETE FROM sessions WHERE token_hash = $1 AND kind = 'staff'")
@@ -316,7 +316,7 @@ impl StaffDesk for SqlStaff {
             &actor.username,
             "staff.sign_out",
             &actor.username,
-            "",
+            client,
         )
         .await?;
         tx.commit().await.map_err(db)?;
