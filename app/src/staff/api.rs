@@ -57,7 +57,10 @@ pub async fn staff_sign_in(username: String, password: String, next: String) -> 
 #[server(prefix = "/api", endpoint = "staff/sign_out")]
 pub async fn staff_sign_out() -> AppResult<()> {
     if let (Some(me), Some(token)) = (web::current_staff().await?, web::cookie(STAFF_COOKIE)) {
-        backend()?.staff.sign_out(&me, &token, &web::client_addr()).await?;
+        backend()?
+            .staff
+            .sign_out(&me, &token, &web::client_addr())
+            .await?;
     }
     web::set_cookie(STAFF_COOKIE, "", 0, true);
     leptos_axum::redirect("/staff/signin");
