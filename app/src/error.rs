@@ -40,6 +40,13 @@ pub enum Code {
     PasswordTooShort,
     ScopeRequired,
     ScopeUnknown,
+    /// 结婚登记: the partner's ID number is the applicant's own.
+    PartnerIsApplicant,
+    /// 结婚登记: one party has not reached the legal marriage age on the appointment day.
+    UnderMarriageAge {
+        party: crate::marriage::model::Party,
+        min: u32,
+    },
 }
 
 /// The typed error of every server function.
@@ -142,6 +149,17 @@ impl Code {
             Code::PasswordTooShort => e.password_too_short.into(),
             Code::ScopeRequired => e.scope_required.into(),
             Code::ScopeUnknown => e.scope_unknown.into(),
+            Code::PartnerIsApplicant => e.partner_is_applicant.into(),
+            Code::UnderMarriageAge { party, min } => {
+                let who = match party {
+                    crate::marriage::model::Party::Applicant => e.party_applicant,
+                    crate::marriage::model::Party::Partner => e.party_partner,
+                };
+                fill(
+                    e.under_marriage_age,
+                    &[("who", who), ("min", &min.to_string())],
+                )
+            }
         }
     }
 }

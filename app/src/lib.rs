@@ -10,6 +10,7 @@ pub mod desk;
 pub mod error;
 pub mod home;
 pub mod i18n;
+pub mod marriage;
 pub mod prefs;
 pub mod rules;
 pub mod staff;
