@@ -148,3 +148,105 @@ mod tests {
         assert!(check_couple(&woman_21, &adult_man, d("2026-12-01")).is_ok());
     }
 }
+
+/// 预约窗口 — how far ahead an office takes bookings, in days from today (default: from
+/// tomorrow to 30 days out).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct BookingWindow {
+    pub first_day: u32,
+    pub last_day: u32,
+}
+
+impl Default for BookingWindow {
+    fn default() -> Self {
+        Self {
+            first_day: 1,
+            last_day: 30,
+        }
+    }
+}
+
+impl BookingWindow {
+    /// Whether `day` can be booked `today` (closed days are the calendar's business).
+    pub fn contains(self, today: NaiveDate, day: NaiveDate) -> bool {
+        let ahead = (day - today).num_days();
+        ahead >= i64::from(self.first_day) && ahead <= i64::from(self.last_day)
+    }
+}
+
+/// Dates couples favour (情人节, 520, 521, 9-9, 10-10), whose quota an office releases at a
+/// published time rather than with the rest of the window. Offices may name more.
+pub const DEFAULT_PEAK_DAYS: [(u32, u32); 5] = [(2, 14), (5, 20), (5, 21), (9, 9), (10, 10)];
+
+/// Whether `day` is a peak day, by the default list or the office's own.
+pub fn is_peak_day(day: NaiveDate, extra: &[NaiveDate]) -> bool {
+    use chrono::Datelike;
+    DEFAULT_PEAK_DAYS.contains(&(day.month(), day.day())) || extra.contains(&day)
+}
+
+/// When an unconfirmed hold lapses: `hold_hours` after it was made, but never later than the
+/// end of the day before the appointment (so the office knows the day's list the evening before).
+pub fn hold_expires_at(
+    held_at: chrono::DateTime<chrono::Utc>,
+    slot_day: NaiveDate,
+    hold_hours: u32,
+) -> chrono::DateTime<chrono::Utc> {
+    use chrono::TimeZone;
+    let by_hours = held_at + chrono::Duration::hours(i64::from(hold_hours));
+    let eve = crate::rules::clock::shanghai()
+        .from_local_datetime(&slot_day.and_hms_opt(0, 0, 0).expect("midnight exists"))
+        .single()
+        .expect("UTC+8 has no gaps")
+        .to_utc();
+    by_hours.min(eve)
+}
+
+#[cfg(test)]
+mod window_tests {
+    use super::*;
+    use chrono::{DateTime, Utc};
+
+    fn d(s: &str) -> NaiveDate {
+        NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap()
+    }
+
+    fn t(s: &str) -> DateTime<Utc> {
+        DateTime::parse_from_rfc3339(s).unwrap().to_utc()
+    }
+
+    #[test]
+    fn the_default_window_runs_from_tomorrow_to_thirty_days_out() {
+        let w = BookingWindow::default();
+        let today = d("2026-11-23");
+        assert!(!w.contains(today, today), "not today");
+        assert!(w.contains(today, d("2026-11-24")), "tomorrow");
+        assert!(w.contains(today, d("2026-12-23")), "day 30");
+        assert!(!w.contains(today, d("2026-12-24")), "day 31");
+        assert!(!w.contains(today, d("2026-11-22")), "the past");
+    }
+
+    #[test]
+    fn peak_days() {
+        assert!(is_peak_day(d("2027-05-20"), &[]));
+        assert!(is_peak_day(d("2026-10-10"), &[]));
+        assert!(!is_peak_day(d("2026-10-11"), &[]));
+        assert!(
+            is_peak_day(d("2026-12-12"), &[d("2026-12-12")]),
+            "an office's own peak day"
+        );
+    }
+
+    #[test]
+    fn a_hold_lapses_after_a_day_but_never_after_the_eve_of_the_appointment() {
+        // Held on Monday 10:00 (Shanghai) for Friday: 24 hours.
+        assert_eq!(
+            hold_expires_at(t("2026-11-23T02:00:00Z"), d("2026-11-27"), 24),
+            t("2026-11-24T02:00:00Z")
+        );
+        // Held on Monday 10:00 for Tuesday: lapses at midnight before Tuesday.
+        assert_eq!(
+            hold_expires_at(t("2026-11-23T02:00:00Z"), d("2026-11-24"), 24),
+            t("2026-11-23T16:00:00Z")
+        );
+    }
+}
