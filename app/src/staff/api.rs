@@ -122,7 +122,10 @@ pub async fn create_staff(
                 role,
                 unit_id: unit_id.trim().to_owned(),
             };
-            Ok(backend()?.staff.create_staff(&me, new).await?)
+            Ok(backend()?
+                .staff
+                .create_staff(&me, new, &web::client_addr())
+                .await?)
         },
     )
     .await
@@ -132,5 +135,8 @@ pub async fn create_staff(
 #[server(prefix = "/api", endpoint = "staff/audit")]
 pub async fn audit_log() -> AppResult<Vec<AuditEntry>> {
     let me = web::require_staff().await?;
-    Ok(backend()?.staff.audit_log(&me, 200).await?)
+    Ok(backend()?
+        .staff
+        .audit_log(&me, 200, &web::client_addr())
+        .await?)
 }

@@ -31,10 +31,20 @@ pub trait StaffDesk: Send + Sync {
     /// Ends the session; audited.
     async fn sign_out(&self, actor: &StaffView, token: &str, client: &str) -> DeskResult<()>;
     /// Administrators only; audited.
-    async fn create_staff(&self, actor: &StaffView, new: NewStaff) -> DeskResult<StaffSummary>;
+    async fn create_staff(
+        &self,
+        actor: &StaffView,
+        new: NewStaff,
+        client: &str,
+    ) -> DeskResult<StaffSummary>;
     /// Administrators only.
     async fn list_staff(&self, actor: &StaffView) -> DeskResult<Vec<StaffSummary>>;
     async fn units(&self) -> DeskResult<Vec<Unit>>;
     /// Auditors and administrators; reading the log is itself audited.
-    async fn audit_log(&self, actor: &StaffView, limit: u32) -> DeskResult<Vec<AuditEntry>>;
+    async fn audit_log(
+        &self,
+        actor: &StaffView,
+        limit: u32,
+        client: &str,
+    ) -> DeskResult<Vec<AuditEntry>>;
 }

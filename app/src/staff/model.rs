@@ -138,6 +138,8 @@ pub struct AuditEntry {
     pub actor: String,
     pub action: String,
     pub target: String,
+    /// The address the action came from (empty for the command line and demo data).
+    pub client: String,
 }
 
 /// 用户名: 3–32 lower-case letters, digits, `.`, `_` or `-`, starting with a letter.

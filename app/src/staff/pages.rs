@@ -246,6 +246,7 @@ fn AuditPage() -> impl IntoView {
                                             <th scope="col">{t.staff.who}</th>
                                             <th scope="col">{t.staff.action}</th>
                                             <th scope="col">{t.staff.target}</th>
+                                            <th scope="col">{t.staff.client}</th>
                                         </tr></thead>
                                         <tbody>
                                             {rows.into_iter().map(|e| view! {
@@ -254,6 +255,7 @@ fn AuditPage() -> impl IntoView {
                                                     <td>{e.actor}</td>
                                                     <td>{e.action}</td>
                                                     <td>{e.target}</td>
+                                                    <td>{e.client}</td>
                                                 </tr>
                                             }).collect_view()}
                                         </tbody>

@@ -323,11 +323,16 @@ impl StaffDesk for SqlStaff {
         Ok(())
     }
 
-    async fn create_staff(&self, actor: &StaffView, new: NewStaff) -> DeskResult<StaffSummary> {
+    async fn create_staff(
+        &self,
+        actor: &StaffView,
+        new: NewStaff,
+        client: &str,
+    ) -> DeskResult<StaffSummary> {
         if !actor.role.can_manage_staff() {
             return Err(AppError::Forbidden.into());
         }
-        self.insert_staff(Some(actor), new, "").await
+        self.insert_staff(Some(actor), new, client).await
     }
 
     async fn list_staff(&self, actor: &StaffView) -> DeskResult<Vec<StaffSummary>> {
@@ -367,7 +372,12 @@ impl StaffDesk for SqlStaff {
             .map_err(db)
     }
 
-    async fn audit_log(&self, actor: &StaffView, limit: u32) -> DeskResult<Vec<AuditEntry>> {
+    async fn audit_log(
+        &self,
+        actor: &StaffView,
+        limit: u32,
+        client: &str,
+    ) -> DeskResult<Vec<AuditEntry>> {
         if !actor.role.can_read_audit() {
             return Err(AppError::Forbidden.into());
         }
@@ -380,11 +390,11 @@ impl StaffDesk for SqlStaff {
             &actor.username,
             "audit.read",
             "audit_log",
-            "",
+            client,
         )
         .await?;
         let rows = sqlx::query(
-            "SELECT at, actor, action, target FROM audit_log ORDER BY at DESC, seq DESC LIMIT $1",
+            "SELECT at, actor, action, target, client FROM audit_log ORDER BY at DESC, seq DESC LIMIT $1",
         )
         .bind(i64::from(limit))
         .fetch_all(&mut *tx)
@@ -398,6 +408,7 @@ impl StaffDesk for SqlStaff {
                     actor: r.try_get("actor")?,
                     action: r.try_get("action")?,
                     target: r.try_get("target")?,
+                    client: r.try_get("client")?,
                 })
             })
             .collect::<Result<_, sqlx::Error>>()

@@ -198,6 +198,15 @@ async fn an_administrator_creates_staff_and_every_action_is_audited() {
             "{expected:?} in {actions:?}"
         );
     }
+    // Every entry made over HTTP records where it came from.
+    for e in log
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|e| e["actor"] != "system")
+    {
+        assert_eq!(e["client"], "127.0.0.1", "{e}");
+    }
     // Reading the log is itself audited.
     let log: serde_json::Value = app
         .call(&auditor, "staff/audit", &[])
