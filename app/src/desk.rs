@@ -5,7 +5,8 @@
 //! and hands them out from context. The SQL implementations live in `server/src/desks/`.
 
 use crate::{
-    account::desk::AccountDesk, error::AppError, rules::clock::Clock, staff::desk::StaffDesk,
+    account::desk::AccountDesk, error::AppError, marriage::desk::MarriageDesk, rules::clock::Clock,
+    staff::desk::StaffDesk,
 };
 use std::sync::Arc;
 
@@ -14,6 +15,7 @@ use std::sync::Arc;
 pub struct Backend {
     pub accounts: Arc<dyn AccountDesk>,
     pub staff: Arc<dyn StaffDesk>,
+    pub marriage: Arc<dyn MarriageDesk>,
     pub clock: Arc<dyn Clock>,
     /// Started in development mode: the sign-in page may show the one-time code.
     pub dev_mode: bool,

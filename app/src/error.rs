@@ -47,6 +47,20 @@ pub enum Code {
         party: crate::marriage::model::Party,
         min: u32,
     },
+    /// The service needs the resident's real name first (实名认证).
+    RealNameRequired,
+    SlotUnknown,
+    /// No place left in the slot (约满).
+    SlotFull,
+    CeremonyFull,
+    /// The office is closed that day (holiday, weekend, closure).
+    DayClosed,
+    /// The day is outside the office's booking window.
+    OutsideWindow,
+    /// A peak day whose places are not released yet.
+    NotYetReleased,
+    ApplicantHasBooking,
+    PartnerHasBooking,
 }
 
 /// The typed error of every server function.
@@ -160,6 +174,15 @@ impl Code {
                     &[("who", who), ("min", &min.to_string())],
                 )
             }
+            Code::RealNameRequired => e.real_name_required.into(),
+            Code::SlotUnknown => e.slot_unknown.into(),
+            Code::SlotFull => e.slot_full.into(),
+            Code::CeremonyFull => e.ceremony_full.into(),
+            Code::DayClosed => e.day_closed.into(),
+            Code::OutsideWindow => e.outside_window.into(),
+            Code::NotYetReleased => e.not_yet_released.into(),
+            Code::ApplicantHasBooking => e.applicant_has_booking.into(),
+            Code::PartnerHasBooking => e.partner_has_booking.into(),
         }
     }
 }

@@ -58,6 +58,7 @@ pub async fn load(staff: &SqlStaff) -> anyhow::Result<()> {
         )
         .await
         .map_err(err)?;
+    ensure_registry_office(&staff.db).await?;
     staff
         .ensure_unit(
             CANTEEN,
@@ -115,4 +116,54 @@ pub async fn create_admin(
 
 fn err(e: app::desk::DeskError) -> anyhow::Error {
     anyhow::anyhow!("{e:?}")
+}
+
+/// The demo registry office's address, settings and opening hours (Monday to Friday 9:00–17:00).
+async fn ensure_registry_office(db: &crate::Db) -> anyhow::Result<()> {
+    sqlx::query(
+        "INSERT INTO registry_offices (unit_id, address_zh, address_en, phone) VALUES ($1, $2, $3, $4) ON CONFLICT (unit_id) DO NOTHING",
+    )
+    .bind(OFFICE)
+    .bind("宁波市海曙区望春街道民政服务中心二楼")
+    .bind("2F, Wangchun Civil Affairs Service Centre, Haishu, Ningbo")
+    .bind("0574-12345678")
+    .execute(db)
+    .await?;
+    for weekday in 1..=5_i64 {
+        sqlx::query("INSERT INTO office_hours (office_id, weekday, opens, closes) VALUES ($1, $2, '09:00', '17:00') ON CONFLICT (office_id, weekday) DO NOTHING")
+            .bind(OFFICE)
+            .bind(weekday)
+            .execute(db)
+            .await?;
+    }
+    Ok(())
+}
+
+/// Publishes the demo office's half-day slots (10 places, 3 ceremonies each) on every working
+/// day of the booking window, so the marriage service can be tried at once.
+pub async fn publish_demo_slots(
+    db: &crate::Db,
+    calendar: &app::rules::calendar::WorkCalendar,
+    today: chrono::NaiveDate,
+) -> anyhow::Result<()> {
+    for ahead in 1..=30_u64 {
+        let day = today + chrono::Days::new(ahead);
+        if !calendar.is_working_day(day) {
+            continue;
+        }
+        for (starts, ends) in [("09:00", "12:00"), ("13:30", "17:00")] {
+            sqlx::query(
+                "INSERT INTO marriage_slots (id, office_id, day, starts, ends, capacity, booked, ceremony_capacity, ceremony_booked) \
+                 VALUES ($1, $2, $3, $4, $5, 10, 0, 3, 0) ON CONFLICT (office_id, day, starts) DO NOTHING",
+            )
+            .bind(crate::desks::new_id())
+            .bind(OFFICE)
+            .bind(day.format("%Y-%m-%d").to_string())
+            .bind(starts)
+            .bind(ends)
+            .execute(db)
+            .await?;
+        }
+    }
+    Ok(())
 }

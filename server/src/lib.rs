@@ -30,6 +30,7 @@ use axum::{
 use config::{AdminAction, Config};
 use desks::{
     accounts::{SignInLimits, SqlAccounts},
+    marriage::SqlMarriage,
     staff::SqlStaff,
 };
 use http::{header, HeaderValue, StatusCode};
@@ -82,6 +83,11 @@ impl AppState {
         let backend = Backend {
             accounts: Arc::new(accounts),
             staff: Arc::new(staff_desk(&parts.db, &parts.clock)),
+            marriage: Arc::new(SqlMarriage {
+                db: parts.db.clone(),
+                clock: parts.clock.clone(),
+                calendar: Arc::new(app::rules::calendar::WorkCalendar::china()),
+            }),
             clock: parts.clock,
             dev_mode: config.dev_mode(),
             secure_cookies: config.secure_cookies,
@@ -207,6 +213,12 @@ pub async fn run(config: Config) -> anyhow::Result<()> {
     if config.demo_data {
         let staff = staff_desk(&db, &clock);
         demo::load(&staff).await?;
+        demo::publish_demo_slots(
+            &db,
+            &app::rules::calendar::WorkCalendar::china(),
+            clock.today(),
+        )
+        .await?;
     }
     let state = AppState::new(
         &config,

@@ -1,6 +1,9 @@
 //! 结婚登记预约 — marriage registration appointments.
 //!
-//! Started with the pure rules both parties' booking must pass; the offices, slots, booking
-//! desk and pages follow in issue 3.
+//! In progress (issue 3): the pure rules, the booking desk and its server functions exist;
+//! the pages, the partner's confirmation, the voucher and the clerk's side follow.
 
+pub mod api;
+#[cfg(feature = "ssr")]
+pub mod desk;
 pub mod model;

@@ -250,3 +250,84 @@ mod window_tests {
         );
     }
 }
+
+/// A slot as the picker shows it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SlotView {
+    pub id: String,
+    pub day: NaiveDate,
+    /// `HH:MM`, Asia/Shanghai.
+    pub starts: String,
+    pub ends: String,
+    /// Places left; 0 when full or not yet released.
+    pub left: u32,
+    pub ceremony_left: u32,
+    /// Peak days: when the places open (unix seconds), if still in the future.
+    pub opens_at: Option<i64>,
+}
+
+/// Where a booking stands (pending partner → confirmed → checked in → registered, or ended).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum BookingStatus {
+    PendingPartner,
+    Confirmed,
+    CheckedIn,
+    Registered,
+    Cancelled,
+    Lapsed,
+    NoShow,
+}
+
+impl BookingStatus {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::PendingPartner => "pending_partner",
+            Self::Confirmed => "confirmed",
+            Self::CheckedIn => "checked_in",
+            Self::Registered => "registered",
+            Self::Cancelled => "cancelled",
+            Self::Lapsed => "lapsed",
+            Self::NoShow => "no_show",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        [
+            Self::PendingPartner,
+            Self::Confirmed,
+            Self::CheckedIn,
+            Self::Registered,
+            Self::Cancelled,
+            Self::Lapsed,
+            Self::NoShow,
+        ]
+        .into_iter()
+        .find(|x| x.as_str() == s)
+    }
+
+    /// Still holds a place in its slot.
+    pub fn is_active(self) -> bool {
+        matches!(
+            self,
+            Self::PendingPartner | Self::Confirmed | Self::CheckedIn
+        )
+    }
+}
+
+/// A booking as its parties see it: the partner's ID number masked.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct BookingView {
+    pub id: String,
+    pub reference: String,
+    pub office_id: String,
+    pub slot_id: String,
+    pub day: NaiveDate,
+    pub starts: String,
+    pub ends: String,
+    pub status: BookingStatus,
+    pub ceremony: bool,
+    pub partner_name: String,
+    pub partner_id_number_masked: String,
+    /// When an unconfirmed hold lapses (unix seconds).
+    pub hold_expires_at: i64,
+}

@@ -2,5 +2,6 @@
 
 mod accounts;
 mod helpers;
+mod marriage;
 mod robustness;
 mod staff;
