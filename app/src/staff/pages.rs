@@ -140,6 +140,7 @@ fn StaffAccountsPage() -> impl IntoView {
                         {move || Suspend::new(async move {
                             match list.await {
                                 Ok(rows) => view! {
+                                    <div class="mz-table-wrap" role="region" aria-label=t.staff.accounts_title tabindex="0">
                                     <table class="mz-table">
                                         <caption>{t.staff.accounts_title}</caption>
                                         <thead><tr>
@@ -159,6 +160,7 @@ fn StaffAccountsPage() -> impl IntoView {
                                             }).collect_view()}
                                         </tbody>
                                     </table>
+                                    </div>
                                 }.into_any(),
                                 Err(e) => view! { <p role="alert">{e.message(t)}</p> }.into_any(),
                             }
@@ -239,6 +241,7 @@ fn AuditPage() -> impl IntoView {
                         {move || Suspend::new(async move {
                             match log.await {
                                 Ok(rows) => view! {
+                                    <div class="mz-table-wrap" role="region" aria-label=t.staff.audit_title tabindex="0">
                                     <table class="mz-table">
                                         <caption>{t.staff.audit_title}</caption>
                                         <thead><tr>
@@ -260,6 +263,7 @@ fn AuditPage() -> impl IntoView {
                                             }).collect_view()}
                                         </tbody>
                                     </table>
+                                    </div>
                                 }.into_any(),
                                 Err(e) => view! { <p role="alert">{e.message(t)}</p> }.into_any(),
                             }
