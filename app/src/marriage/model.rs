@@ -65,13 +65,10 @@ mod tests {
     fn id(birth: &str, sex: Sex) -> IdNumber {
         let seq = if sex == Sex::Male { "011" } else { "022" };
         let body = format!("330203{}{seq}", birth.replace('-', ""));
-        const W: [u32; 17] = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2];
-        let sum: u32 = body
-            .bytes()
-            .zip(W)
-            .map(|(b, w)| u32::from(b - b'0') * w)
-            .sum();
-        let full = format!("{body}{}", b"10X98765432"[(sum % 11) as usize] as char);
+        let full = format!(
+            "{body}{}",
+            crate::rules::id_number::check_character(&body).unwrap()
+        );
         IdNumber::parse(&full, d("2026-11-23")).unwrap()
     }
 

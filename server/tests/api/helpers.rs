@@ -208,11 +208,6 @@ pub async fn error_json(res: Response) -> serde_json::Value {
 
 /// A valid resident ID number with the given 17-character body (the check character is computed).
 pub fn id_number(body17: &str) -> String {
-    const W: [u32; 17] = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2];
-    let sum: u32 = body17
-        .bytes()
-        .zip(W)
-        .map(|(b, w)| u32::from(b - b'0') * w)
-        .sum();
-    format!("{body17}{}", b"10X98765432"[(sum % 11) as usize] as char)
+    let check = app::rules::id_number::check_character(body17).expect("17 digits");
+    format!("{body17}{check}")
 }
