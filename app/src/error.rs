@@ -61,6 +61,30 @@ pub enum Code {
     NotYetReleased,
     ApplicantHasBooking,
     PartnerHasBooking,
+    /// The partner's mobile number is the applicant's own.
+    PartnerPhoneIsOwn,
+    /// 双方确认: the confirming resident's real name or ID number is not what the applicant typed.
+    PartnerMismatch,
+    /// The unconfirmed hold has lapsed and its place was given back.
+    HoldLapsed,
+    /// Too close to the appointment to change it online (the office's cut-off).
+    PastCutoff,
+    /// The new slot is the one already booked.
+    SameSlot,
+    /// The clerk's code matches no booking of this office.
+    VoucherUnknown,
+    /// The booking is for another day.
+    VoucherNotToday,
+    /// The booking changed meanwhile (e.g. already checked in); reload and look again.
+    StatusChanged,
+    /// A closure was asked for a day that still has active bookings.
+    DayHasBookings,
+    /// A capacity below the places already booked.
+    CapacityBelowBooked,
+    /// Not a whole number in the allowed range.
+    NumberInvalid,
+    /// Not a date (YYYY-MM-DD) or a time (HH:MM).
+    DateInvalid,
 }
 
 /// The typed error of every server function.
@@ -183,6 +207,18 @@ impl Code {
             Code::NotYetReleased => e.not_yet_released.into(),
             Code::ApplicantHasBooking => e.applicant_has_booking.into(),
             Code::PartnerHasBooking => e.partner_has_booking.into(),
+            Code::PartnerPhoneIsOwn => e.partner_phone_is_own.into(),
+            Code::PartnerMismatch => e.partner_mismatch.into(),
+            Code::HoldLapsed => e.hold_lapsed.into(),
+            Code::PastCutoff => e.past_cutoff.into(),
+            Code::SameSlot => e.same_slot.into(),
+            Code::VoucherUnknown => e.voucher_unknown.into(),
+            Code::VoucherNotToday => e.voucher_not_today.into(),
+            Code::StatusChanged => e.status_changed.into(),
+            Code::DayHasBookings => e.day_has_bookings.into(),
+            Code::CapacityBelowBooked => e.capacity_below_booked.into(),
+            Code::NumberInvalid => e.number_invalid.into(),
+            Code::DateInvalid => e.date_invalid.into(),
         }
     }
 }

@@ -9,8 +9,10 @@ pub mod db;
 pub mod demo;
 pub mod desks;
 pub mod http_errors;
+pub mod jobs;
 pub mod sms;
 pub mod telemetry;
+pub mod voucher;
 
 use anyhow::Context;
 use app::{
@@ -70,7 +72,7 @@ impl AppState {
         let accounts = SqlAccounts {
             db: parts.db.clone(),
             clock: parts.clock.clone(),
-            sms: parts.sms,
+            sms: parts.sms.clone(),
             policy: OtpPolicy::default(),
             limits: SignInLimits {
                 codes_per_number_per_hour: config.otp_per_number_per_hour,
@@ -87,6 +89,7 @@ impl AppState {
                 db: parts.db.clone(),
                 clock: parts.clock.clone(),
                 calendar: Arc::new(app::rules::calendar::WorkCalendar::china()),
+                sms: parts.sms,
             }),
             clock: parts.clock,
             dev_mode: config.dev_mode(),
@@ -126,6 +129,10 @@ pub fn build_app(state: AppState) -> Router {
     let trust_proxy = state.trust_proxy;
     Router::new()
         .route("/healthz", get(healthz))
+        .route(
+            "/marriage/booking/{id}/voucher.ics",
+            get(voucher::voucher_ics),
+        )
         .leptos_routes_with_context(&state, routes, context.clone(), move || {
             shell(options.clone())
         })
@@ -228,6 +235,7 @@ pub async fn run(config: Config) -> anyhow::Result<()> {
             sms: Arc::new(DevSms::default()),
         },
     );
+    let jobs = jobs::spawn(state.backend.clone(), std::time::Duration::from_secs(30));
     let app = build_app(state);
     let listener = tokio::net::TcpListener::bind(config.bind_addr)
         .await
@@ -239,6 +247,7 @@ pub async fn run(config: Config) -> anyhow::Result<()> {
     )
     .with_graceful_shutdown(shutdown_signal())
     .await?;
+    jobs.abort();
     println!("Stopped.");
     Ok(())
 }

@@ -10,6 +10,8 @@ use std::{collections::HashMap, sync::Mutex};
 pub trait SmsGateway: Send + Sync {
     /// Sends a sign-in code.
     async fn send_code(&self, phone: &Phone, code: &str) -> anyhow::Result<()>;
+    /// Sends a short notice (an invitation, a reminder). It carries no ID number and no name.
+    async fn send_notice(&self, phone: &str, text: &str) -> anyhow::Result<()>;
     /// The last code sent to `phone`, where the gateway can tell (development only).
     fn last_code(&self, _phone: &str) -> Option<String> {
         None
@@ -20,6 +22,20 @@ pub trait SmsGateway: Send + Sync {
 #[derive(Default)]
 pub struct DevSms {
     outbox: Mutex<HashMap<String, String>>,
+    notices: Mutex<Vec<(String, String)>>,
+}
+
+impl DevSms {
+    /// The notices sent to `phone`, oldest first (development and tests).
+    pub fn notices_to(&self, phone: &str) -> Vec<String> {
+        self.notices
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .iter()
+            .filter(|(p, _)| p == phone)
+            .map(|(_, t)| t.clone())
+            .collect()
+    }
 }
 
 #[async_trait::async_trait]
@@ -30,6 +46,16 @@ impl SmsGateway for DevSms {
             .lock()
             .unwrap_or_else(|e| e.into_inner())
             .insert(phone.as_str().to_owned(), code.to_owned());
+        Ok(())
+    }
+
+    async fn send_notice(&self, phone: &str, text: &str) -> anyhow::Result<()> {
+        let masked = Phone::parse(phone).map(|p| p.to_string()).unwrap_or_default();
+        tracing::info!(phone = %masked, text, "dev SMS: notice");
+        self.notices
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .push((phone.to_owned(), text.to_owned()));
         Ok(())
     }
 

@@ -96,6 +96,18 @@ pub fn safe_next(next: &str) -> String {
 pub enum Topic {
     Welcome,
     RealNameBound,
+    /// 结婚登记: you were named as the partner of a booking; confirm it.
+    MarriageInvited,
+    /// Both parties confirmed: the voucher is ready.
+    MarriageConfirmed,
+    /// The day-before reminder.
+    MarriageReminder,
+    /// The partner did not confirm in time; the place was released.
+    MarriageLapsed,
+    /// The other party cancelled.
+    MarriageCancelled,
+    /// The other party moved the appointment.
+    MarriageRescheduled,
 }
 
 impl Topic {
@@ -103,14 +115,35 @@ impl Topic {
         match self {
             Topic::Welcome => "welcome",
             Topic::RealNameBound => "real_name_bound",
+            Topic::MarriageInvited => "marriage_invited",
+            Topic::MarriageConfirmed => "marriage_confirmed",
+            Topic::MarriageReminder => "marriage_reminder",
+            Topic::MarriageLapsed => "marriage_lapsed",
+            Topic::MarriageCancelled => "marriage_cancelled",
+            Topic::MarriageRescheduled => "marriage_rescheduled",
         }
     }
 
     pub fn parse(s: &str) -> Option<Self> {
-        match s {
-            "welcome" => Some(Topic::Welcome),
-            "real_name_bound" => Some(Topic::RealNameBound),
-            _ => None,
+        Self::ALL.into_iter().find(|t| t.as_str() == s)
+    }
+
+    pub const ALL: [Topic; 8] = [
+        Topic::Welcome,
+        Topic::RealNameBound,
+        Topic::MarriageInvited,
+        Topic::MarriageConfirmed,
+        Topic::MarriageReminder,
+        Topic::MarriageLapsed,
+        Topic::MarriageCancelled,
+        Topic::MarriageRescheduled,
+    ];
+
+    /// Where the message leads, if anywhere (`{ref}`-style parameters are filled by the page).
+    pub fn link(self, params: &std::collections::BTreeMap<String, String>) -> Option<String> {
+        match self {
+            Topic::Welcome | Topic::RealNameBound => None,
+            _ => params.get("booking").map(|b| format!("/marriage/booking/{b}")),
         }
     }
 }
@@ -123,6 +156,8 @@ pub struct Message {
     #[serde(with = "chrono::serde::ts_seconds")]
     pub at: DateTime<Utc>,
     pub topic: Topic,
+    /// Values the topic's text is filled with (a booking number, a date), never ID numbers.
+    pub params: std::collections::BTreeMap<String, String>,
     pub read: bool,
 }
 

@@ -231,12 +231,25 @@ fn AccountPage() -> impl IntoView {
     }
 }
 
-/// The text of a message topic.
-pub fn topic_text(topic: Topic, t: &'static Texts) -> (&'static str, &'static str) {
-    match topic {
+/// The title and body of a message, filled with its parameters in the reader's language.
+pub fn topic_text(
+    topic: Topic,
+    params: &std::collections::BTreeMap<String, String>,
+    t: &'static Texts,
+) -> (&'static str, String) {
+    let m = &t.marriage;
+    let (title, body) = match topic {
         Topic::Welcome => (t.account.msg_welcome_title, t.account.msg_welcome_body),
         Topic::RealNameBound => (t.account.msg_real_name_title, t.account.msg_real_name_body),
-    }
+        Topic::MarriageInvited => (m.msg_invited_title, m.msg_invited_body),
+        Topic::MarriageConfirmed => (m.msg_confirmed_title, m.msg_confirmed_body),
+        Topic::MarriageReminder => (m.msg_reminder_title, m.msg_reminder_body),
+        Topic::MarriageLapsed => (m.msg_lapsed_title, m.msg_lapsed_body),
+        Topic::MarriageCancelled => (m.msg_cancelled_title, m.msg_cancelled_body),
+        Topic::MarriageRescheduled => (m.msg_rescheduled_title, m.msg_rescheduled_body),
+    };
+    let pairs: Vec<(&str, &str)> = params.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+    (title, crate::i18n::fill(body, &pairs))
 }
 
 /// 站内信: the message centre.
@@ -258,7 +271,8 @@ fn MessagesPage() -> impl IntoView {
                                     view! {
                                         <ul class="mz-list">
                                             {items.into_iter().map(|m| {
-                                                let (title, body) = topic_text(m.topic, t);
+                                                let (title, body) = topic_text(m.topic, &m.params, t);
+                                                let link = m.topic.link(&m.params);
                                                 view! {
                                                     <li class="mz-list__item" class:mz-list__item--unread=!m.read>
                                                         <h2 class="mz-list__title">
@@ -266,6 +280,7 @@ fn MessagesPage() -> impl IntoView {
                                                             {title}
                                                         </h2>
                                                         <p>{body}</p>
+                                                        {link.map(|href| view! { <p><a href=href>{t.marriage.open}" · "{title}</a></p> })}
                                                         <p class="mz-list__meta"><time datetime=iso_time(m.at)>{format_time(m.at)}</time></p>
                                                     </li>
                                                 }

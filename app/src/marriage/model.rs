@@ -188,14 +188,13 @@ pub fn hold_expires_at(
     slot_day: NaiveDate,
     hold_hours: u32,
 ) -> chrono::DateTime<chrono::Utc> {
-    use chrono::TimeZone;
     let by_hours = held_at + chrono::Duration::hours(i64::from(hold_hours));
-    let eve = crate::rules::clock::shanghai()
-        .from_local_datetime(&slot_day.and_hms_opt(0, 0, 0).expect("midnight exists"))
-        .single()
-        .expect("UTC+8 has no gaps")
-        .to_utc();
-    by_hours.min(eve)
+    by_hours.min(eve_of(slot_day))
+}
+
+/// The end of the day before `day` (midnight at its start, Shanghai): no hold outlives it.
+pub fn eve_of(day: NaiveDate) -> chrono::DateTime<chrono::Utc> {
+    slot_start(day, "00:00")
 }
 
 #[cfg(test)]
@@ -259,6 +258,9 @@ pub struct SlotView {
     /// Places left; 0 when full or not yet released.
     pub left: u32,
     pub ceremony_left: u32,
+    /// What the office published (the clerk's tools show and change these).
+    pub capacity: u32,
+    pub ceremony_capacity: u32,
     /// Peak days: when the places open (unix seconds), if still in the future.
     pub opens_at: Option<i64>,
 }
@@ -323,8 +325,251 @@ pub struct BookingView {
     pub ends: String,
     pub status: BookingStatus,
     pub ceremony: bool,
+    /// The applicant's real name (the partner sees who invited them).
+    pub applicant_name: String,
     pub partner_name: String,
     pub partner_id_number_masked: String,
     /// When an unconfirmed hold lapses (unix seconds).
     pub hold_expires_at: i64,
+    /// Which side of the booking the reader is on.
+    pub role: Party,
+    /// Until when it may be rescheduled or cancelled (unix seconds; the office's cut-off).
+    pub change_until: i64,
+}
+
+/// 婚姻登记处 as residents see it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OfficeView {
+    pub id: String,
+    pub name_zh: String,
+    pub name_en: String,
+    pub address_zh: String,
+    pub address_en: String,
+    pub phone: String,
+    /// Opening hours per ISO weekday (1 = Monday): (weekday, opens, closes), `HH:MM`.
+    pub hours: Vec<(u32, String, String)>,
+}
+
+/// 预约凭证: the booking, its office, and the QR code the clerk scans.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct VoucherView {
+    pub booking: BookingView,
+    pub office: OfficeView,
+    /// The QR code as an SVG document, drawn on the server. It encodes only the voucher's
+    /// random token (see [`voucher_payload`]), never a name or ID number.
+    pub qr_svg: String,
+}
+
+/// What the QR code carries: a prefix that says what it is, and the random token.
+pub fn voucher_payload(token: &str) -> String {
+    format!("MZJH:{token}")
+}
+
+/// Draws a voucher's QR code as a self-contained SVG, on the server (the encoder stays out of
+/// the WASM).
+#[cfg(feature = "ssr")]
+pub fn qr_svg(payload: &str) -> Result<String, String> {
+    use qrcode::{render::svg, EcLevel, QrCode};
+    let code = QrCode::with_error_correction_level(payload.as_bytes(), EcLevel::M)
+        .map_err(|e| e.to_string())?;
+    Ok(code
+        .render::<svg::Color>()
+        .min_dimensions(200, 200)
+        .quiet_zone(true)
+        .build())
+}
+
+/// A code the clerk typed or scanned: the booking number printed on the voucher, or the
+/// scanned token (with or without its prefix).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum VoucherCode {
+    Reference(String),
+    Token(String),
+}
+
+impl VoucherCode {
+    pub fn parse(input: &str) -> Option<Self> {
+        let s = input.trim();
+        let s = s.strip_prefix("MZJH:").unwrap_or(s);
+        if s.len() == 64 && s.bytes().all(|b| b.is_ascii_hexdigit()) {
+            return Some(Self::Token(s.to_ascii_lowercase()));
+        }
+        let r = s.to_ascii_uppercase();
+        let ok = r.starts_with("JH")
+            && (8..=24).contains(&r.len())
+            && r.bytes().all(|b| b.is_ascii_alphanumeric());
+        ok.then_some(Self::Reference(r))
+    }
+}
+
+/// The instant a slot starts (its day and `HH:MM` in Asia/Shanghai).
+pub fn slot_start(day: NaiveDate, starts: &str) -> chrono::DateTime<chrono::Utc> {
+    use chrono::TimeZone;
+    let time = chrono::NaiveTime::parse_from_str(starts, "%H:%M").unwrap_or_default();
+    crate::rules::clock::shanghai()
+        .from_local_datetime(&day.and_time(time))
+        .single()
+        .expect("UTC+8 has no gaps")
+        .to_utc()
+}
+
+/// Until when a booking may be rescheduled or cancelled: `cutoff_hours` before its slot.
+pub fn change_deadline(
+    day: NaiveDate,
+    starts: &str,
+    cutoff_hours: u32,
+) -> chrono::DateTime<chrono::Utc> {
+    slot_start(day, starts) - chrono::Duration::hours(i64::from(cutoff_hours))
+}
+
+/// When the reminder for a confirmed booking goes out: 09:00 the day before (Shanghai).
+pub fn reminder_due_at(day: NaiveDate) -> chrono::DateTime<chrono::Utc> {
+    slot_start(day - chrono::Duration::days(1), "09:00")
+}
+
+/// A calendar file (RFC 5545) for the appointment, with the booking number and the office;
+/// no ID numbers. Times are written in UTC so every calendar reads them the same way.
+pub fn ics(booking: &BookingView, office: &OfficeView, summary: &str, now: i64) -> String {
+    let fmt = |t: chrono::DateTime<chrono::Utc>| t.format("%Y%m%dT%H%M%SZ").to_string();
+    let stamp = chrono::DateTime::from_timestamp(now, 0).unwrap_or_default();
+    // RFC 5545 §3.3.11: backslash, semicolon and comma are escaped in text values.
+    let esc = |s: &str| {
+        s.replace('\\', "\\\\")
+            .replace(';', "\\;")
+            .replace(',', "\\,")
+            .replace('\n', "\\n")
+    };
+    [
+        "BEGIN:VCALENDAR".to_owned(),
+        "VERSION:2.0".to_owned(),
+        "PRODID:-//mz//marriage//ZH".to_owned(),
+        "METHOD:PUBLISH".to_owned(),
+        "BEGIN:VEVENT".to_owned(),
+        format!("UID:{}@mz.marriage", booking.id),
+        format!("DTSTAMP:{}", fmt(stamp)),
+        format!("DTSTART:{}", fmt(slot_start(booking.day, &booking.starts))),
+        format!("DTEND:{}", fmt(slot_start(booking.day, &booking.ends))),
+        format!("SUMMARY:{}", esc(&format!("{summary} {}", booking.reference))),
+        format!(
+            "LOCATION:{}",
+            esc(&format!("{} {}", office.name_zh, office.address_zh))
+        ),
+        format!("DESCRIPTION:{}", esc(&format!("{} {}", booking.reference, office.phone))),
+        "END:VEVENT".to_owned(),
+        "END:VCALENDAR".to_owned(),
+    ]
+    .join("\r\n")
+        + "\r\n"
+}
+
+/// The clerk's outcome for a checked-in couple.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum DayOutcome {
+    Registered,
+    NoShow,
+}
+
+/// A booking on the clerk's day list: names, masked numbers, status.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ClerkBooking {
+    pub id: String,
+    pub reference: String,
+    pub slot_id: String,
+    pub starts: String,
+    pub ends: String,
+    pub status: BookingStatus,
+    pub ceremony: bool,
+    pub applicant_name: String,
+    pub applicant_id_masked: String,
+    pub partner_name: String,
+    pub partner_id_masked: String,
+}
+
+/// The clerk's view of one day at their office.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ClerkDay {
+    pub day: NaiveDate,
+    pub office_name_zh: String,
+    pub office_name_en: String,
+    pub closed_reason: Option<String>,
+    pub working_day: bool,
+    pub slots: Vec<SlotView>,
+    pub bookings: Vec<ClerkBooking>,
+}
+
+#[cfg(test)]
+mod voucher_tests {
+    use super::*;
+
+    fn d(s: &str) -> NaiveDate {
+        NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap()
+    }
+
+    #[test]
+    fn the_cut_off_and_the_reminder_are_in_shanghai_time() {
+        // 2026-11-27 09:00 Shanghai is 01:00 UTC; 24 hours before is 11-26 01:00 UTC.
+        assert_eq!(
+            change_deadline(d("2026-11-27"), "09:00", 24).to_rfc3339(),
+            "2026-11-26T01:00:00+00:00"
+        );
+        assert_eq!(
+            reminder_due_at(d("2026-11-27")).to_rfc3339(),
+            "2026-11-26T01:00:00+00:00"
+        );
+    }
+
+    #[test]
+    fn voucher_codes_typed_or_scanned() {
+        let token = "ab".repeat(32);
+        assert_eq!(
+            VoucherCode::parse(&format!(" MZJH:{token} ")),
+            Some(VoucherCode::Token(token.clone()))
+        );
+        assert_eq!(
+            VoucherCode::parse(&token.to_uppercase()),
+            Some(VoucherCode::Token(token))
+        );
+        assert_eq!(
+            VoucherCode::parse(" jh2026112712345a "),
+            Some(VoucherCode::Reference("JH2026112712345A".into()))
+        );
+        assert_eq!(VoucherCode::parse("drop table"), None);
+        assert_eq!(VoucherCode::parse(""), None);
+    }
+
+    #[test]
+    fn the_calendar_file_carries_the_time_in_utc_and_escapes_text() {
+        let b = BookingView {
+            id: "b1".into(),
+            reference: "JH202611270001AB".into(),
+            office_id: "o".into(),
+            slot_id: "s".into(),
+            day: d("2026-11-27"),
+            starts: "09:00".into(),
+            ends: "12:00".into(),
+            status: BookingStatus::Confirmed,
+            ceremony: false,
+            applicant_name: "张三".into(),
+            partner_name: "李四".into(),
+            partner_id_number_masked: "3302**********001X".into(),
+            hold_expires_at: 0,
+            role: Party::Applicant,
+            change_until: 0,
+        };
+        let o = OfficeView {
+            id: "o".into(),
+            name_zh: "海曙区婚姻登记处".into(),
+            name_en: "Haishu".into(),
+            address_zh: "某路1号, 2楼; 东门".into(),
+            address_en: String::new(),
+            phone: "0574-1".into(),
+            hours: vec![],
+        };
+        let text = ics(&b, &o, "结婚登记", 1_795_000_000);
+        assert!(text.contains("DTSTART:20261127T010000Z\r\n"));
+        assert!(text.contains("DTEND:20261127T040000Z\r\n"));
+        assert!(text.contains("1号\\, 2楼\\; 东门"));
+        assert!(!text.contains("李四") && !text.contains("张三"), "no names");
+        assert!(text.ends_with("END:VCALENDAR\r\n"));
+    }
 }

@@ -238,7 +238,7 @@ impl AccountDesk for SqlAccounts {
                 .map_err(db)?;
         let resident = Self::resident_from_row(&row).map_err(db)?;
         if created {
-            insert_message(&mut tx, &resident.id, Topic::Welcome, ts(now)).await?;
+            insert_message(&mut tx, &resident.id, Topic::Welcome, &[], ts(now)).await?;
         }
         let token = new_token();
         sqlx::query("INSERT INTO sessions (token_hash, kind, subject_id, created_at, expires_at) VALUES ($1, 'resident', $2, $3, $4)")
@@ -305,7 +305,7 @@ impl AccountDesk for SqlAccounts {
         if updated == 0 {
             return Err(AppError::invalid("id_number", Code::AlreadyBound).into());
         }
-        insert_message(&mut tx, resident_id, Topic::RealNameBound, now).await?;
+        insert_message(&mut tx, resident_id, Topic::RealNameBound, &[], now).await?;
         let row =
             sqlx::query("SELECT id, phone, real_name, id_number FROM residents WHERE id = $1")
                 .bind(resident_id)
@@ -354,7 +354,7 @@ impl AccountDesk for SqlAccounts {
 
     async fn messages(&self, resident_id: &str) -> DeskResult<Vec<Message>> {
         let rows = sqlx::query(
-            "SELECT id, topic, created_at, read_at FROM messages WHERE resident_id = $1 ORDER BY created_at DESC, id LIMIT 100",
+            "SELECT id, topic, params, created_at, read_at FROM messages WHERE resident_id = $1 ORDER BY created_at DESC, id LIMIT 100",
         )
         .bind(resident_id)
         .fetch_all(&self.db)
@@ -368,7 +368,9 @@ impl AccountDesk for SqlAccounts {
                 continue;
             };
             let read_at: Option<i64> = r.try_get("read_at").map_err(db)?;
+            let params: String = r.try_get("params").map_err(db)?;
             out.push(Message {
+                params: serde_json::from_str(&params).unwrap_or_default(),
                 id: r.try_get("id").map_err(db)?,
                 at: from_ts(r.try_get("created_at").map_err(db)?),
                 topic,
@@ -394,12 +396,16 @@ pub async fn insert_message(
     conn: &mut sqlx::AnyConnection,
     resident_id: &str,
     topic: Topic,
+    params: &[(&str, &str)],
     at: i64,
 ) -> DeskResult<()> {
-    sqlx::query("INSERT INTO messages (id, resident_id, topic, params, created_at) VALUES ($1, $2, $3, '{}', $4)")
+    let params: std::collections::BTreeMap<&str, &str> = params.iter().copied().collect();
+    let params = serde_json::to_string(&params).map_err(DeskError::internal)?;
+    sqlx::query("INSERT INTO messages (id, resident_id, topic, params, created_at) VALUES ($1, $2, $3, $4, $5)")
         .bind(new_id())
         .bind(resident_id)
         .bind(topic.as_str())
+        .bind(params)
         .bind(at)
         .execute(&mut *conn)
         .await

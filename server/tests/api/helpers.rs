@@ -20,6 +20,8 @@ pub struct TestApp {
     pub clock: Arc<ManualClock>,
     pub sms: Arc<DevSms>,
     pub db: server::Db,
+    /// The back end the server functions call (for the sweep the background job runs).
+    pub backend: app::desk::Backend,
     /// A client that keeps cookies and does not follow redirects (so tests can see them).
     pub client: Client,
 }
@@ -61,6 +63,7 @@ pub async fn spawn_app_with(tweak: impl FnOnce(&mut Config)) -> TestApp {
             sms: sms_dyn,
         },
     );
+    let backend = state.backend.clone();
     let router = build_app(state);
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
@@ -77,6 +80,7 @@ pub async fn spawn_app_with(tweak: impl FnOnce(&mut Config)) -> TestApp {
         clock,
         sms,
         db: pool,
+        backend,
         client: new_client(),
     }
 }

@@ -3,5 +3,6 @@
 mod accounts;
 mod helpers;
 mod marriage;
+mod marriage_flow;
 mod robustness;
 mod staff;

@@ -5,9 +5,9 @@ use crate::helpers::{error_json, id_number, new_client, spawn_app_with, TestApp}
 use reqwest::{Client, StatusCode};
 use serde_json::{json, Value};
 
-const OFFICE: &str = "office-haishu";
+pub(crate) const OFFICE: &str = "office-haishu";
 
-async fn marriage_app() -> TestApp {
+pub(crate) async fn marriage_app() -> TestApp {
     spawn_app_with(|c| {
         c.otp_per_address_per_hour = 100_000;
         c.verify_per_address_per_hour = 100_000;
@@ -16,7 +16,7 @@ async fn marriage_app() -> TestApp {
 }
 
 /// Publishes a slot directly, as the clerk's tools will.
-async fn add_slot(
+pub(crate) async fn add_slot(
     app: &TestApp,
     day: &str,
     starts: &str,
@@ -40,7 +40,7 @@ async fn add_slot(
     id
 }
 
-async fn booked(app: &TestApp, slot: &str) -> (i64, i64) {
+pub(crate) async fn booked(app: &TestApp, slot: &str) -> (i64, i64) {
     let row: (i64, i64) =
         sqlx::query_as("SELECT booked, ceremony_booked FROM marriage_slots WHERE id = $1")
             .bind(slot)
@@ -51,7 +51,7 @@ async fn booked(app: &TestApp, slot: &str) -> (i64, i64) {
 }
 
 /// A signed-in, real-name-bound resident number `n` (born 1990, a man when `n` is odd).
-async fn resident(app: &TestApp, n: u32) -> (Client, String) {
+pub(crate) async fn resident(app: &TestApp, n: u32) -> (Client, String) {
     let c = new_client();
     app.sign_in(&c, &format!("1370{n:07}")).await;
     let id = id_number(&format!("33020319900101{n:03}"));
@@ -67,11 +67,11 @@ async fn resident(app: &TestApp, n: u32) -> (Client, String) {
 }
 
 /// A partner's ID number `n` (born 1992), distinct from every resident's.
-fn partner(n: u32) -> String {
+pub(crate) fn partner(n: u32) -> String {
     id_number(&format!("33020319920202{n:03}"))
 }
 
-async fn book(
+pub(crate) async fn book(
     app: &TestApp,
     c: &Client,
     slot: &str,
@@ -192,7 +192,7 @@ async fn a_cancelled_place_returns_exactly_once_even_when_racing_a_new_booking()
     assert_eq!(booked(&app, &slot).await, (1, 1));
     let id = booking["id"].as_str().unwrap();
     // Two cancels (a double tap) race a new booking for the freed place.
-    let cancel_form = [("booking_id", id)];
+    let cancel_form = [("booking_id", id), ("confirm_cancel", "on")];
     let p2 = partner(2);
     let (c1, c2, nb) = tokio::join!(
         app.call(&a, "marriage/cancel", &cancel_form),

@@ -1,0 +1,495 @@
+//! The rest of a marriage booking over HTTP: the partner's confirmation, lapsed holds,
+//! reschedule and cancel with the cut-off, reminders sent once, the voucher and its calendar
+//! file, and the clerk's day (check-in, outcomes, places, closures), all audited.
+
+use crate::{
+    helpers::{error_json, new_client, TestApp},
+    marriage::{add_slot, book, booked, marriage_app, partner, resident, OFFICE},
+};
+use chrono::Duration;
+use reqwest::{Client, StatusCode};
+use serde_json::Value;
+
+const PARTNER_PHONE: &str = "13900001111";
+
+/// The partner of `partner(n)`: signs in with the number the applicant entered and binds the
+/// name and ID number the applicant typed (or `name` when testing a mismatch).
+async fn partner_signs_in(app: &TestApp, n: u32, name: &str) -> Client {
+    let c = new_client();
+    app.sign_in(&c, PARTNER_PHONE).await;
+    let res = app
+        .call(
+            &c,
+            "account/bind_real_name",
+            &[("name", name), ("id_number", &partner(n)), ("next", "/")],
+        )
+        .await;
+    assert!(res.status().is_success(), "partner binds: {}", res.status());
+    c
+}
+
+async fn json(res: reqwest::Response) -> Value {
+    let status = res.status();
+    let text = res.text().await.unwrap();
+    assert!(status.is_success(), "{status}: {text}");
+    serde_json::from_str(&text).unwrap()
+}
+
+/// Applicant `n` books the slot; returns their client and the booking id.
+async fn booked_by(app: &TestApp, n: u32, slot: &str) -> (Client, String) {
+    let (a, _) = resident(app, n).await;
+    let res = book(app, &a, slot, &partner(n), &format!("k{n}")).await;
+    let b = json(res).await;
+    (a, b["id"].as_str().unwrap().to_owned())
+}
+
+async fn status_of(app: &TestApp, id: &str) -> String {
+    sqlx::query_scalar("SELECT status FROM marriage_bookings WHERE id = $1")
+        .bind(id)
+        .fetch_one(&app.db)
+        .await
+        .unwrap()
+}
+
+async fn topics_of(app: &TestApp, c: &Client) -> Vec<String> {
+    let list = json(app.call(c, "account/messages", &[]).await).await;
+    list.as_array()
+        .unwrap()
+        .iter()
+        .map(|m| m["topic"].as_str().unwrap().to_owned())
+        .collect()
+}
+
+#[tokio::test]
+async fn the_partner_confirms_with_the_number_and_the_real_name_the_applicant_entered() {
+    let app = marriage_app().await;
+    let slot = add_slot(&app, "2026-11-25", "09:00", 5, 2).await;
+    let (a, id) = booked_by(&app, 1, &slot).await;
+    assert_eq!(status_of(&app, &id).await, "pending_partner");
+    // The partner is told by SMS, with the booking number and no personal data.
+    let sms = app.sms.notices_to(PARTNER_PHONE);
+    assert_eq!(sms.len(), 1);
+    assert!(sms[0].contains("JH20261125") && !sms[0].contains(&partner(1)));
+
+    // Before confirming, no QR code: nothing to check in yet.
+    let v = json(app.call(&a, "marriage/voucher", &[("booking_id", &id)]).await).await;
+    assert_eq!(v["qr_svg"], "");
+
+    let p = partner_signs_in(&app, 1, "李小红").await;
+    let mine = json(app.call(&p, "marriage/mine", &[]).await).await;
+    assert_eq!(mine[0]["id"], id.as_str(), "the invitation is in the partner's list");
+    assert_eq!(mine[0]["role"], "Partner");
+    assert_eq!(mine[0]["applicant_name"], "王小明");
+
+    let res = app.call(&p, "marriage/confirm", &[("booking_id", &id)]).await;
+    assert_eq!(res.status(), StatusCode::OK, "confirmed");
+    assert_eq!(status_of(&app, &id).await, "confirmed");
+    // A double tap changes nothing.
+    let again = app.call(&p, "marriage/confirm", &[("booking_id", &id)]).await;
+    assert_eq!(again.status(), StatusCode::OK);
+
+    // Both have the voucher with its QR code, which carries a token and no personal data.
+    for c in [&a, &p] {
+        let v = json(app.call(c, "marriage/voucher", &[("booking_id", &id)]).await).await;
+        let svg = v["qr_svg"].as_str().unwrap();
+        assert!(svg.starts_with("<?xml") && svg.contains("<svg"), "an SVG");
+        assert_eq!(v["booking"]["status"], "Confirmed");
+    }
+    assert!(topics_of(&app, &a).await.contains(&"MarriageConfirmed".to_owned()));
+    let partner_topics = topics_of(&app, &p).await;
+    assert!(partner_topics.contains(&"MarriageConfirmed".to_owned()));
+    // 我的办件 has the booking for both.
+    for c in [&a, &p] {
+        let home = json(app.call(c, "account/home", &[]).await).await;
+        assert_eq!(home["affairs"][0]["status"], "confirmed");
+        assert_eq!(home["affairs"][0]["link"], format!("/marriage/booking/{id}"));
+    }
+}
+
+#[tokio::test]
+async fn a_partner_whose_real_name_does_not_match_cannot_confirm_and_strangers_see_nothing() {
+    let app = marriage_app().await;
+    let slot = add_slot(&app, "2026-11-25", "09:00", 5, 0).await;
+    let (_a, id) = booked_by(&app, 3, &slot).await;
+    let p = partner_signs_in(&app, 3, "李小绿").await;
+    let res = app.call(&p, "marriage/confirm", &[("booking_id", &id)]).await;
+    assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let e = error_json(res).await;
+    assert_eq!(e["Invalid"]["field"], "confirm");
+    assert_eq!(e["Invalid"]["code"], "PartnerMismatch");
+    assert_eq!(status_of(&app, &id).await, "pending_partner");
+
+    // Someone else (another number) cannot see, confirm or cancel it.
+    let (stranger, _) = resident(&app, 50).await;
+    for endpoint in ["marriage/voucher", "marriage/confirm"] {
+        let res = app.call(&stranger, endpoint, &[("booking_id", &id)]).await;
+        assert_eq!(res.status(), StatusCode::NOT_FOUND, "{endpoint}");
+    }
+    let res = app
+        .call(
+            &stranger,
+            "marriage/cancel",
+            &[("booking_id", &id), ("confirm_cancel", "on")],
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::NOT_FOUND);
+    let mine = json(app.call(&stranger, "marriage/mine", &[]).await).await;
+    assert_eq!(mine, serde_json::json!([]));
+}
+
+#[tokio::test]
+async fn an_unconfirmed_hold_lapses_once_and_its_place_returns_once() {
+    let app = marriage_app().await;
+    let slot = add_slot(&app, "2026-11-25", "09:00", 1, 1).await;
+    let (a, id) = booked_by(&app, 5, &slot).await;
+    assert_eq!(booked(&app, &slot).await, (1, 0));
+    // Held on Monday 10:00 for Wednesday: lapses 24 hours later, Tuesday 10:00.
+    app.advance(Duration::hours(24) - Duration::seconds(1));
+    let r = app.backend.marriage.sweep().await.unwrap();
+    assert_eq!(r.lapsed, 0, "one second before: still held");
+    app.advance(Duration::seconds(1));
+    // Two sweepers at once (two servers, or a restart mid-run): one lapse.
+    let (r1, r2) = tokio::join!(app.backend.marriage.sweep(), app.backend.marriage.sweep());
+    assert_eq!(r1.unwrap().lapsed + r2.unwrap().lapsed, 1);
+    assert_eq!(status_of(&app, &id).await, "lapsed");
+    assert_eq!(booked(&app, &slot).await, (0, 0), "the place returned once");
+    assert!(topics_of(&app, &a).await.contains(&"MarriageLapsed".to_owned()));
+
+    // Too late to confirm now.
+    let p = partner_signs_in(&app, 5, "李小红").await;
+    let res = app.call(&p, "marriage/confirm", &[("booking_id", &id)]).await;
+    assert_eq!(res.status(), StatusCode::NOT_FOUND, "no longer an invitation");
+    // The applicant can book again.
+    let res = book(&app, &a, &slot, &partner(5), "again").await;
+    assert_eq!(res.status(), StatusCode::OK);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_lapse_racing_a_cancel_and_a_new_booking_returns_the_place_once() {
+    let app = marriage_app().await;
+    let slot = add_slot(&app, "2026-11-25", "09:00", 1, 0).await;
+    let (a, id) = booked_by(&app, 7, &slot).await;
+    let (b, _) = resident(&app, 8).await;
+    app.advance(Duration::hours(24));
+    // The cut-off (Tuesday 09:00) has passed too, so the cancel is refused; the lapse wins.
+    let cancel = [("booking_id", id.as_str()), ("confirm_cancel", "on")];
+    let p8 = partner(8);
+    let (sweep, cancelled, new) = tokio::join!(
+        app.backend.marriage.sweep(),
+        app.call(&a, "marriage/cancel", &cancel),
+        book(&app, &b, &slot, &p8, "b8"),
+    );
+    let lapsed = sweep.unwrap().lapsed;
+    assert_eq!(lapsed, 1);
+    assert_ne!(cancelled.status(), StatusCode::OK);
+    let (used, _) = booked(&app, &slot).await;
+    let active: i64 = sqlx::query_scalar(
+        "SELECT COUNT(*) FROM marriage_bookings WHERE slot_id = $1 AND status IN ('pending_partner', 'confirmed')",
+    )
+    .bind(&slot)
+    .fetch_one(&app.db)
+    .await
+    .unwrap();
+    assert_eq!(used, active, "the count matches the bookings: never returned twice");
+    assert!(used <= 1);
+    // The new booking came too late for Wednesday's window? No: Wednesday is still bookable
+    // on Tuesday, so it either got the returned place or was told the slot was full.
+    assert!(
+        new.status() == StatusCode::OK || new.status() == StatusCode::UNPROCESSABLE_ENTITY,
+        "{}",
+        new.status()
+    );
+}
+
+#[tokio::test]
+async fn reschedule_moves_the_place_once_and_the_cut_off_stops_changes() {
+    let app = marriage_app().await;
+    let wed = add_slot(&app, "2026-11-25", "09:00", 2, 1).await;
+    let fri = add_slot(&app, "2026-11-27", "09:00", 2, 1).await;
+    let (a, id) = booked_by(&app, 9, &wed).await;
+    let form = [
+        ("booking_id", id.as_str()),
+        ("slot_id", fri.as_str()),
+        ("idempotency_key", "move-1"),
+    ];
+    let res = app.call(&a, "marriage/reschedule", &form).await;
+    assert_eq!(res.status(), StatusCode::OK);
+    // The same form again (a double tap) does nothing more.
+    let res = app.call(&a, "marriage/reschedule", &form).await;
+    assert_eq!(res.status(), StatusCode::OK);
+    assert_eq!(booked(&app, &wed).await, (0, 0));
+    assert_eq!(booked(&app, &fri).await, (1, 0));
+    // Moving to where it already is says so.
+    let res = app
+        .call(
+            &a,
+            "marriage/reschedule",
+            &[("booking_id", &id), ("slot_id", &fri), ("idempotency_key", "move-2")],
+        )
+        .await;
+    assert_eq!(error_json(res).await["Invalid"]["code"], "SameSlot");
+
+    // Friday 09:00 minus 24 hours is Thursday 09:00: from then on, no changes online.
+    let p = partner_signs_in(&app, 9, "李小红").await;
+    assert_eq!(
+        app.call(&p, "marriage/confirm", &[("booking_id", &id)]).await.status(),
+        StatusCode::OK
+    );
+    app.advance(Duration::hours(71)); // Thursday 09:00
+    let res = app
+        .call(&a, "marriage/cancel", &[("booking_id", &id), ("confirm_cancel", "on")])
+        .await;
+    assert_eq!(error_json(res).await["Invalid"]["code"], "PastCutoff");
+    let res = app
+        .call(
+            &a,
+            "marriage/reschedule",
+            &[("booking_id", &id), ("slot_id", &wed), ("idempotency_key", "move-3")],
+        )
+        .await;
+    assert_eq!(error_json(res).await["Invalid"]["code"], "PastCutoff");
+    assert_eq!(booked(&app, &fri).await, (1, 0));
+}
+
+#[tokio::test]
+async fn cancelling_needs_the_tick_and_tells_the_other_party() {
+    let app = marriage_app().await;
+    let slot = add_slot(&app, "2026-11-27", "09:00", 2, 0).await;
+    let (a, id) = booked_by(&app, 11, &slot).await;
+    let p = partner_signs_in(&app, 11, "李小红").await;
+    assert_eq!(
+        app.call(&p, "marriage/confirm", &[("booking_id", &id)]).await.status(),
+        StatusCode::OK
+    );
+    let res = app.call(&p, "marriage/cancel", &[("booking_id", &id)]).await;
+    assert_eq!(error_json(res).await["Invalid"]["field"], "confirm_cancel");
+    let res = app
+        .call(&p, "marriage/cancel", &[("booking_id", &id), ("confirm_cancel", "on")])
+        .await;
+    assert_eq!(res.status(), StatusCode::OK, "either party may cancel");
+    assert_eq!(booked(&app, &slot).await, (0, 0));
+    assert!(topics_of(&app, &a).await.contains(&"MarriageCancelled".to_owned()));
+}
+
+#[tokio::test]
+async fn the_day_before_reminder_goes_out_once_also_across_a_restart() {
+    let app = marriage_app().await;
+    let slot = add_slot(&app, "2026-11-26", "09:00", 2, 0).await;
+    let (a, id) = booked_by(&app, 13, &slot).await;
+    let p = partner_signs_in(&app, 13, "李小红").await;
+    app.call(&p, "marriage/confirm", &[("booking_id", &id)]).await;
+    // Due Wednesday 09:00 Shanghai (01:00 UTC), the day before Thursday.
+    app.advance(Duration::hours(47) - Duration::seconds(1)); // Wed 08:59:59
+    assert_eq!(app.backend.marriage.sweep().await.unwrap().reminded, 0);
+    app.advance(Duration::seconds(1));
+    assert_eq!(app.backend.marriage.sweep().await.unwrap().reminded, 1);
+    // A second server (or the same one after a restart) on the same database sends nothing.
+    let restarted = server::desks::marriage::SqlMarriage {
+        db: app.db.clone(),
+        clock: app.clock.clone(),
+        calendar: std::sync::Arc::new(app::rules::calendar::WorkCalendar::china()),
+        sms: app.sms.clone(),
+    };
+    use app::marriage::desk::MarriageDesk;
+    assert_eq!(restarted.sweep().await.unwrap().reminded, 0);
+    assert_eq!(app.backend.marriage.sweep().await.unwrap().reminded, 0);
+    for c in [&a, &p] {
+        let n = topics_of(&app, c)
+            .await
+            .iter()
+            .filter(|t| *t == "MarriageReminder")
+            .count();
+        assert_eq!(n, 1, "one reminder each in the message centre");
+    }
+    let texts = app.sms.notices_to(PARTNER_PHONE);
+    assert_eq!(texts.iter().filter(|t| t.contains("提醒")).count(), 1);
+}
+
+#[tokio::test]
+async fn the_calendar_file_is_for_the_parties_only() {
+    let app = marriage_app().await;
+    let slot = add_slot(&app, "2026-11-25", "09:00", 2, 0).await;
+    let (a, id) = booked_by(&app, 15, &slot).await;
+    let res = a
+        .get(app.url(&format!("/marriage/booking/{id}/voucher.ics")))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::OK);
+    assert!(res.headers()["content-type"]
+        .to_str()
+        .unwrap()
+        .starts_with("text/calendar"));
+    let body = res.text().await.unwrap();
+    assert!(body.contains("DTSTART:20261125T010000Z"), "{body}");
+    assert!(!body.contains(&partner(15)) && !body.contains("王小明"));
+    let (stranger, _) = resident(&app, 60).await;
+    let res = stranger
+        .get(app.url(&format!("/marriage/booking/{id}/voucher.ics")))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::NOT_FOUND);
+    let res = new_client()
+        .get(app.url(&format!("/marriage/booking/{id}/voucher.ics")))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::UNAUTHORIZED);
+}
+
+#[tokio::test]
+async fn the_clerk_checks_in_by_voucher_and_records_the_outcome_all_audited() {
+    let app = marriage_app().await;
+    let slot = add_slot(&app, "2026-11-25", "09:00", 3, 0).await;
+    let (_a, id) = booked_by(&app, 17, &slot).await;
+    let p = partner_signs_in(&app, 17, "李小红").await;
+    app.call(&p, "marriage/confirm", &[("booking_id", &id)]).await;
+    let (_b, other) = booked_by(&app, 18, &slot).await; // never confirmed: not on the list later
+    let _ = other;
+    let reference: String =
+        sqlx::query_scalar("SELECT reference FROM marriage_bookings WHERE id = $1")
+            .bind(&id)
+            .fetch_one(&app.db)
+            .await
+            .unwrap();
+    let clerk = new_client();
+    app.staff_sign_in(&clerk, "clerk").await;
+
+    // Not today yet.
+    let res = app.call(&clerk, "marriage/check_in", &[("code", &reference)]).await;
+    assert_eq!(error_json(res).await["Invalid"]["code"], "VoucherNotToday");
+    app.advance(Duration::hours(47)); // Wednesday 09:00
+    app.staff_sign_in(&clerk, "clerk").await; // a new shift: staff sessions last 12 hours
+    let res = app
+        .call(&clerk, "marriage/check_in", &[("code", &reference.to_lowercase())])
+        .await;
+    assert_eq!(res.status(), StatusCode::OK, "typed in lower case is fine");
+    let res = app.call(&clerk, "marriage/check_in", &[("code", &reference)]).await;
+    assert_eq!(error_json(res).await["Invalid"]["code"], "StatusChanged", "only once");
+    let res = app.call(&clerk, "marriage/check_in", &[("code", "JH000")]).await;
+    assert_eq!(error_json(res).await["Invalid"]["code"], "VoucherUnknown");
+
+    let day = json(app.call(&clerk, "marriage/day_list", &[("day", "2026-11-25")]).await).await;
+    let rows = day["bookings"].as_array().unwrap();
+    let row = rows.iter().find(|r| r["id"] == id.as_str()).unwrap();
+    assert_eq!(row["status"], "CheckedIn");
+    assert!(row["partner_id_masked"].as_str().unwrap().contains('*'));
+    assert!(!day.to_string().contains(&partner(17)), "numbers are masked");
+
+    let res = app
+        .call(
+            &clerk,
+            "marriage/outcome",
+            &[("booking_id", &id), ("outcome", "registered"), ("day", "2026-11-25")],
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::OK);
+    assert_eq!(status_of(&app, &id).await, "registered");
+
+    let actions: Vec<String> = sqlx::query_scalar(
+        "SELECT action FROM audit_log WHERE action LIKE 'marriage.%' ORDER BY at, seq",
+    )
+    .fetch_all(&app.db)
+    .await
+    .unwrap();
+    assert_eq!(
+        actions,
+        ["marriage.check_in", "marriage.day_list", "marriage.registered"]
+    );
+
+    // A resident and a staff member of another role cannot use the desk.
+    let (resident_client, _) = resident(&app, 70).await;
+    let res = app.call(&resident_client, "marriage/day_list", &[]).await;
+    assert_eq!(res.status(), StatusCode::FORBIDDEN);
+    let auditor = new_client();
+    app.staff_sign_in(&auditor, "auditor").await;
+    let res = app.call(&auditor, "marriage/check_in", &[("code", &reference)]).await;
+    assert_eq!(res.status(), StatusCode::FORBIDDEN);
+}
+
+#[tokio::test]
+async fn the_clerk_manages_places_closures_and_peak_releases() {
+    let app = marriage_app().await;
+    let slot = add_slot(&app, "2026-11-25", "09:00", 3, 1).await;
+    let (_a, _id) = booked_by(&app, 19, &slot).await;
+    let clerk = new_client();
+    app.staff_sign_in(&clerk, "clerk").await;
+    let cap = |c: &'static str| {
+        [
+            ("slot_id", slot.clone()),
+            ("capacity", c.to_owned()),
+            ("ceremony_capacity", "1".to_owned()),
+            ("day", "2026-11-25".to_owned()),
+        ]
+    };
+    let form = cap("0");
+    let form: Vec<(&str, &str)> = form.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let res = app.call(&clerk, "marriage/capacity", &form).await;
+    assert_eq!(error_json(res).await["Invalid"]["code"], "CapacityBelowBooked");
+    let form = cap("abc");
+    let form: Vec<(&str, &str)> = form.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let res = app.call(&clerk, "marriage/capacity", &form).await;
+    assert_eq!(error_json(res).await["Invalid"]["code"], "NumberInvalid");
+    let form = cap("8");
+    let form: Vec<(&str, &str)> = form.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    assert_eq!(app.call(&clerk, "marriage/capacity", &form).await.status(), StatusCode::OK);
+
+    // A day with bookings cannot be closed; an empty one can, and then nobody books it.
+    let res = app
+        .call(&clerk, "marriage/closure", &[("day", "2026-11-25"), ("reason", "培训")])
+        .await;
+    assert_eq!(error_json(res).await["Invalid"]["code"], "DayHasBookings");
+    let thu = add_slot(&app, "2026-11-26", "09:00", 3, 0).await;
+    let res = app
+        .call(&clerk, "marriage/closure", &[("day", "2026-11-26"), ("reason", "系统升级")])
+        .await;
+    assert_eq!(res.status(), StatusCode::OK);
+    let (b, _) = resident(&app, 20).await;
+    let res = book(&app, &b, &thu, &partner(20), "t20").await;
+    assert_eq!(error_json(res).await["Invalid"]["code"], "DayClosed");
+
+    // Publishing a slot, then holding its places until a release time.
+    let res = app
+        .call(
+            &clerk,
+            "marriage/publish",
+            &[
+                ("day", "2026-11-30"),
+                ("starts", "13:30"),
+                ("ends", "17:00"),
+                ("capacity", "4"),
+                ("ceremony_capacity", "0"),
+            ],
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::OK);
+    let res = app
+        .call(
+            &clerk,
+            "marriage/release",
+            &[("day", "2026-11-30"), ("release_at", "2026-11-24 09:00")],
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::OK);
+    let new_slot: String = sqlx::query_scalar(
+        "SELECT id FROM marriage_slots WHERE day = '2026-11-30' AND office_id = $1",
+    )
+    .bind(OFFICE)
+    .fetch_one(&app.db)
+    .await
+    .unwrap();
+    let res = book(&app, &b, &new_slot, &partner(20), "t21").await;
+    assert_eq!(error_json(res).await["Invalid"]["code"], "NotYetReleased");
+    app.advance(Duration::hours(23)); // Tuesday 09:00 Shanghai
+    let res = book(&app, &b, &new_slot, &partner(20), "t22").await;
+    assert_eq!(res.status(), StatusCode::OK);
+
+    let n: i64 = sqlx::query_scalar(
+        "SELECT COUNT(*) FROM audit_log WHERE action IN ('marriage.set_capacity', 'marriage.close_day', 'marriage.publish', 'marriage.set_release')",
+    )
+    .fetch_one(&app.db)
+    .await
+    .unwrap();
+    assert_eq!(n, 4, "each change that happened is audited once");
+}
