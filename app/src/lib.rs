@@ -81,6 +81,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/") view=home::HomePage ssr=SsrMode::Async />
                     <account::pages::AccountRoutes />
                     <staff::pages::StaffRoutes />
+                    <marriage::pages::MarriageRoutes />
                 </Routes>
                 <footer class="mz-footer">
                     <p>{t.common.footer}</p>

@@ -17,10 +17,34 @@ pub struct ServiceTile {
 }
 
 /// The services residents can use today.
-pub const SERVICES: &[ServiceTile] = &[ServiceTile {
-    href: "/account/realname",
-    text: |t| (t.home.tile_real_name, t.home.tile_real_name_body),
-}];
+pub const SERVICES: &[ServiceTile] = &[
+    ServiceTile {
+        href: "/marriage",
+        text: |t| (t.home.tile_marriage, t.marriage.tile_body),
+    },
+    ServiceTile {
+        href: "/account/realname",
+        text: |t| (t.home.tile_real_name, t.home.tile_real_name_body),
+    },
+];
+
+/// The service an affair belongs to, by name.
+fn affair_service(service: &str, t: &'static Texts) -> &'static str {
+    match service {
+        "marriage" => t.marriage.title,
+        _ => "",
+    }
+}
+
+/// The status of an affair in the reader's language (each service names its own statuses).
+fn affair_status(service: &str, status: &str, t: &'static Texts) -> String {
+    match service {
+        "marriage" => crate::marriage::model::BookingStatus::parse(status)
+            .map(|s| crate::marriage::pages::status_text(s, t).to_owned())
+            .unwrap_or_else(|| status.to_owned()),
+        _ => status.to_owned(),
+    }
+}
 
 #[component]
 pub fn HomePage() -> impl IntoView {
@@ -58,8 +82,8 @@ pub fn HomePage() -> impl IntoView {
                                         <ul class="mz-list">
                                             {d.affairs.into_iter().map(|a| view! {
                                                 <li class="mz-list__item">
-                                                    <a href=a.link>{a.reference}</a>
-                                                    <span class="mz-list__meta">{a.status}" · "{format_time(a.updated_at)}</span>
+                                                    <a href=a.link.clone()>{affair_service(&a.service, t)}" "{a.reference.clone()}</a>
+                                                    <span class="mz-list__meta">{affair_status(&a.service, &a.status, t)}" · "{format_time(a.updated_at)}</span>
                                                 </li>
                                             }).collect_view()}
                                         </ul>

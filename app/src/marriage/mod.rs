@@ -1,9 +1,8 @@
-//! 结婚登记预约 — marriage registration appointments.
-//!
-//! In progress (issue 3): the pure rules, the booking desk and its server functions exist;
-//! the pages, the partner's confirmation, the voucher and the clerk's side follow.
+//! 结婚登记预约 — marriage registration appointments: offices and slots, the booking and the
+//! partner's confirmation, the voucher, reschedule and cancel, and the registry clerk's desk.
 
 pub mod api;
 #[cfg(feature = "ssr")]
 pub mod desk;
 pub mod model;
+pub mod pages;

@@ -358,6 +358,8 @@ pub struct VoucherView {
     /// The QR code as an SVG document, drawn on the server. It encodes only the voucher's
     /// random token (see [`voucher_payload`]), never a name or ID number.
     pub qr_svg: String,
+    /// Whether it can still be rescheduled or cancelled online (active and before the cut-off).
+    pub can_change: bool,
 }
 
 /// What the QR code carries: a prefix that says what it is, and the random token.

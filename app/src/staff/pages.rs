@@ -80,7 +80,7 @@ fn StaffSignInPage() -> impl IntoView {
 
 /// The header of every workbench page: who is signed in, in which role and unit.
 #[component]
-fn StaffBar(me: StaffView) -> impl IntoView {
+pub(crate) fn StaffBar(me: StaffView) -> impl IntoView {
     let t = use_texts();
     let locale = use_locale();
     view! {
@@ -106,6 +106,12 @@ fn WorkbenchPage() -> impl IntoView {
                         {role.can_manage_staff().then(|| view! {
                             <li class="mz-tile"><a class="mz-tile__link" href="/staff/accounts">
                                 <span class="mz-tile__name">{t.staff.accounts_title}</span>
+                            </a></li>
+                        })}
+                        {(role == crate::staff::model::Role::RegistryClerk).then(|| view! {
+                            <li class="mz-tile"><a class="mz-tile__link" href="/staff/marriage">
+                                <span class="mz-tile__name">{t.marriage.clerk_title}</span>
+                                <span class="mz-tile__body">{t.marriage.desk_link}</span>
                             </a></li>
                         })}
                         {role.can_read_audit().then(|| view! {

@@ -4,7 +4,7 @@ mod field;
 mod page;
 
 pub use field::{field_error, form_error, format_time, iso_time, typed, Field, FormError};
-pub use page::{Forbidden, NotFound, Page, RequireResident, RequireStaff};
+pub use page::{set_status, Forbidden, NotFound, Page, RequireResident, RequireStaff};
 
 /// Declares a lazily loaded route for a page component: with `cargo leptos build --split` its
 /// code goes into a separate WASM chunk fetched when the page is first visited, so the home

@@ -924,7 +924,12 @@ impl MarriageDesk for SqlMarriage {
         } else {
             String::new()
         };
+        let can_change = matches!(
+            b.view.status,
+            BookingStatus::PendingPartner | BookingStatus::Confirmed
+        ) && self.clock.now().timestamp() < b.view.change_until;
         Ok(VoucherView {
+            can_change,
             booking: b.view,
             office,
             qr_svg,

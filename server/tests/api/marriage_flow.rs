@@ -493,3 +493,119 @@ async fn the_clerk_manages_places_closures_and_peak_releases() {
     .unwrap();
     assert_eq!(n, 4, "each change that happened is audited once");
 }
+
+#[tokio::test]
+async fn hostile_values_in_every_marriage_form_never_cause_a_server_error() {
+    let app = marriage_app().await;
+    let _slot = add_slot(&app, "2026-11-25", "09:00", 5, 1).await;
+    let (resident_client, _) = resident(&app, 90).await;
+    let clerk = new_client();
+    app.staff_sign_in(&clerk, "clerk").await;
+    let nasty = [
+        "",
+        " ",
+        "'; DROP TABLE marriage_slots; --",
+        "<script>alert(1)</script>",
+        "\u{0}",
+        "𠀀𠀀𠀀",
+        "-1",
+        "99999999999999999999999",
+        "2026-02-30",
+        "25:61",
+        "../../etc/passwd",
+        "x".repeat(5000).leak(),
+    ];
+    let resident_forms: [(&str, &[&str]); 7] = [
+        (
+            "marriage/book",
+            &["slot_id", "partner_name", "partner_id_number", "partner_phone", "ceremony", "idempotency_key"],
+        ),
+        ("marriage/confirm", &["booking_id"]),
+        ("marriage/reschedule", &["booking_id", "slot_id", "idempotency_key"]),
+        ("marriage/cancel", &["booking_id", "confirm_cancel"]),
+        ("marriage/voucher", &["booking_id"]),
+        ("marriage/picker", &["office_id"]),
+        ("marriage/slots", &["office_id", "from", "to"]),
+    ];
+    let clerk_forms: [(&str, &[&str]); 7] = [
+        ("marriage/day_list", &["day"]),
+        ("marriage/check_in", &["code"]),
+        ("marriage/outcome", &["booking_id", "outcome", "day"]),
+        ("marriage/capacity", &["slot_id", "capacity", "ceremony_capacity", "day"]),
+        ("marriage/publish", &["day", "starts", "ends", "capacity", "ceremony_capacity"]),
+        ("marriage/closure", &["day", "reason", "reopen"]),
+        ("marriage/release", &["day", "release_at"]),
+    ];
+    for (client, forms) in [(&resident_client, resident_forms), (&clerk, clerk_forms)] {
+        for (endpoint, fields) in forms {
+            for v in nasty {
+                let form: Vec<(&str, &str)> = fields.iter().map(|f| (*f, v)).collect();
+                let res = app.call(client, endpoint, &form).await;
+                assert!(
+                    res.status().as_u16() < 500,
+                    "{endpoint} with {v:?}: {}",
+                    res.status()
+                );
+            }
+        }
+    }
+    // Nothing was booked or changed by any of it.
+    let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM marriage_bookings")
+        .fetch_one(&app.db)
+        .await
+        .unwrap();
+    assert_eq!(n, 0);
+}
+
+#[tokio::test]
+async fn a_failed_booking_without_javascript_comes_back_with_the_error_and_what_was_typed() {
+    let app = marriage_app().await;
+    let slot = add_slot(&app, "2026-11-25", "09:00", 5, 1).await;
+    let (c, _) = resident(&app, 91).await;
+    let res = app
+        .post_page_form(
+            &c,
+            "marriage/book",
+            "/marriage/book",
+            &[
+                ("slot_id", &slot),
+                ("partner_name", "李小红"),
+                ("partner_id_number", "330203199202020011"),
+                ("partner_phone", PARTNER_PHONE),
+                ("ceremony", "on"),
+                ("idempotency_key", "nojs-1"),
+            ],
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::FOUND);
+    let back = res.headers()["location"].to_str().unwrap().to_owned();
+    let back = back.trim_start_matches(&app.url("")).to_owned();
+    assert!(back.starts_with("/marriage/book?"), "{back}");
+    let page = app.get(&c, &back).await.text().await.unwrap();
+    // The error sits by the ID-number field, and what was typed is still there.
+    assert!(page.contains("身份证号码校验不通过"), "the check-digit message: {page}");
+    assert!(page.contains("value=\"李小红\""));
+    assert!(page.contains("value=\"330203199202020011\""));
+    assert!(page.contains(&format!("value=\"{slot}\" checked")), "the slot stays chosen");
+    // Corrected and sent again, the booking is made and the browser goes to it.
+    let good = partner(91);
+    let res = app
+        .post_page_form(
+            &c,
+            "marriage/book",
+            "/marriage/book",
+            &[
+                ("slot_id", &slot),
+                ("partner_name", "李小红"),
+                ("partner_id_number", &good),
+                ("partner_phone", PARTNER_PHONE),
+                ("idempotency_key", "nojs-1"),
+            ],
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::FOUND);
+    let to = res.headers()["location"].to_str().unwrap().to_owned();
+    assert!(to.starts_with("/marriage/booking/"), "{to}");
+    let page = app.get(&c, &to).await.text().await.unwrap();
+    assert!(page.contains("待对方确认"), "the booking page says it waits for the partner");
+}
