@@ -20,7 +20,25 @@ const elderMode = {
   origins: [],
 };
 /** The journeys through signed-in pages run again in elder mode, so axe sees every page in both modes. */
-const journeys = /(signin|staff)\.spec\.ts/;
+const journeys = /(signin|staff|marriage)\.spec\.ts/;
+
+/** Ports of the servers with a settable clock, one per project (see `tests/marriage.spec.ts`). */
+export const TIME_SERVERS = [3101, 3102, 3103, 3104];
+
+function serverEnv(bind: string, dir: string): Record<string, string> {
+  return {
+    BIND_ADDR: bind,
+    DATABASE_URL: `sqlite://${dir}/mz.db`,
+    APP_ENV: 'development',
+    DEMO_DATA: 'true',
+    LEPTOS_SITE_ROOT: 'target/site',
+    OTP_PER_ADDRESS_PER_HOUR: '100000',
+    VERIFY_PER_ADDRESS_PER_HOUR: '100000',
+    OTP_PER_NUMBER_PER_HOUR: '1000',
+    CLOCK_START: '2026-11-23T02:00:00Z',
+    RUST_LOG: process.env.RUST_LOG ?? 'warn',
+  };
+}
 
 export default defineConfig({
   testDir: 'tests',
@@ -80,28 +98,32 @@ export default defineConfig({
       testIgnore: /.*\.js-only\.spec\.ts/,
     },
   ],
-  webServer: {
-    // A fresh database per run; demo staff accounts; the dev SMS gateway shows the code on the
-    // page; limits raised so parallel sign-ins from 127.0.0.1 never trip them; a fixed start
-    // for the clock (it then runs), so dates on pages do not depend on the day of the run.
-    command: "bash -c 'rm -rf target/e2e && mkdir -p target/e2e && exec ./target/release/server'",
-    cwd: repoRoot,
-    env: {
-      BIND_ADDR: '127.0.0.1:3100',
-      DATABASE_URL: 'sqlite://target/e2e/mz.db',
-      APP_ENV: 'development',
-      DEMO_DATA: 'true',
-      LEPTOS_SITE_ROOT: 'target/site',
-      OTP_PER_ADDRESS_PER_HOUR: '100000',
-      VERIFY_PER_ADDRESS_PER_HOUR: '100000',
-      OTP_PER_NUMBER_PER_HOUR: '1000',
-      CLOCK_START: '2026-11-23T02:00:00Z',
-      RUST_LOG: process.env.RUST_LOG ?? 'warn',
+  webServer: [
+    {
+      // A fresh database per run; demo staff accounts; the dev SMS gateway shows the code on the
+      // page; limits raised so parallel sign-ins from 127.0.0.1 never trip them; a fixed start
+      // for the clock (it then runs), so dates on pages do not depend on the day of the run.
+      command: "bash -c 'rm -rf target/e2e && mkdir -p target/e2e && exec ./target/release/server'",
+      cwd: repoRoot,
+      env: serverEnv('127.0.0.1:3100', 'target/e2e'),
+      url: 'http://127.0.0.1:3100/healthz',
+      reuseExistingServer: !process.env.CI,
+      timeout: 60_000,
+      stdout: 'pipe',
+      stderr: 'pipe',
     },
-    url: 'http://127.0.0.1:3100/healthz',
-    reuseExistingServer: !process.env.CI,
-    timeout: 60_000,
-    stdout: 'pipe',
-    stderr: 'pipe',
-  },
+    // One server per project whose clock the marriage journey may set (CLOCK_CONTROL): a couple
+    // books for a later day, then the clerk checks them in on that day. Its own server, so
+    // moving its clock never disturbs the journeys running in parallel.
+    ...TIME_SERVERS.map((port) => ({
+      command: `bash -c 'rm -rf target/e2e-${port} && mkdir -p target/e2e-${port} && exec ./target/release/server'`,
+      cwd: repoRoot,
+      env: { ...serverEnv(`127.0.0.1:${port}`, `target/e2e-${port}`), CLOCK_CONTROL: 'true' },
+      url: `http://127.0.0.1:${port}/healthz`,
+      reuseExistingServer: !process.env.CI,
+      timeout: 60_000,
+      stdout: 'pipe' as const,
+      stderr: 'pipe' as const,
+    })),
+  ],
 });

@@ -13,24 +13,25 @@ impl Clock for SystemClock {
     }
 }
 
-/// Starts at `start` and runs at the speed of real time.
-pub struct RunningClock {
-    start: DateTime<Utc>,
-    began: std::time::Instant,
-}
+/// Starts at `start` and runs at the speed of real time. End-to-end tests may set it again
+/// (`CLOCK_CONTROL`), e.g. to the morning of an appointment booked a moment before.
+pub struct RunningClock(Mutex<(DateTime<Utc>, std::time::Instant)>);
 
 impl RunningClock {
     pub fn new(start: DateTime<Utc>) -> Self {
-        Self {
-            start,
-            began: std::time::Instant::now(),
-        }
+        Self(Mutex::new((start, std::time::Instant::now())))
+    }
+
+    /// From now on the clock reads `at`, and runs on from there.
+    pub fn set(&self, at: DateTime<Utc>) {
+        *self.0.lock().unwrap_or_else(|e| e.into_inner()) = (at, std::time::Instant::now());
     }
 }
 
 impl Clock for RunningClock {
     fn now(&self) -> DateTime<Utc> {
-        self.start + Duration::from_std(self.began.elapsed()).unwrap_or_default()
+        let (start, began) = *self.0.lock().unwrap_or_else(|e| e.into_inner());
+        start + Duration::from_std(began.elapsed()).unwrap_or_default()
     }
 }
 

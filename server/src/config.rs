@@ -120,6 +120,10 @@ pub struct Config {
     /// Start the clock at this instant (RFC 3339) and let it run: for demos and end-to-end tests.
     #[arg(long, env = "CLOCK_START", global = true)]
     pub clock_start: Option<String>,
+    /// Development only, with CLOCK_START: `POST /dev/clock` (form `at`, RFC 3339) sets the
+    /// clock, so end-to-end tests can reach the day of an appointment they just booked.
+    #[arg(long, env = "CLOCK_CONTROL", default_value_t = false, global = true)]
+    pub clock_control: bool,
     /// Largest request body accepted, in bytes.
     #[arg(long, env = "MAX_BODY_BYTES", default_value_t = 64 * 1024, global = true)]
     pub max_body_bytes: usize,
@@ -174,6 +178,7 @@ impl fmt::Display for Config {
             "  CLOCK_START             {}",
             self.clock_start.as_deref().unwrap_or("(system clock)")
         )?;
+        writeln!(f, "  CLOCK_CONTROL           {}", self.clock_control)?;
         write!(f, "  MAX_BODY_BYTES          {}", self.max_body_bytes)
     }
 }

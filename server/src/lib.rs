@@ -57,6 +57,9 @@ pub struct AppState {
     pub trust_proxy: bool,
     #[from_ref(skip)]
     pub max_body_bytes: usize,
+    /// Set only in development with `CLOCK_CONTROL`: the clock `POST /dev/clock` sets.
+    #[from_ref(skip)]
+    pub clock_control: Option<Arc<clock::RunningClock>>,
 }
 
 /// The parts a state is built from; tests swap the clock and the SMS gateway.
@@ -107,6 +110,7 @@ impl AppState {
             db: parts.db,
             trust_proxy: config.trust_proxy,
             max_body_bytes: config.max_body_bytes,
+            clock_control: None,
         }
     }
 }
@@ -127,7 +131,22 @@ pub fn build_app(state: AppState) -> Router {
     let options = state.leptos_options.clone();
     let max_body = state.max_body_bytes;
     let trust_proxy = state.trust_proxy;
-    Router::new()
+    let mut router = Router::new();
+    if let Some(clock) = state.clock_control.clone() {
+        router = router.route(
+            "/dev/clock",
+            axum::routing::post(move |axum::Form(f): axum::Form<SetClock>| async move {
+                match chrono::DateTime::parse_from_rfc3339(&f.at) {
+                    Ok(at) => {
+                        clock.set(at.to_utc());
+                        StatusCode::NO_CONTENT
+                    }
+                    Err(_) => StatusCode::BAD_REQUEST,
+                }
+            }),
+        );
+    }
+    router
         .route("/healthz", get(healthz))
         .route(
             "/marriage/booking/{id}/voucher.ics",
@@ -161,6 +180,11 @@ pub fn build_app(state: AppState) -> Router {
         .layer(CatchPanicLayer::custom(http_errors::panic_response))
         .layer(TraceLayer::new_for_http())
         .with_state(state)
+}
+
+#[derive(serde::Deserialize)]
+struct SetClock {
+    at: String,
 }
 
 /// Decides the caller's address once, for the per-address limits.
@@ -200,15 +224,20 @@ async fn healthz(State(db): State<Db>) -> impl IntoResponse {
     }
 }
 
-fn make_clock(config: &Config) -> anyhow::Result<Arc<dyn Clock>> {
+/// The clock, and the handle `/dev/clock` moves when `CLOCK_CONTROL` is on in development.
+fn make_clock(
+    config: &Config,
+) -> anyhow::Result<(Arc<dyn Clock>, Option<Arc<clock::RunningClock>>)> {
     Ok(match &config.clock_start {
         Some(s) => {
             let start = chrono::DateTime::parse_from_rfc3339(s)
                 .context("CLOCK_START must be RFC 3339")?
                 .to_utc();
-            Arc::new(clock::RunningClock::new(start))
+            let running = Arc::new(clock::RunningClock::new(start));
+            let control = (config.clock_control && config.dev_mode()).then(|| running.clone());
+            (running, control)
         }
-        None => Arc::new(clock::SystemClock),
+        None => (Arc::new(clock::SystemClock), None),
     })
 }
 
@@ -216,7 +245,7 @@ fn make_clock(config: &Config) -> anyhow::Result<Arc<dyn Clock>> {
 pub async fn run(config: Config) -> anyhow::Result<()> {
     println!("民政一件事 starting with:\n{config}");
     let db = db::connect(&config.database_url).await?;
-    let clock = make_clock(&config)?;
+    let (clock, clock_control) = make_clock(&config)?;
     if config.demo_data {
         let staff = staff_desk(&db, &clock);
         demo::load(&staff).await?;
@@ -227,7 +256,7 @@ pub async fn run(config: Config) -> anyhow::Result<()> {
         )
         .await?;
     }
-    let state = AppState::new(
+    let mut state = AppState::new(
         &config,
         Parts {
             db,
@@ -235,6 +264,7 @@ pub async fn run(config: Config) -> anyhow::Result<()> {
             sms: Arc::new(DevSms::default()),
         },
     );
+    state.clock_control = clock_control;
     let jobs = jobs::spawn(state.backend.clone(), std::time::Duration::from_secs(30));
     let app = build_app(state);
     let listener = tokio::net::TcpListener::bind(config.bind_addr)
@@ -272,7 +302,7 @@ async fn shutdown_signal() {
 /// `server admin …`
 pub async fn admin(config: Config, action: AdminAction) -> anyhow::Result<()> {
     let db = db::connect(&config.database_url).await?;
-    let clock = make_clock(&config)?;
+    let (clock, _) = make_clock(&config)?;
     let staff = staff_desk(&db, &clock);
     match action {
         AdminAction::Create {

@@ -88,17 +88,11 @@ pub fn day_text(d: NaiveDate, t: &'static Texts, locale: Locale) -> String {
 }
 
 fn when_text(b: &BookingView, t: &'static Texts, locale: Locale) -> String {
-    format!(
-        "{} {}, {}–{}",
-        d_year(b.day),
-        day_text(b.day, t, locale),
-        b.starts,
-        b.ends
-    )
-}
-
-fn d_year(d: NaiveDate) -> i32 {
-    d.year()
+    let day = day_text(b.day, t, locale);
+    match locale {
+        Locale::ZhCn => format!("{}年{day} {}–{}", b.day.year(), b.starts, b.ends),
+        Locale::En => format!("{day} {}, {}–{}", b.day.year(), b.starts, b.ends),
+    }
 }
 
 fn instant(ts: i64) -> String {
