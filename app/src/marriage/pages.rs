@@ -680,7 +680,7 @@ fn ClerkDayView(
             } else {
                 let day = day.clone();
                 view! {
-                    <div class="mz-table-wrap" role="region" aria-labelledby="day-h" tabindex="0">
+                    <div class="mz-table-wrap" role="region" aria-label=m.list_title tabindex="0">
                         <table class="mz-table">
                             <thead><tr>
                                 <th scope="col">{m.col_time}</th>
