@@ -50,7 +50,9 @@ impl SmsGateway for DevSms {
     }
 
     async fn send_notice(&self, phone: &str, text: &str) -> anyhow::Result<()> {
-        let masked = Phone::parse(phone).map(|p| p.to_string()).unwrap_or_default();
+        let masked = Phone::parse(phone)
+            .map(|p| p.to_string())
+            .unwrap_or_default();
         tracing::info!(phone = %masked, text, "dev SMS: notice");
         self.notices
             .lock()

@@ -143,7 +143,9 @@ impl Topic {
     pub fn link(self, params: &std::collections::BTreeMap<String, String>) -> Option<String> {
         match self {
             Topic::Welcome | Topic::RealNameBound => None,
-            _ => params.get("booking").map(|b| format!("/marriage/booking/{b}")),
+            _ => params
+                .get("booking")
+                .map(|b| format!("/marriage/booking/{b}")),
         }
     }
 }

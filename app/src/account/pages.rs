@@ -248,7 +248,10 @@ pub fn topic_text(
         Topic::MarriageCancelled => (m.msg_cancelled_title, m.msg_cancelled_body),
         Topic::MarriageRescheduled => (m.msg_rescheduled_title, m.msg_rescheduled_body),
     };
-    let pairs: Vec<(&str, &str)> = params.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+    let pairs: Vec<(&str, &str)> = params
+        .iter()
+        .map(|(k, v)| (k.as_str(), v.as_str()))
+        .collect();
     (title, crate::i18n::fill(body, &pairs))
 }
 

@@ -43,7 +43,11 @@ pub async fn picker(office_id: Option<String>) -> AppResult<PickerData> {
     let today = b.clock.today();
     let slots = b
         .marriage
-        .slots(&office_id, today + chrono::Days::new(1), today + chrono::Days::new(62))
+        .slots(
+            &office_id,
+            today + chrono::Days::new(1),
+            today + chrono::Days::new(62),
+        )
         .await?;
     Ok(PickerData {
         offices,
@@ -158,7 +162,12 @@ pub async fn reschedule(
         .ok_or_else(|| AppError::invalid("slot", Code::Required))?;
     let booking = backend()?
         .marriage
-        .reschedule(&me.id, &booking_id, &slot_id, &checked_key(&idempotency_key)?)
+        .reschedule(
+            &me.id,
+            &booking_id,
+            &slot_id,
+            &checked_key(&idempotency_key)?,
+        )
         .await?;
     leptos_axum::redirect(&format!("/marriage/booking/{}", booking.id));
     Ok(booking)
@@ -321,7 +330,11 @@ pub async fn publish(
 ) -> AppResult<u32> {
     web::keeping_typed(
         "marriage_publish",
-        &[("starts", &starts), ("ends", &ends), ("capacity", &capacity)],
+        &[
+            ("starts", &starts),
+            ("ends", &ends),
+            ("capacity", &capacity),
+        ],
         async {
             let staff = require_clerk().await?;
             let day = parse_day(&day, "day")?;
@@ -339,7 +352,14 @@ pub async fn publish(
             };
             let n = backend()?
                 .marriage
-                .publish_day(&actor, day, &[(starts, ends)], capacity, ceremony_capacity, None)
+                .publish_day(
+                    &actor,
+                    day,
+                    &[(starts, ends)],
+                    capacity,
+                    ceremony_capacity,
+                    None,
+                )
                 .await?;
             back_to_day(day);
             Ok(n)
@@ -404,7 +424,10 @@ pub async fn set_release(day: String, release_at: String) -> AppResult<()> {
             staff: &staff,
             client: &client,
         };
-        backend()?.marriage.set_release(&actor, day, release).await?;
+        backend()?
+            .marriage
+            .set_release(&actor, day, release)
+            .await?;
         back_to_day(day);
         Ok(())
     })

@@ -451,12 +451,18 @@ pub fn ics(booking: &BookingView, office: &OfficeView, summary: &str, now: i64) 
         format!("DTSTAMP:{}", fmt(stamp)),
         format!("DTSTART:{}", fmt(slot_start(booking.day, &booking.starts))),
         format!("DTEND:{}", fmt(slot_start(booking.day, &booking.ends))),
-        format!("SUMMARY:{}", esc(&format!("{summary} {}", booking.reference))),
+        format!(
+            "SUMMARY:{}",
+            esc(&format!("{summary} {}", booking.reference))
+        ),
         format!(
             "LOCATION:{}",
             esc(&format!("{} {}", office.name_zh, office.address_zh))
         ),
-        format!("DESCRIPTION:{}", esc(&format!("{} {}", booking.reference, office.phone))),
+        format!(
+            "DESCRIPTION:{}",
+            esc(&format!("{} {}", booking.reference, office.phone))
+        ),
         "END:VEVENT".to_owned(),
         "END:VCALENDAR".to_owned(),
     ]

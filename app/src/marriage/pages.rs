@@ -4,7 +4,7 @@
 
 use super::{
     api::{
-        Book, CheckIn, Closure, Confirm, Cancel, Publish, RecordOutcome, Reschedule, SetCapacity,
+        Book, Cancel, CheckIn, Closure, Confirm, Publish, RecordOutcome, Reschedule, SetCapacity,
         SetRelease,
     },
     model::{BookingStatus, BookingView, OfficeView, Party, SlotView, VoucherView},
@@ -14,7 +14,10 @@ use crate::{
     i18n::{fill, use_locale, use_texts, Locale, Texts},
     rules::{id_number::IdNumber, phone::Phone},
     staff::{model::Role, pages::StaffBar},
-    ui::{field_error, form_error, typed, Field, Forbidden, FormError, Page, RequireResident, RequireStaff},
+    ui::{
+        field_error, form_error, typed, Field, Forbidden, FormError, Page, RequireResident,
+        RequireStaff,
+    },
 };
 use chrono::{Datelike, NaiveDate};
 use leptos::prelude::*;
@@ -185,7 +188,10 @@ fn SlotPicker(
     let locale = use_locale();
     let m = &t.marriage;
     let mut days: Vec<(NaiveDate, Vec<SlotView>)> = vec![];
-    for s in slots.into_iter().filter(|s| Some(&s.id) != exclude.as_ref()) {
+    for s in slots
+        .into_iter()
+        .filter(|s| Some(&s.id) != exclude.as_ref())
+    {
         match days.last_mut() {
             Some((d, list)) if *d == s.day => list.push(s),
             _ => days.push((s.day, vec![s])),

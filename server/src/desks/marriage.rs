@@ -282,11 +282,12 @@ async fn take_place(
         return Ok(());
     }
     // Tell a full slot from a full ceremony (the caller drops the transaction).
-    let left: i64 = sqlx::query_scalar("SELECT capacity - booked FROM marriage_slots WHERE id = $1")
-        .bind(slot_id)
-        .fetch_one(&mut *conn)
-        .await
-        .map_err(db)?;
+    let left: i64 =
+        sqlx::query_scalar("SELECT capacity - booked FROM marriage_slots WHERE id = $1")
+            .bind(slot_id)
+            .fetch_one(&mut *conn)
+            .await
+            .map_err(db)?;
     Err(refused(
         "slot",
         if left > 0 {
@@ -297,8 +298,35 @@ async fn take_place(
     ))
 }
 
+/// A booking number people can read out on the phone: `JH`, the appointment day and six random
+/// digits, drawn again while taken. Called under the booking's write lock (SQLite), so the
+/// number checked free is still free when inserted.
+async fn free_reference(conn: &mut sqlx::AnyConnection, day: NaiveDate) -> DeskResult<String> {
+    for _ in 0..20 {
+        let candidate = format!(
+            "JH{}{:06}",
+            day.format("%Y%m%d"),
+            rand::thread_rng().gen_range(0..1_000_000)
+        );
+        let taken: i64 =
+            sqlx::query_scalar("SELECT COUNT(*) FROM marriage_bookings WHERE reference = $1")
+                .bind(&candidate)
+                .fetch_one(&mut *conn)
+                .await
+                .map_err(db)?;
+        if taken == 0 {
+            return Ok(candidate);
+        }
+    }
+    Err(DeskError::internal("no free booking number after 20 draws"))
+}
+
 /// Inside the booking's transaction, after its write: a closure committed meanwhile wins.
-async fn still_open(conn: &mut sqlx::AnyConnection, office_id: &str, day: NaiveDate) -> DeskResult<()> {
+async fn still_open(
+    conn: &mut sqlx::AnyConnection,
+    office_id: &str,
+    day: NaiveDate,
+) -> DeskResult<()> {
     let closures: i64 = sqlx::query_scalar(
         "SELECT COUNT(*) FROM office_closures WHERE office_id = $1 AND day = $2",
     )
@@ -355,7 +383,11 @@ impl SqlMarriage {
         }
     }
 
-    async fn phone_of(&self, conn: &mut sqlx::AnyConnection, resident_id: &str) -> DeskResult<String> {
+    async fn phone_of(
+        &self,
+        conn: &mut sqlx::AnyConnection,
+        resident_id: &str,
+    ) -> DeskResult<String> {
         sqlx::query_scalar("SELECT phone FROM residents WHERE id = $1")
             .bind(resident_id)
             .fetch_optional(&mut *conn)
@@ -502,8 +534,22 @@ impl SqlMarriage {
             let ceremony: i64 = row.try_get("ceremony").map_err(db)?;
             release_place(&mut tx, &id, &slot_id, ceremony).await?;
             if let Some(b) = self.load(&mut tx, &id, "").await? {
-                upsert_affair(&mut tx, &b.applicant_id, &b.view, BookingStatus::Lapsed, now).await?;
-                tell(&mut tx, &[&b.applicant_id], Topic::MarriageLapsed, &b.view, now).await?;
+                upsert_affair(
+                    &mut tx,
+                    &b.applicant_id,
+                    &b.view,
+                    BookingStatus::Lapsed,
+                    now,
+                )
+                .await?;
+                tell(
+                    &mut tx,
+                    &[&b.applicant_id],
+                    Topic::MarriageLapsed,
+                    &b.view,
+                    now,
+                )
+                .await?;
             }
             tx.commit().await.map_err(db)?;
             lapsed += 1;
@@ -539,7 +585,8 @@ impl SqlMarriage {
                 continue;
             };
             // A reminder for a slot that already began (the server was down) is not sent.
-            let upcoming = app::marriage::model::slot_start(b.view.day, &b.view.starts).timestamp() > now;
+            let upcoming =
+                app::marriage::model::slot_start(b.view.day, &b.view.starts).timestamp() > now;
             if upcoming {
                 tell(&mut tx, &b.parties(), Topic::MarriageReminder, &b.view, now).await?;
             }
@@ -549,7 +596,8 @@ impl SqlMarriage {
                     "【民政一件事】提醒：您的结婚登记预约（{}）在明天 {} {}，请双方携带身份证、户口簿按时到场。",
                     b.view.reference, b.view.starts, day_str(b.view.day)
                 );
-                self.text(&[&b.applicant_phone, &b.partner_phone], &text).await;
+                self.text(&[&b.applicant_phone, &b.partner_phone], &text)
+                    .await;
                 sent += 1;
             }
         }
@@ -560,10 +608,11 @@ impl SqlMarriage {
 #[async_trait::async_trait]
 impl MarriageDesk for SqlMarriage {
     async fn offices(&self) -> DeskResult<Vec<OfficeView>> {
-        let ids: Vec<String> = sqlx::query_scalar("SELECT unit_id FROM registry_offices ORDER BY unit_id")
-            .fetch_all(&self.db)
-            .await
-            .map_err(db)?;
+        let ids: Vec<String> =
+            sqlx::query_scalar("SELECT unit_id FROM registry_offices ORDER BY unit_id")
+                .fetch_all(&self.db)
+                .await
+                .map_err(db)?;
         let mut out = Vec::with_capacity(ids.len());
         for id in ids {
             out.push(self.office(&id).await?);
@@ -618,21 +667,30 @@ impl MarriageDesk for SqlMarriage {
         }
         let slot = self.bookable(&request.slot_id).await?;
         check_couple(&applicant_id_number, &request.partner_id_number, slot.day)?;
-        let hold_hours: i64 = sqlx::query_scalar("SELECT hold_hours FROM registry_offices WHERE unit_id = $1")
-            .bind(&slot.office_id)
-            .fetch_one(&self.db)
-            .await
-            .map_err(db)?;
+        let hold_hours: i64 =
+            sqlx::query_scalar("SELECT hold_hours FROM registry_offices WHERE unit_id = $1")
+                .bind(&slot.office_id)
+                .fetch_one(&self.db)
+                .await
+                .map_err(db)?;
 
         let mut tx = self.db.begin().await.map_err(db)?;
         // The idempotency key first: it is a write, so SQLite takes its write lock here and
         // concurrent bookings queue behind it; a repeat finds the key and replays the outcome.
-        if let Some(outcome) =
-            claim_key(&mut tx, applicant_id, &request.idempotency_key, now.timestamp()).await?
+        if let Some(outcome) = claim_key(
+            &mut tx,
+            applicant_id,
+            &request.idempotency_key,
+            now.timestamp(),
+        )
+        .await?
         {
             let booking_id =
                 outcome.ok_or_else(|| DeskError::internal("idempotency key without outcome"))?;
-            let b = self.load(&mut tx, &booking_id, applicant_id).await?.ok_or(AppError::NotFound)?;
+            let b = self
+                .load(&mut tx, &booking_id, applicant_id)
+                .await?
+                .ok_or(AppError::NotFound)?;
             tx.commit().await.map_err(db)?;
             return Ok(b.view);
         }
@@ -640,12 +698,7 @@ impl MarriageDesk for SqlMarriage {
         take_place(&mut tx, &request.slot_id, ceremony).await?;
         still_open(&mut tx, &slot.office_id, slot.day).await?;
         let booking_id = new_id();
-        let reference = format!(
-            "JH{}{:04}{}",
-            slot.day.format("%Y%m%d"),
-            rand::thread_rng().gen_range(0..10_000),
-            &booking_id[..2].to_uppercase()
-        );
+        let reference = free_reference(&mut tx, slot.day).await?;
         sqlx::query(
             "INSERT INTO marriage_bookings (id, reference, office_id, slot_id, applicant_id, applicant_id_number, partner_name, \
              partner_id_number, partner_phone, ceremony, status, hold_expires_at, voucher_token, created_at, updated_at) \
@@ -670,7 +723,11 @@ impl MarriageDesk for SqlMarriage {
         .map_err(db)?;
         // Each party may hold one active booking; the primary key decides races.
         for (number, field, code) in [
-            (applicant_id_number.as_str(), "slot", Code::ApplicantHasBooking),
+            (
+                applicant_id_number.as_str(),
+                "slot",
+                Code::ApplicantHasBooking,
+            ),
             (
                 request.partner_id_number.as_str(),
                 "partner_id_number",
@@ -691,16 +748,34 @@ impl MarriageDesk for SqlMarriage {
             }
         }
         record_outcome_of_key(&mut tx, applicant_id, &request.idempotency_key, &booking_id).await?;
-        let b = self.load(&mut tx, &booking_id, applicant_id).await?.ok_or(AppError::NotFound)?;
-        upsert_affair(&mut tx, applicant_id, &b.view, BookingStatus::PendingPartner, now.timestamp()).await?;
+        let b = self
+            .load(&mut tx, &booking_id, applicant_id)
+            .await?
+            .ok_or(AppError::NotFound)?;
+        upsert_affair(
+            &mut tx,
+            applicant_id,
+            &b.view,
+            BookingStatus::PendingPartner,
+            now.timestamp(),
+        )
+        .await?;
         // The partner hears of it in their message centre if they already have an account.
-        let partner_account: Option<String> = sqlx::query_scalar("SELECT id FROM residents WHERE phone = $1")
-            .bind(request.partner_phone.as_str())
-            .fetch_optional(&mut *tx)
-            .await
-            .map_err(db)?;
+        let partner_account: Option<String> =
+            sqlx::query_scalar("SELECT id FROM residents WHERE phone = $1")
+                .bind(request.partner_phone.as_str())
+                .fetch_optional(&mut *tx)
+                .await
+                .map_err(db)?;
         if let Some(p) = &partner_account {
-            tell(&mut tx, &[p], Topic::MarriageInvited, &b.view, now.timestamp()).await?;
+            tell(
+                &mut tx,
+                &[p],
+                Topic::MarriageInvited,
+                &b.view,
+                now.timestamp(),
+            )
+            .await?;
         }
         tx.commit().await.map_err(db)?;
         let text = format!(
@@ -719,7 +794,8 @@ impl MarriageDesk for SqlMarriage {
         let now = self.clock.now();
         let mut conn = self.db.acquire().await.map_err(db)?;
         let b = self.load_for(&mut conn, booking_id, resident_id).await?;
-        if b.partner_id.as_deref() == Some(resident_id) && b.view.status == BookingStatus::Confirmed {
+        if b.partner_id.as_deref() == Some(resident_id) && b.view.status == BookingStatus::Confirmed
+        {
             return Ok(b.view); // confirmed already: a double tap
         }
         if b.applicant_id == resident_id {
@@ -764,11 +840,28 @@ impl MarriageDesk for SqlMarriage {
         if changed != 1 {
             return Err(refused("confirm", Code::HoldLapsed));
         }
-        let b = self.load(&mut tx, booking_id, resident_id).await?.ok_or(AppError::NotFound)?;
+        let b = self
+            .load(&mut tx, booking_id, resident_id)
+            .await?
+            .ok_or(AppError::NotFound)?;
         for p in b.parties() {
-            upsert_affair(&mut tx, p, &b.view, BookingStatus::Confirmed, now.timestamp()).await?;
+            upsert_affair(
+                &mut tx,
+                p,
+                &b.view,
+                BookingStatus::Confirmed,
+                now.timestamp(),
+            )
+            .await?;
         }
-        tell(&mut tx, &b.parties(), Topic::MarriageConfirmed, &b.view, now.timestamp()).await?;
+        tell(
+            &mut tx,
+            &b.parties(),
+            Topic::MarriageConfirmed,
+            &b.view,
+            now.timestamp(),
+        )
+        .await?;
         tx.commit().await.map_err(db)?;
         Ok(b.view)
     }
@@ -789,7 +882,10 @@ impl MarriageDesk for SqlMarriage {
             return Err(AppError::NotFound.into());
         }
         let old_slot = b.view.slot_id.clone();
-        if !matches!(b.view.status, BookingStatus::PendingPartner | BookingStatus::Confirmed) {
+        if !matches!(
+            b.view.status,
+            BookingStatus::PendingPartner | BookingStatus::Confirmed
+        ) {
             return Err(refused("slot", Code::StatusChanged));
         }
         if now.timestamp() >= b.view.change_until {
@@ -800,8 +896,14 @@ impl MarriageDesk for SqlMarriage {
             return Err(refused("slot", Code::SlotUnknown));
         }
         let mut tx = self.db.begin().await.map_err(db)?;
-        if claim_key(&mut tx, resident_id, idempotency_key, now.timestamp()).await?.is_some() {
-            let b = self.load(&mut tx, booking_id, resident_id).await?.ok_or(AppError::NotFound)?;
+        if claim_key(&mut tx, resident_id, idempotency_key, now.timestamp())
+            .await?
+            .is_some()
+        {
+            let b = self
+                .load(&mut tx, booking_id, resident_id)
+                .await?
+                .ok_or(AppError::NotFound)?;
             tx.commit().await.map_err(db)?;
             return Ok(b.view);
         }
@@ -809,15 +911,20 @@ impl MarriageDesk for SqlMarriage {
             return Err(refused("slot", Code::SameSlot));
         }
         let today = self.clock.today();
-        let applicant = IdNumber::parse(&b.applicant_id_number, today).map_err(|_| DeskError::internal("stored ID number"))?;
-        let partner = IdNumber::parse(&b.partner_id_number, today).map_err(|_| DeskError::internal("stored ID number"))?;
+        let applicant = IdNumber::parse(&b.applicant_id_number, today)
+            .map_err(|_| DeskError::internal("stored ID number"))?;
+        let partner = IdNumber::parse(&b.partner_id_number, today)
+            .map_err(|_| DeskError::internal("stored ID number"))?;
         check_couple(&applicant, &partner, slot.day)?;
         let ceremony = i64::from(b.view.ceremony);
         take_place(&mut tx, slot_id, ceremony).await?;
         still_open(&mut tx, &slot.office_id, slot.day).await?;
         // Moved only if it is still where we read it and still active: the guard that makes
         // the old place return exactly once.
-        let hold = hold_expires_at(now, slot.day, b.hold_hours).timestamp().min(b.view.hold_expires_at).min(eve_of(slot.day).timestamp());
+        let hold = hold_expires_at(now, slot.day, b.hold_hours)
+            .timestamp()
+            .min(b.view.hold_expires_at)
+            .min(eve_of(slot.day).timestamp());
         let moved = sqlx::query(
             "UPDATE marriage_bookings SET slot_id = $1, hold_expires_at = $2, remind_at = $3, reminded_at = NULL, updated_at = $4 \
              WHERE id = $5 AND slot_id = $6 AND status IN ('pending_partner', 'confirmed')",
@@ -842,12 +949,22 @@ impl MarriageDesk for SqlMarriage {
             .await
             .map_err(db)?;
         record_outcome_of_key(&mut tx, resident_id, idempotency_key, booking_id).await?;
-        let moved = self.load(&mut tx, booking_id, resident_id).await?.ok_or(AppError::NotFound)?;
+        let moved = self
+            .load(&mut tx, booking_id, resident_id)
+            .await?
+            .ok_or(AppError::NotFound)?;
         for p in moved.parties() {
             upsert_affair(&mut tx, p, &moved.view, moved.view.status, now.timestamp()).await?;
         }
         if let Some(other) = moved.other_than(resident_id) {
-            tell(&mut tx, &[other], Topic::MarriageRescheduled, &moved.view, now.timestamp()).await?;
+            tell(
+                &mut tx,
+                &[other],
+                Topic::MarriageRescheduled,
+                &moved.view,
+                now.timestamp(),
+            )
+            .await?;
         }
         tx.commit().await.map_err(db)?;
         Ok(moved.view)
@@ -918,9 +1035,11 @@ impl MarriageDesk for SqlMarriage {
         drop(conn);
         let office = self.office(&b.view.office_id).await?;
         // The QR code only once both confirmed: before that there is nothing to check in.
-        let qr_svg = if matches!(b.view.status, BookingStatus::Confirmed | BookingStatus::CheckedIn) {
-            app::marriage::model::qr_svg(&voucher_payload(&b.token))
-                .map_err(DeskError::internal)?
+        let qr_svg = if matches!(
+            b.view.status,
+            BookingStatus::Confirmed | BookingStatus::CheckedIn
+        ) {
+            app::marriage::model::qr_svg(&voucher_payload(&b.token)).map_err(DeskError::internal)?
         } else {
             String::new()
         };
@@ -948,8 +1067,13 @@ impl MarriageDesk for SqlMarriage {
         let now = self.clock.now().timestamp();
         let mut tx = self.db.begin().await.map_err(db)?;
         // Reading the day list shows names and (masked) numbers: it is audited like any action.
-        self.audit(&mut tx, actor, "marriage.day_list", &format!("{office_id} {}", day_str(day)))
-            .await?;
+        self.audit(
+            &mut tx,
+            actor,
+            "marriage.day_list",
+            &format!("{office_id} {}", day_str(day)),
+        )
+        .await?;
         let closed_reason: Option<String> = sqlx::query_scalar(
             "SELECT reason FROM office_closures WHERE office_id = $1 AND day = $2",
         )
@@ -1051,11 +1175,15 @@ impl MarriageDesk for SqlMarriage {
         if changed != 1 {
             return Err(refused("code", Code::StatusChanged));
         }
-        let b = self.load(&mut tx, &id, "").await?.ok_or(AppError::NotFound)?;
+        let b = self
+            .load(&mut tx, &id, "")
+            .await?
+            .ok_or(AppError::NotFound)?;
         for p in b.parties() {
             upsert_affair(&mut tx, p, &b.view, BookingStatus::CheckedIn, now).await?;
         }
-        self.audit(&mut tx, actor, "marriage.check_in", &b.view.reference).await?;
+        self.audit(&mut tx, actor, "marriage.check_in", &b.view.reference)
+            .await?;
         tx.commit().await.map_err(db)?;
         Ok(id)
     }
@@ -1093,11 +1221,15 @@ impl MarriageDesk for SqlMarriage {
             return Err(refused("booking", Code::StatusChanged));
         }
         free_parties(&mut tx, booking_id).await?;
-        let b = self.load(&mut tx, booking_id, "").await?.ok_or(AppError::NotFound)?;
+        let b = self
+            .load(&mut tx, booking_id, "")
+            .await?
+            .ok_or(AppError::NotFound)?;
         for p in b.parties() {
             upsert_affair(&mut tx, p, &b.view, b.view.status, now).await?;
         }
-        self.audit(&mut tx, actor, action, &b.view.reference).await?;
+        self.audit(&mut tx, actor, action, &b.view.reference)
+            .await?;
         tx.commit().await.map_err(db)?;
         Ok(())
     }
@@ -1124,12 +1256,14 @@ impl MarriageDesk for SqlMarriage {
         .map_err(db)?
         .rows_affected();
         if changed != 1 {
-            let exists: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM marriage_slots WHERE id = $1 AND office_id = $2")
-                .bind(slot_id)
-                .bind(&office_id)
-                .fetch_one(&mut *tx)
-                .await
-                .map_err(db)?;
+            let exists: i64 = sqlx::query_scalar(
+                "SELECT COUNT(*) FROM marriage_slots WHERE id = $1 AND office_id = $2",
+            )
+            .bind(slot_id)
+            .bind(&office_id)
+            .fetch_one(&mut *tx)
+            .await
+            .map_err(db)?;
             return Err(if exists == 0 {
                 AppError::NotFound.into()
             } else {
@@ -1183,8 +1317,13 @@ impl MarriageDesk for SqlMarriage {
             .map_err(db)?
             .rows_affected() as u32;
         }
-        self.audit(&mut tx, actor, "marriage.publish", &format!("{} +{created}", day_str(day)))
-            .await?;
+        self.audit(
+            &mut tx,
+            actor,
+            "marriage.publish",
+            &format!("{} +{created}", day_str(day)),
+        )
+        .await?;
         tx.commit().await.map_err(db)?;
         Ok(created)
     }
@@ -1217,8 +1356,13 @@ impl MarriageDesk for SqlMarriage {
         if active > 0 {
             return Err(refused("day", Code::DayHasBookings));
         }
-        self.audit(&mut tx, actor, "marriage.close_day", &format!("{} {reason}", day_str(day)))
-            .await?;
+        self.audit(
+            &mut tx,
+            actor,
+            "marriage.close_day",
+            &format!("{} {reason}", day_str(day)),
+        )
+        .await?;
         tx.commit().await.map_err(db)?;
         Ok(())
     }
@@ -1232,7 +1376,8 @@ impl MarriageDesk for SqlMarriage {
             .execute(&mut *tx)
             .await
             .map_err(db)?;
-        self.audit(&mut tx, actor, "marriage.reopen_day", &day_str(day)).await?;
+        self.audit(&mut tx, actor, "marriage.reopen_day", &day_str(day))
+            .await?;
         tx.commit().await.map_err(db)?;
         Ok(())
     }
@@ -1252,9 +1397,16 @@ impl MarriageDesk for SqlMarriage {
             .execute(&mut *tx)
             .await
             .map_err(db)?;
-        let when = release_at.map(|t| t.to_string()).unwrap_or_else(|| "now".into());
-        self.audit(&mut tx, actor, "marriage.set_release", &format!("{} {when}", day_str(day)))
-            .await?;
+        let when = release_at
+            .map(|t| t.to_string())
+            .unwrap_or_else(|| "now".into());
+        self.audit(
+            &mut tx,
+            actor,
+            "marriage.set_release",
+            &format!("{} {when}", day_str(day)),
+        )
+        .await?;
         tx.commit().await.map_err(db)?;
         Ok(())
     }
@@ -1272,8 +1424,16 @@ fn slot_from_row(r: &sqlx::any::AnyRow, now: i64) -> Result<SlotView, DeskError>
         day: day_of(&r.try_get::<String, _>("day").map_err(db)?)?,
         starts: r.try_get("starts").map_err(db)?,
         ends: r.try_get("ends").map_err(db)?,
-        left: if closed { 0 } else { (cap - booked).max(0) as u32 },
-        ceremony_left: if closed { 0 } else { (ccap - cbooked).max(0) as u32 },
+        left: if closed {
+            0
+        } else {
+            (cap - booked).max(0) as u32
+        },
+        ceremony_left: if closed {
+            0
+        } else {
+            (ccap - cbooked).max(0) as u32
+        },
         capacity: cap as u32,
         ceremony_capacity: ccap as u32,
         opens_at,

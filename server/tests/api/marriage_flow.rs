@@ -72,37 +72,58 @@ async fn the_partner_confirms_with_the_number_and_the_real_name_the_applicant_en
     assert!(sms[0].contains("JH20261125") && !sms[0].contains(&partner(1)));
 
     // Before confirming, no QR code: nothing to check in yet.
-    let v = json(app.call(&a, "marriage/voucher", &[("booking_id", &id)]).await).await;
+    let v = json(
+        app.call(&a, "marriage/voucher", &[("booking_id", &id)])
+            .await,
+    )
+    .await;
     assert_eq!(v["qr_svg"], "");
 
     let p = partner_signs_in(&app, 1, "李小红").await;
     let mine = json(app.call(&p, "marriage/mine", &[]).await).await;
-    assert_eq!(mine[0]["id"], id.as_str(), "the invitation is in the partner's list");
+    assert_eq!(
+        mine[0]["id"],
+        id.as_str(),
+        "the invitation is in the partner's list"
+    );
     assert_eq!(mine[0]["role"], "Partner");
     assert_eq!(mine[0]["applicant_name"], "王小明");
 
-    let res = app.call(&p, "marriage/confirm", &[("booking_id", &id)]).await;
+    let res = app
+        .call(&p, "marriage/confirm", &[("booking_id", &id)])
+        .await;
     assert_eq!(res.status(), StatusCode::OK, "confirmed");
     assert_eq!(status_of(&app, &id).await, "confirmed");
     // A double tap changes nothing.
-    let again = app.call(&p, "marriage/confirm", &[("booking_id", &id)]).await;
+    let again = app
+        .call(&p, "marriage/confirm", &[("booking_id", &id)])
+        .await;
     assert_eq!(again.status(), StatusCode::OK);
 
     // Both have the voucher with its QR code, which carries a token and no personal data.
     for c in [&a, &p] {
-        let v = json(app.call(c, "marriage/voucher", &[("booking_id", &id)]).await).await;
+        let v = json(
+            app.call(c, "marriage/voucher", &[("booking_id", &id)])
+                .await,
+        )
+        .await;
         let svg = v["qr_svg"].as_str().unwrap();
         assert!(svg.starts_with("<?xml") && svg.contains("<svg"), "an SVG");
         assert_eq!(v["booking"]["status"], "Confirmed");
     }
-    assert!(topics_of(&app, &a).await.contains(&"MarriageConfirmed".to_owned()));
+    assert!(topics_of(&app, &a)
+        .await
+        .contains(&"MarriageConfirmed".to_owned()));
     let partner_topics = topics_of(&app, &p).await;
     assert!(partner_topics.contains(&"MarriageConfirmed".to_owned()));
     // 我的办件 has the booking for both.
     for c in [&a, &p] {
         let home = json(app.call(c, "account/home", &[]).await).await;
         assert_eq!(home["affairs"][0]["status"], "confirmed");
-        assert_eq!(home["affairs"][0]["link"], format!("/marriage/booking/{id}"));
+        assert_eq!(
+            home["affairs"][0]["link"],
+            format!("/marriage/booking/{id}")
+        );
     }
 }
 
@@ -112,7 +133,9 @@ async fn a_partner_whose_real_name_does_not_match_cannot_confirm_and_strangers_s
     let slot = add_slot(&app, "2026-11-25", "09:00", 5, 0).await;
     let (_a, id) = booked_by(&app, 3, &slot).await;
     let p = partner_signs_in(&app, 3, "李小绿").await;
-    let res = app.call(&p, "marriage/confirm", &[("booking_id", &id)]).await;
+    let res = app
+        .call(&p, "marriage/confirm", &[("booking_id", &id)])
+        .await;
     assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
     let e = error_json(res).await;
     assert_eq!(e["Invalid"]["field"], "confirm");
@@ -153,12 +176,20 @@ async fn an_unconfirmed_hold_lapses_once_and_its_place_returns_once() {
     assert_eq!(r1.unwrap().lapsed + r2.unwrap().lapsed, 1);
     assert_eq!(status_of(&app, &id).await, "lapsed");
     assert_eq!(booked(&app, &slot).await, (0, 0), "the place returned once");
-    assert!(topics_of(&app, &a).await.contains(&"MarriageLapsed".to_owned()));
+    assert!(topics_of(&app, &a)
+        .await
+        .contains(&"MarriageLapsed".to_owned()));
 
     // Too late to confirm now.
     let p = partner_signs_in(&app, 5, "李小红").await;
-    let res = app.call(&p, "marriage/confirm", &[("booking_id", &id)]).await;
-    assert_eq!(res.status(), StatusCode::NOT_FOUND, "no longer an invitation");
+    let res = app
+        .call(&p, "marriage/confirm", &[("booking_id", &id)])
+        .await;
+    assert_eq!(
+        res.status(),
+        StatusCode::NOT_FOUND,
+        "no longer an invitation"
+    );
     // The applicant can book again.
     let res = book(&app, &a, &slot, &partner(5), "again").await;
     assert_eq!(res.status(), StatusCode::OK);
@@ -190,7 +221,10 @@ async fn a_lapse_racing_a_cancel_and_a_new_booking_returns_the_place_once() {
     .fetch_one(&app.db)
     .await
     .unwrap();
-    assert_eq!(used, active, "the count matches the bookings: never returned twice");
+    assert_eq!(
+        used, active,
+        "the count matches the bookings: never returned twice"
+    );
     assert!(used <= 1);
     // The new booking came too late for Wednesday's window? No: Wednesday is still bookable
     // on Tuesday, so it either got the returned place or was told the slot was full.
@@ -224,7 +258,11 @@ async fn reschedule_moves_the_place_once_and_the_cut_off_stops_changes() {
         .call(
             &a,
             "marriage/reschedule",
-            &[("booking_id", &id), ("slot_id", &fri), ("idempotency_key", "move-2")],
+            &[
+                ("booking_id", &id),
+                ("slot_id", &fri),
+                ("idempotency_key", "move-2"),
+            ],
         )
         .await;
     assert_eq!(error_json(res).await["Invalid"]["code"], "SameSlot");
@@ -232,19 +270,29 @@ async fn reschedule_moves_the_place_once_and_the_cut_off_stops_changes() {
     // Friday 09:00 minus 24 hours is Thursday 09:00: from then on, no changes online.
     let p = partner_signs_in(&app, 9, "李小红").await;
     assert_eq!(
-        app.call(&p, "marriage/confirm", &[("booking_id", &id)]).await.status(),
+        app.call(&p, "marriage/confirm", &[("booking_id", &id)])
+            .await
+            .status(),
         StatusCode::OK
     );
     app.advance(Duration::hours(71)); // Thursday 09:00
     let res = app
-        .call(&a, "marriage/cancel", &[("booking_id", &id), ("confirm_cancel", "on")])
+        .call(
+            &a,
+            "marriage/cancel",
+            &[("booking_id", &id), ("confirm_cancel", "on")],
+        )
         .await;
     assert_eq!(error_json(res).await["Invalid"]["code"], "PastCutoff");
     let res = app
         .call(
             &a,
             "marriage/reschedule",
-            &[("booking_id", &id), ("slot_id", &wed), ("idempotency_key", "move-3")],
+            &[
+                ("booking_id", &id),
+                ("slot_id", &wed),
+                ("idempotency_key", "move-3"),
+            ],
         )
         .await;
     assert_eq!(error_json(res).await["Invalid"]["code"], "PastCutoff");
@@ -258,17 +306,27 @@ async fn cancelling_needs_the_tick_and_tells_the_other_party() {
     let (a, id) = booked_by(&app, 11, &slot).await;
     let p = partner_signs_in(&app, 11, "李小红").await;
     assert_eq!(
-        app.call(&p, "marriage/confirm", &[("booking_id", &id)]).await.status(),
+        app.call(&p, "marriage/confirm", &[("booking_id", &id)])
+            .await
+            .status(),
         StatusCode::OK
     );
-    let res = app.call(&p, "marriage/cancel", &[("booking_id", &id)]).await;
+    let res = app
+        .call(&p, "marriage/cancel", &[("booking_id", &id)])
+        .await;
     assert_eq!(error_json(res).await["Invalid"]["field"], "confirm_cancel");
     let res = app
-        .call(&p, "marriage/cancel", &[("booking_id", &id), ("confirm_cancel", "on")])
+        .call(
+            &p,
+            "marriage/cancel",
+            &[("booking_id", &id), ("confirm_cancel", "on")],
+        )
         .await;
     assert_eq!(res.status(), StatusCode::OK, "either party may cancel");
     assert_eq!(booked(&app, &slot).await, (0, 0));
-    assert!(topics_of(&app, &a).await.contains(&"MarriageCancelled".to_owned()));
+    assert!(topics_of(&app, &a)
+        .await
+        .contains(&"MarriageCancelled".to_owned()));
 }
 
 #[tokio::test]
@@ -277,7 +335,8 @@ async fn the_day_before_reminder_goes_out_once_also_across_a_restart() {
     let slot = add_slot(&app, "2026-11-26", "09:00", 2, 0).await;
     let (a, id) = booked_by(&app, 13, &slot).await;
     let p = partner_signs_in(&app, 13, "李小红").await;
-    app.call(&p, "marriage/confirm", &[("booking_id", &id)]).await;
+    app.call(&p, "marriage/confirm", &[("booking_id", &id)])
+        .await;
     // Due Wednesday 09:00 Shanghai (01:00 UTC), the day before Thursday.
     app.advance(Duration::hours(47) - Duration::seconds(1)); // Wed 08:59:59
     assert_eq!(app.backend.marriage.sweep().await.unwrap().reminded, 0);
@@ -344,7 +403,8 @@ async fn the_clerk_checks_in_by_voucher_and_records_the_outcome_all_audited() {
     let slot = add_slot(&app, "2026-11-25", "09:00", 3, 0).await;
     let (_a, id) = booked_by(&app, 17, &slot).await;
     let p = partner_signs_in(&app, 17, "李小红").await;
-    app.call(&p, "marriage/confirm", &[("booking_id", &id)]).await;
+    app.call(&p, "marriage/confirm", &[("booking_id", &id)])
+        .await;
     let (_b, other) = booked_by(&app, 18, &slot).await; // never confirmed: not on the list later
     let _ = other;
     let reference: String =
@@ -357,31 +417,56 @@ async fn the_clerk_checks_in_by_voucher_and_records_the_outcome_all_audited() {
     app.staff_sign_in(&clerk, "clerk").await;
 
     // Not today yet.
-    let res = app.call(&clerk, "marriage/check_in", &[("code", &reference)]).await;
+    let res = app
+        .call(&clerk, "marriage/check_in", &[("code", &reference)])
+        .await;
     assert_eq!(error_json(res).await["Invalid"]["code"], "VoucherNotToday");
     app.advance(Duration::hours(47)); // Wednesday 09:00
     app.staff_sign_in(&clerk, "clerk").await; // a new shift: staff sessions last 12 hours
     let res = app
-        .call(&clerk, "marriage/check_in", &[("code", &reference.to_lowercase())])
+        .call(
+            &clerk,
+            "marriage/check_in",
+            &[("code", &reference.to_lowercase())],
+        )
         .await;
     assert_eq!(res.status(), StatusCode::OK, "typed in lower case is fine");
-    let res = app.call(&clerk, "marriage/check_in", &[("code", &reference)]).await;
-    assert_eq!(error_json(res).await["Invalid"]["code"], "StatusChanged", "only once");
-    let res = app.call(&clerk, "marriage/check_in", &[("code", "JH000")]).await;
+    let res = app
+        .call(&clerk, "marriage/check_in", &[("code", &reference)])
+        .await;
+    assert_eq!(
+        error_json(res).await["Invalid"]["code"],
+        "StatusChanged",
+        "only once"
+    );
+    let res = app
+        .call(&clerk, "marriage/check_in", &[("code", "JH000")])
+        .await;
     assert_eq!(error_json(res).await["Invalid"]["code"], "VoucherUnknown");
 
-    let day = json(app.call(&clerk, "marriage/day_list", &[("day", "2026-11-25")]).await).await;
+    let day = json(
+        app.call(&clerk, "marriage/day_list", &[("day", "2026-11-25")])
+            .await,
+    )
+    .await;
     let rows = day["bookings"].as_array().unwrap();
     let row = rows.iter().find(|r| r["id"] == id.as_str()).unwrap();
     assert_eq!(row["status"], "CheckedIn");
     assert!(row["partner_id_masked"].as_str().unwrap().contains('*'));
-    assert!(!day.to_string().contains(&partner(17)), "numbers are masked");
+    assert!(
+        !day.to_string().contains(&partner(17)),
+        "numbers are masked"
+    );
 
     let res = app
         .call(
             &clerk,
             "marriage/outcome",
-            &[("booking_id", &id), ("outcome", "registered"), ("day", "2026-11-25")],
+            &[
+                ("booking_id", &id),
+                ("outcome", "registered"),
+                ("day", "2026-11-25"),
+            ],
         )
         .await;
     assert_eq!(res.status(), StatusCode::OK);
@@ -395,7 +480,11 @@ async fn the_clerk_checks_in_by_voucher_and_records_the_outcome_all_audited() {
     .unwrap();
     assert_eq!(
         actions,
-        ["marriage.check_in", "marriage.day_list", "marriage.registered"]
+        [
+            "marriage.check_in",
+            "marriage.day_list",
+            "marriage.registered"
+        ]
     );
 
     // A resident and a staff member of another role cannot use the desk.
@@ -404,7 +493,9 @@ async fn the_clerk_checks_in_by_voucher_and_records_the_outcome_all_audited() {
     assert_eq!(res.status(), StatusCode::FORBIDDEN);
     let auditor = new_client();
     app.staff_sign_in(&auditor, "auditor").await;
-    let res = app.call(&auditor, "marriage/check_in", &[("code", &reference)]).await;
+    let res = app
+        .call(&auditor, "marriage/check_in", &[("code", &reference)])
+        .await;
     assert_eq!(res.status(), StatusCode::FORBIDDEN);
 }
 
@@ -426,23 +517,37 @@ async fn the_clerk_manages_places_closures_and_peak_releases() {
     let form = cap("0");
     let form: Vec<(&str, &str)> = form.iter().map(|(k, v)| (*k, v.as_str())).collect();
     let res = app.call(&clerk, "marriage/capacity", &form).await;
-    assert_eq!(error_json(res).await["Invalid"]["code"], "CapacityBelowBooked");
+    assert_eq!(
+        error_json(res).await["Invalid"]["code"],
+        "CapacityBelowBooked"
+    );
     let form = cap("abc");
     let form: Vec<(&str, &str)> = form.iter().map(|(k, v)| (*k, v.as_str())).collect();
     let res = app.call(&clerk, "marriage/capacity", &form).await;
     assert_eq!(error_json(res).await["Invalid"]["code"], "NumberInvalid");
     let form = cap("8");
     let form: Vec<(&str, &str)> = form.iter().map(|(k, v)| (*k, v.as_str())).collect();
-    assert_eq!(app.call(&clerk, "marriage/capacity", &form).await.status(), StatusCode::OK);
+    assert_eq!(
+        app.call(&clerk, "marriage/capacity", &form).await.status(),
+        StatusCode::OK
+    );
 
     // A day with bookings cannot be closed; an empty one can, and then nobody books it.
     let res = app
-        .call(&clerk, "marriage/closure", &[("day", "2026-11-25"), ("reason", "培训")])
+        .call(
+            &clerk,
+            "marriage/closure",
+            &[("day", "2026-11-25"), ("reason", "培训")],
+        )
         .await;
     assert_eq!(error_json(res).await["Invalid"]["code"], "DayHasBookings");
     let thu = add_slot(&app, "2026-11-26", "09:00", 3, 0).await;
     let res = app
-        .call(&clerk, "marriage/closure", &[("day", "2026-11-26"), ("reason", "系统升级")])
+        .call(
+            &clerk,
+            "marriage/closure",
+            &[("day", "2026-11-26"), ("reason", "系统升级")],
+        )
         .await;
     assert_eq!(res.status(), StatusCode::OK);
     let (b, _) = resident(&app, 20).await;
@@ -518,10 +623,20 @@ async fn hostile_values_in_every_marriage_form_never_cause_a_server_error() {
     let resident_forms: [(&str, &[&str]); 7] = [
         (
             "marriage/book",
-            &["slot_id", "partner_name", "partner_id_number", "partner_phone", "ceremony", "idempotency_key"],
+            &[
+                "slot_id",
+                "partner_name",
+                "partner_id_number",
+                "partner_phone",
+                "ceremony",
+                "idempotency_key",
+            ],
         ),
         ("marriage/confirm", &["booking_id"]),
-        ("marriage/reschedule", &["booking_id", "slot_id", "idempotency_key"]),
+        (
+            "marriage/reschedule",
+            &["booking_id", "slot_id", "idempotency_key"],
+        ),
         ("marriage/cancel", &["booking_id", "confirm_cancel"]),
         ("marriage/voucher", &["booking_id"]),
         ("marriage/picker", &["office_id"]),
@@ -531,8 +646,14 @@ async fn hostile_values_in_every_marriage_form_never_cause_a_server_error() {
         ("marriage/day_list", &["day"]),
         ("marriage/check_in", &["code"]),
         ("marriage/outcome", &["booking_id", "outcome", "day"]),
-        ("marriage/capacity", &["slot_id", "capacity", "ceremony_capacity", "day"]),
-        ("marriage/publish", &["day", "starts", "ends", "capacity", "ceremony_capacity"]),
+        (
+            "marriage/capacity",
+            &["slot_id", "capacity", "ceremony_capacity", "day"],
+        ),
+        (
+            "marriage/publish",
+            &["day", "starts", "ends", "capacity", "ceremony_capacity"],
+        ),
         ("marriage/closure", &["day", "reason", "reopen"]),
         ("marriage/release", &["day", "release_at"]),
     ];
@@ -583,10 +704,16 @@ async fn a_failed_booking_without_javascript_comes_back_with_the_error_and_what_
     assert!(back.starts_with("/marriage/book?"), "{back}");
     let page = app.get(&c, &back).await.text().await.unwrap();
     // The error sits by the ID-number field, and what was typed is still there.
-    assert!(page.contains("身份证号码校验不通过"), "the check-digit message: {page}");
+    assert!(
+        page.contains("身份证号码校验不通过"),
+        "the check-digit message: {page}"
+    );
     assert!(page.contains("value=\"李小红\""));
     assert!(page.contains("value=\"330203199202020011\""));
-    assert!(page.contains(&format!("value=\"{slot}\" checked")), "the slot stays chosen");
+    assert!(
+        page.contains(&format!("value=\"{slot}\" checked")),
+        "the slot stays chosen"
+    );
     // Corrected and sent again, the booking is made and the browser goes to it.
     let good = partner(91);
     let res = app
@@ -607,5 +734,8 @@ async fn a_failed_booking_without_javascript_comes_back_with_the_error_and_what_
     let to = res.headers()["location"].to_str().unwrap().to_owned();
     assert!(to.starts_with("/marriage/booking/"), "{to}");
     let page = app.get(&c, &to).await.text().await.unwrap();
-    assert!(page.contains("待对方确认"), "the booking page says it waits for the partner");
+    assert!(
+        page.contains("待对方确认"),
+        "the booking page says it waits for the partner"
+    );
 }
