@@ -7,6 +7,7 @@
 pub mod account;
 #[cfg(feature = "ssr")]
 pub mod desk;
+pub mod divorce;
 pub mod error;
 pub mod home;
 pub mod i18n;

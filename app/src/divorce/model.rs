@@ -1,0 +1,340 @@
+//! 离婚冷静期 — the dates of a divorce case, as pure rules (Civil Code arts. 1077, 201, 203).
+//!
+//! After the office receives a joint application there is a 30-day cooling-off period (冷静期)
+//! in which either party may withdraw. After it ends, both must apply in person for the
+//! certificate within the next 30 days (the certificate window), or the application is deemed
+//! withdrawn. Both are legal periods: counted from the day after their event, moved past a
+//! rest day at the end, ending when the office closes on the last day ([`period_end`]).
+
+use crate::{
+    i18n::{fill, Locale, Texts},
+    rules::{
+        calendar::WorkCalendar,
+        legal_period::{period_end, Deadline, PeriodStep},
+    },
+};
+use chrono::{DateTime, Datelike, Duration, NaiveDate, NaiveTime, Utc};
+
+/// 离婚冷静期 (art. 1077 ¶1).
+pub const COOLING_OFF_DAYS: u32 = 30;
+/// The certificate window after it (art. 1077 ¶2).
+pub const CERTIFICATE_WINDOW_DAYS: u32 = 30;
+/// Reminders go out this long before each period ends.
+pub const REMINDER_LEAD_DAYS: i64 = 3;
+
+/// Every date of a case, from the day the office received the application.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DivorceSchedule {
+    pub received: NaiveDate,
+    /// The cooling-off period; withdrawal is possible until it ends.
+    pub cooling_off: Deadline,
+    /// The certificate window. It counts from the day after the cooling-off period's last day
+    /// (after any moving: "前款规定期限届满后" is when the period has really expired), so it
+    /// opens the moment the cooling-off period ends.
+    pub window: Deadline,
+}
+
+impl DivorceSchedule {
+    /// The first day a certificate appointment may be on.
+    pub fn window_first_day(&self) -> NaiveDate {
+        self.cooling_off.last_day + Duration::days(1)
+    }
+
+    /// The instant the certificate window opens (the cooling-off period's end).
+    pub fn window_opens_at(&self) -> DateTime<Utc> {
+        self.cooling_off.ends_at
+    }
+
+    /// Where the case stands at `now` (if nobody withdrew and no certificate was issued).
+    pub fn phase_at(&self, now: DateTime<Utc>) -> Phase {
+        if now < self.cooling_off.ends_at {
+            Phase::CoolingOff
+        } else if now < self.window.ends_at {
+            Phase::CertificateWindow
+        } else {
+            Phase::DeemedWithdrawn
+        }
+    }
+
+    /// Whether a certificate appointment starting at `starts` (on `day`) lies inside the window.
+    pub fn admits_certificate_visit(&self, day: NaiveDate, starts: DateTime<Utc>) -> bool {
+        day >= self.window_first_day()
+            && day <= self.window.last_day
+            && starts >= self.window_opens_at()
+            && starts < self.window.ends_at
+    }
+
+    /// The three reminders and when each is due, in order.
+    pub fn reminders(&self) -> [(Reminder, DateTime<Utc>); 3] {
+        let lead = Duration::days(REMINDER_LEAD_DAYS);
+        [
+            (
+                Reminder::CoolingOffEndsSoon,
+                self.cooling_off.ends_at - lead,
+            ),
+            (Reminder::WindowOpen, self.window_opens_at()),
+            (Reminder::WindowClosesSoon, self.window.ends_at - lead),
+        ]
+    }
+}
+
+/// The schedule of a case received on `received` at an office closing at `closing(day)`.
+pub fn schedule(
+    received: NaiveDate,
+    calendar: &WorkCalendar,
+    closing: impl Fn(NaiveDate) -> NaiveTime,
+) -> DivorceSchedule {
+    let cooling_off = period_end(received, COOLING_OFF_DAYS, calendar, &closing);
+    let window = period_end(
+        cooling_off.last_day,
+        CERTIFICATE_WINDOW_DAYS,
+        calendar,
+        &closing,
+    );
+    DivorceSchedule {
+        received,
+        cooling_off,
+        window,
+    }
+}
+
+/// The stage of a case by the clock alone.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Phase {
+    CoolingOff,
+    CertificateWindow,
+    /// 视为撤回: the window ended without the certificate.
+    DeemedWithdrawn,
+}
+
+/// The reminders of a case; each is sent once.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Reminder {
+    CoolingOffEndsSoon,
+    WindowOpen,
+    WindowClosesSoon,
+}
+
+fn month_day(d: NaiveDate, locale: Locale) -> String {
+    const MONTHS: [&str; 12] = [
+        "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
+    ];
+    match locale {
+        Locale::ZhCn => format!("{}月{}日", d.month(), d.day()),
+        Locale::En => format!("{} {}", d.day(), MONTHS[d.month0() as usize]),
+    }
+}
+
+/// How a deadline was reached, in one line for the couple, e.g.
+/// "收到申请 9月1日 → 第30日为10月1日（国庆节假期）→ 顺延至10月8日 → 17:00 截止".
+/// `event` names what the period counts from (收到申请, 冷静期届满).
+pub fn explain(d: &Deadline, event: &str, t: &'static Texts, locale: Locale) -> String {
+    let x = &t.divorce;
+    d.steps
+        .iter()
+        .map(|s| match s {
+            PeriodStep::Event(date) => format!("{event} {}", month_day(*date, locale)),
+            PeriodStep::Counted { days, date } => fill(
+                x.step_counted,
+                &[
+                    ("n", &days.to_string()),
+                    ("date", &month_day(*date, locale)),
+                ],
+            ),
+            PeriodStep::RestDay {
+                holiday: Some(h), ..
+            } => fill(x.step_holiday, &[("holiday", h)]),
+            PeriodStep::RestDay { holiday: None, .. } => x.step_weekend.to_owned(),
+            PeriodStep::MovedTo(date) => fill(x.step_moved, &[("date", &month_day(*date, locale))]),
+            PeriodStep::EndsAt(at) => {
+                let local = at.with_timezone(&crate::rules::clock::shanghai());
+                fill(
+                    x.step_ends,
+                    &[(
+                        "time",
+                        &format!("{:02}:{:02}", local.hour(), local.minute()),
+                    )],
+                )
+            }
+        })
+        .collect::<Vec<_>>()
+        .join(" → ")
+}
+
+use chrono::Timelike;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::{i18n::ZH_CN, rules::clock::shanghai};
+
+    fn d(s: &str) -> NaiveDate {
+        NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap()
+    }
+
+    fn five_pm(_: NaiveDate) -> NaiveTime {
+        NaiveTime::from_hms_opt(17, 0, 0).unwrap()
+    }
+
+    fn at(s: &str) -> DateTime<Utc> {
+        DateTime::parse_from_rfc3339(s).unwrap().to_utc()
+    }
+
+    #[test]
+    fn both_edges_over_month_ends_leap_years_holidays_and_adjusted_days() {
+        let cal = WorkCalendar::china();
+        // (received, cooling-off last day, certificate window last day, why)
+        let cases = [
+            (
+                "2026-09-01",
+                "2026-10-08",
+                "2026-11-09",
+                "day 30 is National Day; the window's day 30 a Saturday",
+            ),
+            (
+                "2026-01-16",
+                "2026-02-24",
+                "2026-03-26",
+                "day 30 falls in the Spring Festival holiday",
+            ),
+            (
+                "2026-01-29",
+                "2026-02-28",
+                "2026-03-30",
+                "day 30 is an adjusted working Saturday: it stays",
+            ),
+            (
+                "2026-08-20",
+                "2026-09-20",
+                "2026-10-20",
+                "day 30 a Saturday, moved to the adjusted working Sunday",
+            ),
+            (
+                "2026-03-10",
+                "2026-04-09",
+                "2026-05-09",
+                "the window ends on an adjusted working Saturday",
+            ),
+            (
+                "2025-12-20",
+                "2026-01-19",
+                "2026-02-24",
+                "the window's day 30 is in the Spring Festival",
+            ),
+            (
+                "2026-11-05",
+                "2026-12-07",
+                "2027-01-06",
+                "a weekend, then into a year without a holiday file",
+            ),
+            (
+                "2024-01-30",
+                "2024-02-29",
+                "2024-04-01",
+                "day 30 is the leap day 2024; the window's day 30 a Saturday",
+            ),
+            (
+                "2028-01-30",
+                "2028-02-29",
+                "2028-03-30",
+                "leap day 2028 (weekends only: no 2028 file yet)",
+            ),
+            (
+                "2024-09-03",
+                "2024-10-08",
+                "2024-11-07",
+                "National Day 2024",
+            ),
+        ];
+        for (received, cooling, window, why) in cases {
+            let s = schedule(d(received), &cal, five_pm);
+            assert_eq!(s.cooling_off.last_day, d(cooling), "{received}: {why}");
+            assert_eq!(s.window.last_day, d(window), "{received}: {why}");
+            assert_eq!(s.window_first_day(), d(cooling) + Duration::days(1));
+        }
+    }
+
+    #[test]
+    fn the_phase_turns_at_the_exact_closing_instant() {
+        let cal = WorkCalendar::china();
+        let s = schedule(d("2026-09-01"), &cal, five_pm);
+        let cooling_end = at("2026-10-08T17:00:00+08:00");
+        let window_end = at("2026-11-09T17:00:00+08:00");
+        assert_eq!(s.cooling_off.ends_at, cooling_end);
+        assert_eq!(
+            s.phase_at(cooling_end - Duration::seconds(1)),
+            Phase::CoolingOff
+        );
+        assert_eq!(s.phase_at(cooling_end), Phase::CertificateWindow);
+        assert_eq!(
+            s.phase_at(window_end - Duration::seconds(1)),
+            Phase::CertificateWindow
+        );
+        assert_eq!(s.phase_at(window_end), Phase::DeemedWithdrawn);
+    }
+
+    #[test]
+    fn certificate_visits_only_inside_the_window() {
+        let cal = WorkCalendar::china();
+        let s = schedule(d("2026-09-01"), &cal, five_pm);
+        let visit = |day: &str, time: &str| {
+            s.admits_certificate_visit(d(day), at(&format!("{day}T{time}:00+08:00")))
+        };
+        assert!(
+            !visit("2026-10-08", "09:00"),
+            "the last day of the cooling-off period"
+        );
+        assert!(visit("2026-10-09", "09:00"), "the first day after it");
+        assert!(
+            visit("2026-11-09", "16:30"),
+            "the window's last day before closing"
+        );
+        assert!(!visit("2026-11-09", "17:00"), "at closing");
+        assert!(!visit("2026-11-10", "09:00"), "after the window");
+    }
+
+    #[test]
+    fn the_explanation_reads_as_the_couple_would_say_it() {
+        let cal = WorkCalendar::china();
+        let s = schedule(d("2026-09-01"), &cal, five_pm);
+        assert_eq!(
+            explain(&s.cooling_off, "收到申请", &ZH_CN, Locale::ZhCn),
+            "收到申请 9月1日 → 第30日为10月1日 → 国庆节假期 → 顺延至10月8日 → 17:00 截止"
+        );
+        assert_eq!(
+            explain(&s.window, "冷静期届满", &ZH_CN, Locale::ZhCn),
+            "冷静期届满 10月8日 → 第30日为11月7日 → 周末休息日 → 顺延至11月9日 → 17:00 截止"
+        );
+    }
+
+    /// Three years of receipt days: the window never opens before the cooling-off period ends,
+    /// every deadline is on a working day at closing time, the reminders come in order and each
+    /// before what it announces.
+    #[test]
+    fn properties_over_three_years_of_receipt_days() {
+        let cal = WorkCalendar::china();
+        for received in d("2024-01-01").iter_days().take_while(|x| x.year() <= 2026) {
+            let s = schedule(received, &cal, five_pm);
+            assert!(s.window_opens_at() >= s.cooling_off.ends_at, "{received}");
+            assert!(s.window.ends_at > s.window_opens_at(), "{received}");
+            assert!(
+                s.window.last_day - s.cooling_off.last_day >= Duration::days(30),
+                "{received}"
+            );
+            for deadline in [&s.cooling_off, &s.window] {
+                assert!(cal.is_working_day(deadline.last_day), "{received}");
+                let local = deadline.ends_at.with_timezone(&shanghai());
+                assert_eq!(local.date_naive(), deadline.last_day, "{received}");
+                assert_eq!(local.time(), five_pm(deadline.last_day), "{received}");
+            }
+            let r = s.reminders();
+            assert!(r[0].1 < r[1].1 && r[1].1 < r[2].1, "{received}");
+            assert!(
+                r[0].1 < s.cooling_off.ends_at && r[2].1 < s.window.ends_at,
+                "{received}"
+            );
+            assert_eq!(s.phase_at(r[0].1), Phase::CoolingOff, "{received}");
+            assert_eq!(s.phase_at(r[2].1), Phase::CertificateWindow, "{received}");
+        }
+    }
+}
