@@ -5,8 +5,8 @@
 //! and hands them out from context. The SQL implementations live in `server/src/desks/`.
 
 use crate::{
-    account::desk::AccountDesk, error::AppError, marriage::desk::MarriageDesk, rules::clock::Clock,
-    staff::desk::StaffDesk,
+    account::desk::AccountDesk, divorce::desk::DivorceDesk, error::AppError,
+    marriage::desk::MarriageDesk, rules::clock::Clock, staff::desk::StaffDesk,
 };
 use std::sync::Arc;
 
@@ -16,6 +16,7 @@ pub struct Backend {
     pub accounts: Arc<dyn AccountDesk>,
     pub staff: Arc<dyn StaffDesk>,
     pub marriage: Arc<dyn MarriageDesk>,
+    pub divorce: Arc<dyn DivorceDesk>,
     pub clock: Arc<dyn Clock>,
     /// Started in development mode: the sign-in page may show the one-time code.
     pub dev_mode: bool,

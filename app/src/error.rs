@@ -85,6 +85,14 @@ pub enum Code {
     NumberInvalid,
     /// Not a date (YYYY-MM-DD) or a time (HH:MM).
     DateInvalid,
+    /// 离婚: nobody with this ID number has a real-name-bound account.
+    PartyUnknown,
+    /// 离婚: the two ID numbers are the same person.
+    SameParty,
+    /// 离婚: this person already has an open divorce case.
+    PartyHasOpenCase,
+    /// 离婚: the cooling-off period is over (or the case is closed), so it cannot be withdrawn.
+    WithdrawalClosed,
 }
 
 /// The typed error of every server function.
@@ -219,6 +227,10 @@ impl Code {
             Code::CapacityBelowBooked => e.capacity_below_booked.into(),
             Code::NumberInvalid => e.number_invalid.into(),
             Code::DateInvalid => e.date_invalid.into(),
+            Code::PartyUnknown => e.party_unknown.into(),
+            Code::SameParty => e.same_party.into(),
+            Code::PartyHasOpenCase => e.party_has_open_case.into(),
+            Code::WithdrawalClosed => e.withdrawal_closed.into(),
         }
     }
 }

@@ -94,6 +94,11 @@ impl AppState {
                 calendar: Arc::new(app::rules::calendar::WorkCalendar::china()),
                 sms: parts.sms,
             }),
+            divorce: Arc::new(desks::divorce::SqlDivorce {
+                db: parts.db.clone(),
+                clock: parts.clock.clone(),
+                calendar: Arc::new(app::rules::calendar::WorkCalendar::china()),
+            }),
             clock: parts.clock,
             dev_mode: config.dev_mode(),
             secure_cookies: config.secure_cookies,

@@ -108,6 +108,9 @@ pub enum Topic {
     MarriageCancelled,
     /// The other party moved the appointment.
     MarriageRescheduled,
+    /// 离婚: something changed in a divorce case. Deliberately says nothing more (a lock
+    /// screen or a shared phone must not reveal it); the case page has the detail.
+    DivorceUpdate,
 }
 
 impl Topic {
@@ -121,6 +124,7 @@ impl Topic {
             Topic::MarriageLapsed => "marriage_lapsed",
             Topic::MarriageCancelled => "marriage_cancelled",
             Topic::MarriageRescheduled => "marriage_rescheduled",
+            Topic::DivorceUpdate => "divorce_update",
         }
     }
 
@@ -128,7 +132,7 @@ impl Topic {
         Self::ALL.into_iter().find(|t| t.as_str() == s)
     }
 
-    pub const ALL: [Topic; 8] = [
+    pub const ALL: [Topic; 9] = [
         Topic::Welcome,
         Topic::RealNameBound,
         Topic::MarriageInvited,
@@ -137,12 +141,13 @@ impl Topic {
         Topic::MarriageLapsed,
         Topic::MarriageCancelled,
         Topic::MarriageRescheduled,
+        Topic::DivorceUpdate,
     ];
 
     /// Where the message leads, if anywhere (`{ref}`-style parameters are filled by the page).
     pub fn link(self, params: &std::collections::BTreeMap<String, String>) -> Option<String> {
         match self {
-            Topic::Welcome | Topic::RealNameBound => None,
+            Topic::Welcome | Topic::RealNameBound | Topic::DivorceUpdate => None,
             _ => params
                 .get("booking")
                 .map(|b| format!("/marriage/booking/{b}")),

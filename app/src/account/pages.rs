@@ -247,6 +247,7 @@ pub fn topic_text(
         Topic::MarriageLapsed => (m.msg_lapsed_title, m.msg_lapsed_body),
         Topic::MarriageCancelled => (m.msg_cancelled_title, m.msg_cancelled_body),
         Topic::MarriageRescheduled => (m.msg_rescheduled_title, m.msg_rescheduled_body),
+        Topic::DivorceUpdate => (t.divorce.msg_update_title, t.divorce.msg_update_body),
     };
     let pairs: Vec<(&str, &str)> = params
         .iter()

@@ -2,6 +2,10 @@
 //!
 //! Started (issue 4): the pure schedule of a case (both periods, the phase at an instant,
 //! which certificate visits the window admits, the reminders, the explanation of each date).
-//! The case desk, its pages and the clerk's side follow.
+//! The case after receipt (withdrawal, deemed withdrawal, reminders) has its desk and server
+//! functions; the appointments, the certificate, counselling and the pages follow.
 
+pub mod api;
+#[cfg(feature = "ssr")]
+pub mod desk;
 pub mod model;

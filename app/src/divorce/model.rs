@@ -98,6 +98,55 @@ pub fn schedule(
     }
 }
 
+/// Where a case stands as recorded (the clock decides between cooling-off and window).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub enum CaseStatus {
+    Open,
+    /// 撤回 by one of the parties during the cooling-off period.
+    Withdrawn,
+    /// 视为撤回: the certificate window ended without the certificate.
+    DeemedWithdrawn,
+    Divorced,
+}
+
+impl CaseStatus {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Open => "open",
+            Self::Withdrawn => "withdrawn",
+            Self::DeemedWithdrawn => "deemed_withdrawn",
+            Self::Divorced => "divorced",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        [
+            Self::Open,
+            Self::Withdrawn,
+            Self::DeemedWithdrawn,
+            Self::Divorced,
+        ]
+        .into_iter()
+        .find(|x| x.as_str() == s)
+    }
+}
+
+/// A case as one of its parties sees it.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct CaseView {
+    pub id: String,
+    pub reference: String,
+    pub status: CaseStatus,
+    pub received_on: NaiveDate,
+    /// The cooling-off period ends (unix seconds); withdrawal is possible until then.
+    pub cooling_ends_at: i64,
+    pub window_first_day: NaiveDate,
+    /// The certificate window ends (unix seconds).
+    pub window_ends_at: i64,
+    /// Whether the reader withdrew it (when withdrawn).
+    pub withdrawn_by_me: bool,
+}
+
 /// The stage of a case by the clock alone.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Phase {

@@ -1,6 +1,7 @@
 //! The SQL implementations of the desks, one file per service, and what they share.
 
 pub mod accounts;
+pub mod divorce;
 pub mod marriage;
 pub mod staff;
 

@@ -1,6 +1,7 @@
 //! One integration-test binary: the real router on a real SQLite database, spoken to over HTTP.
 
 mod accounts;
+mod divorce;
 mod helpers;
 mod marriage;
 mod marriage_flow;

@@ -1,0 +1,359 @@
+//! `DivorceDesk` in SQL. Every change of a case is a guarded `UPDATE … WHERE status = 'open'`
+//! (and, for the sweep, `… AND <instant> <= now`), so a withdrawal racing the deemed
+//! withdrawal, or two sweepers, change a case once; one open case per person is a primary key.
+
+use super::{accounts::insert_message, audit, db, new_id};
+use crate::{db::unique_violation_on, Db};
+use app::{
+    account::model::Topic,
+    desk::{DeskError, DeskResult},
+    divorce::{
+        desk::{DivorceDesk, DivorceSweep},
+        model::{schedule, CaseStatus, CaseView},
+    },
+    error::{AppError, Code},
+    marriage::desk::Actor,
+    rules::{calendar::WorkCalendar, clock::Clock, id_number::IdNumber},
+    staff::model::Role,
+};
+use chrono::{Datelike, NaiveDate, NaiveTime};
+use rand::Rng;
+use sqlx::Row;
+use std::{collections::HashMap, sync::Arc};
+
+pub struct SqlDivorce {
+    pub db: Db,
+    pub clock: Arc<dyn Clock>,
+    pub calendar: Arc<WorkCalendar>,
+}
+
+fn refused(field: &str, code: Code) -> DeskError {
+    AppError::invalid(field, code).into()
+}
+
+const COLUMNS: &str = "id, reference, status, received_on, cooling_ends_at, window_ends_at, withdrawn_by, party_a, party_b";
+
+fn case_from_row(r: &sqlx::any::AnyRow, reader: &str) -> DeskResult<CaseView> {
+    let status: String = r.try_get("status").map_err(db)?;
+    let received: String = r.try_get("received_on").map_err(db)?;
+    let received_on = NaiveDate::parse_from_str(&received, "%Y-%m-%d")
+        .map_err(|e| DeskError::internal(e.to_string()))?;
+    let cooling_ends_at: i64 = r.try_get("cooling_ends_at").map_err(db)?;
+    let withdrawn_by: Option<String> = r.try_get("withdrawn_by").map_err(db)?;
+    let cooling_last_day = app::rules::clock::shanghai_date(
+        chrono::DateTime::from_timestamp(cooling_ends_at, 0).unwrap_or_default(),
+    );
+    Ok(CaseView {
+        id: r.try_get("id").map_err(db)?,
+        reference: r.try_get("reference").map_err(db)?,
+        status: CaseStatus::parse(&status)
+            .ok_or_else(|| DeskError::internal(format!("unknown status {status}")))?,
+        received_on,
+        cooling_ends_at,
+        window_first_day: cooling_last_day + chrono::Duration::days(1),
+        window_ends_at: r.try_get("window_ends_at").map_err(db)?,
+        withdrawn_by_me: withdrawn_by.as_deref() == Some(reader),
+    })
+}
+
+impl SqlDivorce {
+    /// The office's closing time per ISO weekday; an adjusted working day at the weekend keeps
+    /// Monday's hours (see `office_hours`), and an office without hours closes at 17:00.
+    async fn closing_times(&self, office_id: &str) -> DeskResult<HashMap<u32, NaiveTime>> {
+        let rows = sqlx::query("SELECT weekday, closes FROM office_hours WHERE office_id = $1")
+            .bind(office_id)
+            .fetch_all(&self.db)
+            .await
+            .map_err(db)?;
+        let mut out = HashMap::new();
+        for r in rows {
+            let weekday: i64 = r.try_get("weekday").map_err(db)?;
+            let closes: String = r.try_get("closes").map_err(db)?;
+            if let Ok(t) = NaiveTime::parse_from_str(&closes, "%H:%M") {
+                out.insert(weekday as u32, t);
+            }
+        }
+        Ok(out)
+    }
+
+    async fn resident_by_number(&self, number: &IdNumber, field: &str) -> DeskResult<String> {
+        sqlx::query_scalar("SELECT id FROM residents WHERE id_number = $1")
+            .bind(number.as_str())
+            .fetch_optional(&self.db)
+            .await
+            .map_err(db)?
+            .ok_or_else(|| refused(field, Code::PartyUnknown))
+    }
+
+    async fn parties_of(
+        &self,
+        conn: &mut sqlx::AnyConnection,
+        id: &str,
+    ) -> DeskResult<[String; 2]> {
+        let r = sqlx::query("SELECT party_a, party_b FROM divorce_cases WHERE id = $1")
+            .bind(id)
+            .fetch_one(&mut *conn)
+            .await
+            .map_err(db)?;
+        Ok([
+            r.try_get("party_a").map_err(db)?,
+            r.try_get("party_b").map_err(db)?,
+        ])
+    }
+
+    async fn tell(&self, conn: &mut sqlx::AnyConnection, to: &[&str], now: i64) -> DeskResult<()> {
+        for resident in to {
+            insert_message(conn, resident, Topic::DivorceUpdate, &[], now).await?;
+        }
+        Ok(())
+    }
+}
+
+#[async_trait::async_trait]
+impl DivorceDesk for SqlDivorce {
+    #[tracing::instrument(name = "Receive divorce application", skip_all)]
+    async fn receive(
+        &self,
+        actor: &Actor<'_>,
+        party_a: &IdNumber,
+        party_b: &IdNumber,
+        received_on: NaiveDate,
+    ) -> DeskResult<CaseView> {
+        if actor.staff.role != Role::RegistryClerk {
+            return Err(AppError::Forbidden.into());
+        }
+        if party_a == party_b {
+            return Err(refused("party_b_id_number", Code::SameParty));
+        }
+        let office_id = actor.staff.unit.id.clone();
+        let a = self
+            .resident_by_number(party_a, "party_a_id_number")
+            .await?;
+        let b = self
+            .resident_by_number(party_b, "party_b_id_number")
+            .await?;
+        let closes = self.closing_times(&office_id).await?;
+        let closing = |d: NaiveDate| {
+            let wd = d.weekday().number_from_monday();
+            closes
+                .get(&wd)
+                .or_else(|| closes.get(&1))
+                .copied()
+                .unwrap_or_else(|| NaiveTime::from_hms_opt(17, 0, 0).expect("valid"))
+        };
+        let s = schedule(received_on, &self.calendar, closing);
+        let [r1, r2, r3] = s.reminders();
+        let now = self.clock.now().timestamp();
+        let id = new_id();
+        let mut tx = self.db.begin().await.map_err(db)?;
+        let mut reference = String::new();
+        for _ in 0..20 {
+            let candidate = format!(
+                "LH{}{:06}",
+                received_on.format("%Y%m%d"),
+                rand::thread_rng().gen_range(0..1_000_000)
+            );
+            let inserted = sqlx::query(
+                "INSERT INTO divorce_cases (id, reference, office_id, party_a, party_b, status, received_on, \
+                 cooling_ends_at, window_ends_at, reminder_1_at, reminder_2_at, reminder_3_at, created_at, updated_at) \
+                 VALUES ($1, $2, $3, $4, $5, 'open', $6, $7, $8, $9, $10, $11, $12, $12) \
+                 ON CONFLICT (reference) DO NOTHING",
+            )
+            .bind(&id)
+            .bind(&candidate)
+            .bind(&office_id)
+            .bind(&a)
+            .bind(&b)
+            .bind(received_on.format("%Y-%m-%d").to_string())
+            .bind(s.cooling_off.ends_at.timestamp())
+            .bind(s.window.ends_at.timestamp())
+            .bind(r1.1.timestamp())
+            .bind(r2.1.timestamp())
+            .bind(r3.1.timestamp())
+            .bind(now)
+            .execute(&mut *tx)
+            .await
+            .map_err(db)?
+            .rows_affected();
+            if inserted == 1 {
+                reference = candidate;
+                break;
+            }
+        }
+        if reference.is_empty() {
+            return Err(DeskError::internal("no free case number after 20 draws"));
+        }
+        for (resident, field) in [(&a, "party_a_id_number"), (&b, "party_b_id_number")] {
+            let claimed = sqlx::query(
+                "INSERT INTO divorce_open_parties (resident_id, case_id) VALUES ($1, $2)",
+            )
+            .bind(resident)
+            .bind(&id)
+            .execute(&mut *tx)
+            .await;
+            match claimed {
+                Ok(_) => {}
+                Err(e) if unique_violation_on(&e, "resident_id") => {
+                    return Err(refused(field, Code::PartyHasOpenCase))
+                }
+                Err(e) => return Err(db(e)),
+            }
+        }
+        self.tell(&mut tx, &[&a, &b], now).await?;
+        audit(
+            &mut tx,
+            now,
+            Some(&actor.staff.id),
+            &actor.staff.username,
+            "divorce.receive",
+            &reference,
+            actor.client,
+        )
+        .await?;
+        let row = sqlx::query(&format!(
+            "SELECT {COLUMNS} FROM divorce_cases WHERE id = $1"
+        ))
+        .bind(&id)
+        .fetch_one(&mut *tx)
+        .await
+        .map_err(db)?;
+        let view = case_from_row(&row, "")?;
+        tx.commit().await.map_err(db)?;
+        Ok(view)
+    }
+
+    async fn my_cases(&self, resident_id: &str) -> DeskResult<Vec<CaseView>> {
+        let rows = sqlx::query(&format!(
+            "SELECT {COLUMNS} FROM divorce_cases WHERE party_a = $1 OR party_b = $1 ORDER BY created_at DESC"
+        ))
+        .bind(resident_id)
+        .fetch_all(&self.db)
+        .await
+        .map_err(db)?;
+        rows.iter().map(|r| case_from_row(r, resident_id)).collect()
+    }
+
+    #[tracing::instrument(name = "Withdraw divorce application", skip_all)]
+    async fn withdraw(&self, resident_id: &str, case_id: &str) -> DeskResult<CaseView> {
+        let now = self.clock.now().timestamp();
+        let mut tx = self.db.begin().await.map_err(db)?;
+        // Only a party, only while open, only before the cooling-off period ends.
+        let changed = sqlx::query(
+            "UPDATE divorce_cases SET status = 'withdrawn', withdrawn_by = $1, updated_at = $2 \
+             WHERE id = $3 AND (party_a = $1 OR party_b = $1) AND status = 'open' AND cooling_ends_at > $2",
+        )
+        .bind(resident_id)
+        .bind(now)
+        .bind(case_id)
+        .execute(&mut *tx)
+        .await
+        .map_err(db)?
+        .rows_affected();
+        if changed != 1 {
+            let mine: i64 = sqlx::query_scalar(
+                "SELECT COUNT(*) FROM divorce_cases WHERE id = $1 AND (party_a = $2 OR party_b = $2)",
+            )
+            .bind(case_id)
+            .bind(resident_id)
+            .fetch_one(&mut *tx)
+            .await
+            .map_err(db)?;
+            return Err(if mine == 0 {
+                AppError::NotFound.into()
+            } else {
+                refused("confirm_withdraw", Code::WithdrawalClosed)
+            });
+        }
+        sqlx::query("DELETE FROM divorce_open_parties WHERE case_id = $1")
+            .bind(case_id)
+            .execute(&mut *tx)
+            .await
+            .map_err(db)?;
+        let parties = self.parties_of(&mut tx, case_id).await?;
+        let other: Vec<&str> = parties
+            .iter()
+            .map(String::as_str)
+            .filter(|p| *p != resident_id)
+            .collect();
+        self.tell(&mut tx, &other, now).await?;
+        let row = sqlx::query(&format!(
+            "SELECT {COLUMNS} FROM divorce_cases WHERE id = $1"
+        ))
+        .bind(case_id)
+        .fetch_one(&mut *tx)
+        .await
+        .map_err(db)?;
+        let view = case_from_row(&row, resident_id)?;
+        tx.commit().await.map_err(db)?;
+        Ok(view)
+    }
+
+    async fn sweep(&self) -> DeskResult<DivorceSweep> {
+        let now = self.clock.now().timestamp();
+        let mut report = DivorceSweep::default();
+        // 视为撤回 at the window's end instant, not a second before.
+        let due: Vec<String> = sqlx::query_scalar(
+            "SELECT id FROM divorce_cases WHERE status = 'open' AND window_ends_at <= $1",
+        )
+        .bind(now)
+        .fetch_all(&self.db)
+        .await
+        .map_err(db)?;
+        for id in due {
+            let mut tx = self.db.begin().await.map_err(db)?;
+            let changed = sqlx::query(
+                "UPDATE divorce_cases SET status = 'deemed_withdrawn', updated_at = $1 \
+                 WHERE id = $2 AND status = 'open' AND window_ends_at <= $1",
+            )
+            .bind(now)
+            .bind(&id)
+            .execute(&mut *tx)
+            .await
+            .map_err(db)?
+            .rows_affected();
+            if changed != 1 {
+                continue;
+            }
+            sqlx::query("DELETE FROM divorce_open_parties WHERE case_id = $1")
+                .bind(&id)
+                .execute(&mut *tx)
+                .await
+                .map_err(db)?;
+            let parties = self.parties_of(&mut tx, &id).await?;
+            self.tell(&mut tx, &[&parties[0], &parties[1]], now).await?;
+            tx.commit().await.map_err(db)?;
+            report.deemed_withdrawn += 1;
+        }
+        // The reminders: each column pair is "due at" and "sent at", set by the guarded update
+        // in the same transaction as the messages it sends.
+        for n in 1..=3 {
+            let due: Vec<String> = sqlx::query_scalar(&format!(
+                "SELECT id FROM divorce_cases WHERE status = 'open' AND reminder_{n}_sent IS NULL AND reminder_{n}_at <= $1"
+            ))
+            .bind(now)
+            .fetch_all(&self.db)
+            .await
+            .map_err(db)?;
+            for id in due {
+                let mut tx = self.db.begin().await.map_err(db)?;
+                let marked = sqlx::query(&format!(
+                    "UPDATE divorce_cases SET reminder_{n}_sent = $1 WHERE id = $2 AND status = 'open' AND reminder_{n}_sent IS NULL"
+                ))
+                .bind(now)
+                .bind(&id)
+                .execute(&mut *tx)
+                .await
+                .map_err(db)?
+                .rows_affected();
+                if marked != 1 {
+                    continue;
+                }
+                let parties = self.parties_of(&mut tx, &id).await?;
+                self.tell(&mut tx, &[&parties[0], &parties[1]], now).await?;
+                tx.commit().await.map_err(db)?;
+                report.reminders += 1;
+            }
+        }
+        Ok(report)
+    }
+}

@@ -1,0 +1,327 @@
+//! Divorce cases after receipt, over HTTP with an injected clock: withdrawal by either party
+//! during the cooling-off period only, the deemed withdrawal at the exact end instant (one
+//! second before: still open), the reminders sent once, one open case per person, privacy.
+
+use crate::{
+    helpers::{error_json, new_client, TestApp},
+    marriage::{marriage_app, resident},
+};
+use chrono::{DateTime, Duration, Utc};
+use reqwest::{Client, StatusCode};
+use serde_json::Value;
+
+async fn json(res: reqwest::Response) -> Value {
+    let status = res.status();
+    let text = res.text().await.unwrap();
+    assert!(status.is_success(), "{status}: {text}");
+    serde_json::from_str(&text).unwrap()
+}
+
+/// The clerk records receipt of the joint application of residents `a` and `b` on 2026-09-01;
+/// returns both clients and the case id.
+async fn received_case(app: &TestApp, a: u32, b: u32) -> (Client, Client, Value) {
+    let (ca, ida) = resident(app, a).await;
+    let (cb, idb) = resident(app, b).await;
+    let clerk = new_client();
+    app.staff_sign_in(&clerk, "clerk").await;
+    let case = json(
+        app.call(
+            &clerk,
+            "divorce/receive",
+            &[
+                ("party_a_id_number", &ida),
+                ("party_b_id_number", &idb),
+                ("received_on", "2026-09-01"),
+            ],
+        )
+        .await,
+    )
+    .await;
+    (ca, cb, case)
+}
+
+/// Resident `n` signs in again (weeks later their session has expired, as on a real phone).
+async fn again(app: &TestApp, n: u32) -> Client {
+    let c = new_client();
+    app.sign_in(&c, &format!("1370{n:07}")).await;
+    c
+}
+
+fn instant(v: &Value) -> DateTime<Utc> {
+    DateTime::from_timestamp(v.as_i64().unwrap(), 0).unwrap()
+}
+
+/// An app whose clock starts on the receipt day, 2026-09-01 10:00 in Shanghai.
+async fn divorce_app() -> TestApp {
+    let app = marriage_app().await;
+    app.clock.set(
+        DateTime::parse_from_rfc3339("2026-09-01T02:00:00Z")
+            .unwrap()
+            .to_utc(),
+    );
+    app
+}
+
+async fn topics(app: &TestApp, c: &Client) -> Vec<String> {
+    json(app.call(c, "account/messages", &[]).await)
+        .await
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| m["topic"].as_str().unwrap().to_owned())
+        .collect()
+}
+
+#[tokio::test]
+async fn the_receipt_sets_both_edges_by_the_calendar_and_either_party_may_withdraw() {
+    let app = divorce_app().await;
+    let (a, b, case) = received_case(&app, 1, 2).await;
+    // Day 30 is National Day: moved to Thursday 8 October, ending at the office's 17:00.
+    assert_eq!(
+        instant(&case["cooling_ends_at"]).to_rfc3339(),
+        "2026-10-08T09:00:00+00:00"
+    );
+    assert_eq!(
+        instant(&case["window_ends_at"]).to_rfc3339(),
+        "2026-11-09T09:00:00+00:00"
+    );
+    assert_eq!(case["window_first_day"], "2026-10-09");
+    let id = case["id"].as_str().unwrap().to_owned();
+    for c in [&a, &b] {
+        let mine = json(app.call(c, "divorce/mine", &[]).await).await;
+        assert_eq!(mine[0]["id"], id.as_str());
+        // The notice says nothing a lock screen should not show.
+        assert!(topics(&app, c).await.contains(&"DivorceUpdate".to_owned()));
+    }
+    // Without the tick: refused by its field.
+    let res = app.call(&b, "divorce/withdraw", &[("case_id", &id)]).await;
+    assert_eq!(
+        error_json(res).await["Invalid"]["field"],
+        "confirm_withdraw"
+    );
+    // Either party: here the second.
+    let res = app
+        .call(
+            &b,
+            "divorce/withdraw",
+            &[("case_id", &id), ("confirm_withdraw", "on")],
+        )
+        .await;
+    let v = json(res).await;
+    assert_eq!(v["status"], "Withdrawn");
+    assert_eq!(v["withdrawn_by_me"], true);
+    // Once only, and the other party is told.
+    let res = app
+        .call(
+            &a,
+            "divorce/withdraw",
+            &[("case_id", &id), ("confirm_withdraw", "on")],
+        )
+        .await;
+    assert_eq!(error_json(res).await["Invalid"]["code"], "WithdrawalClosed");
+    let updates = topics(&app, &a)
+        .await
+        .iter()
+        .filter(|t| *t == "DivorceUpdate")
+        .count();
+    assert_eq!(updates, 2, "the receipt and the other party's withdrawal");
+    // Nobody else can touch it.
+    let (stranger, _) = resident(&app, 3).await;
+    let res = app
+        .call(
+            &stranger,
+            "divorce/withdraw",
+            &[("case_id", &id), ("confirm_withdraw", "on")],
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::NOT_FOUND);
+    let mine = json(app.call(&stranger, "divorce/mine", &[]).await).await;
+    assert_eq!(mine, serde_json::json!([]));
+}
+
+#[tokio::test]
+async fn withdrawal_closes_when_the_cooling_off_period_ends() {
+    let app = divorce_app().await;
+    let (_a, _b, case) = received_case(&app, 4, 5).await;
+    let id = case["id"].as_str().unwrap().to_owned();
+    let end = instant(&case["cooling_ends_at"]);
+    app.clock.set(end - Duration::seconds(1));
+    let a = again(&app, 4).await;
+    app.clock.set(end);
+    let res = app
+        .call(
+            &a,
+            "divorce/withdraw",
+            &[("case_id", &id), ("confirm_withdraw", "on")],
+        )
+        .await;
+    assert_eq!(error_json(res).await["Invalid"]["code"], "WithdrawalClosed");
+}
+
+#[tokio::test]
+async fn the_case_is_deemed_withdrawn_at_the_window_end_instant_and_not_a_second_before() {
+    let app = divorce_app().await;
+    let (_, _, case) = received_case(&app, 6, 7).await;
+    let end = instant(&case["window_ends_at"]);
+    app.clock.set(end - Duration::seconds(1));
+    let (a, b) = (again(&app, 6).await, again(&app, 7).await);
+    assert_eq!(
+        app.backend.divorce.sweep().await.unwrap().deemed_withdrawn,
+        0
+    );
+    let mine = json(app.call(&a, "divorce/mine", &[]).await).await;
+    assert_eq!(mine[0]["status"], "Open");
+    app.clock.set(end);
+    let (r1, r2) = tokio::join!(app.backend.divorce.sweep(), app.backend.divorce.sweep());
+    assert_eq!(
+        r1.unwrap().deemed_withdrawn + r2.unwrap().deemed_withdrawn,
+        1,
+        "once"
+    );
+    for c in [&a, &b] {
+        let mine = json(app.call(c, "divorce/mine", &[]).await).await;
+        assert_eq!(mine[0]["status"], "DeemedWithdrawn");
+    }
+    // Closed cases free both people for a new application.
+    let (_, ida) = (0, crate::helpers::id_number("33020319900101006"));
+    let (_, idb) = (0, crate::helpers::id_number("33020319900101007"));
+    let clerk = new_client();
+    app.staff_sign_in(&clerk, "clerk").await;
+    let res = app
+        .call(
+            &clerk,
+            "divorce/receive",
+            &[("party_a_id_number", &ida), ("party_b_id_number", &idb)],
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::OK);
+}
+
+#[tokio::test]
+async fn each_reminder_goes_out_once_also_across_a_restart() {
+    let app = divorce_app().await;
+    let (_a, _b, case) = received_case(&app, 8, 9).await;
+    let cooling_end = instant(&case["cooling_ends_at"]);
+    let window_end = instant(&case["window_ends_at"]);
+    let restarted = server::desks::divorce::SqlDivorce {
+        db: app.db.clone(),
+        clock: app.clock.clone(),
+        calendar: std::sync::Arc::new(app::rules::calendar::WorkCalendar::china()),
+    };
+    use app::divorce::desk::DivorceDesk;
+    for (at, expected) in [
+        (cooling_end - Duration::days(3) - Duration::seconds(1), 0),
+        (cooling_end - Duration::days(3), 1),
+        (cooling_end, 1),
+        (window_end - Duration::days(3), 1),
+    ] {
+        app.clock.set(at);
+        let sent = app.backend.divorce.sweep().await.unwrap().reminders;
+        assert_eq!(sent, expected, "at {at}");
+        assert_eq!(
+            restarted.sweep().await.unwrap().reminders,
+            0,
+            "at {at}: nothing twice"
+        );
+    }
+    let a = again(&app, 8).await;
+    let n = topics(&app, &a)
+        .await
+        .iter()
+        .filter(|t| *t == "DivorceUpdate")
+        .count();
+    assert_eq!(n, 4, "the receipt and three reminders");
+}
+
+#[tokio::test]
+async fn one_open_case_per_person_and_only_clerks_receive() {
+    let app = divorce_app().await;
+    let (_a, _b, _case) = received_case(&app, 10, 11).await;
+    let (_c, idc) = resident(&app, 12).await;
+    let ida = crate::helpers::id_number("33020319900101010");
+    let clerk = new_client();
+    app.staff_sign_in(&clerk, "clerk").await;
+    let res = app
+        .call(
+            &clerk,
+            "divorce/receive",
+            &[("party_a_id_number", &ida), ("party_b_id_number", &idc)],
+        )
+        .await;
+    let e = error_json(res).await;
+    assert_eq!(e["Invalid"]["code"], "PartyHasOpenCase");
+    assert_eq!(e["Invalid"]["field"], "party_a_id_number");
+    // Someone without a verified account, the same person twice, a future date.
+    let unknown = crate::helpers::id_number("33020319800101001");
+    for (a, b, date, code) in [
+        (unknown.as_str(), idc.as_str(), "", "PartyUnknown"),
+        (idc.as_str(), idc.as_str(), "", "SameParty"),
+        (idc.as_str(), unknown.as_str(), "2026-12-01", "DateInvalid"),
+    ] {
+        let res = app
+            .call(
+                &clerk,
+                "divorce/receive",
+                &[
+                    ("party_a_id_number", a),
+                    ("party_b_id_number", b),
+                    ("received_on", date),
+                ],
+            )
+            .await;
+        assert_eq!(error_json(res).await["Invalid"]["code"], code);
+    }
+    let auditor = new_client();
+    app.staff_sign_in(&auditor, "auditor").await;
+    let res = app
+        .call(
+            &auditor,
+            "divorce/receive",
+            &[("party_a_id_number", &idc), ("party_b_id_number", &ida)],
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::FORBIDDEN);
+    let audited: i64 =
+        sqlx::query_scalar("SELECT COUNT(*) FROM audit_log WHERE action = 'divorce.receive'")
+            .fetch_one(&app.db)
+            .await
+            .unwrap();
+    assert_eq!(audited, 1);
+}
+
+#[tokio::test]
+async fn hostile_values_in_the_divorce_forms_never_cause_a_server_error() {
+    let app = divorce_app().await;
+    let (resident_client, _) = resident(&app, 20).await;
+    let clerk = new_client();
+    app.staff_sign_in(&clerk, "clerk").await;
+    let nasty = [
+        "",
+        " ",
+        "'; DROP TABLE divorce_cases; --",
+        "\u{0}",
+        "2026-02-30",
+        "-1",
+        "𠀀𠀀",
+    ];
+    for v in nasty {
+        let form = [
+            ("party_a_id_number", v),
+            ("party_b_id_number", v),
+            ("received_on", v),
+        ];
+        let res = app.call(&clerk, "divorce/receive", &form).await;
+        assert!(
+            res.status().as_u16() < 500,
+            "receive {v:?}: {}",
+            res.status()
+        );
+        let form = [("case_id", v), ("confirm_withdraw", v)];
+        let res = app.call(&resident_client, "divorce/withdraw", &form).await;
+        assert!(
+            res.status().as_u16() < 500,
+            "withdraw {v:?}: {}",
+            res.status()
+        );
+    }
+}
