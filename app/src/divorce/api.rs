@@ -6,9 +6,8 @@ use crate::error::AppResult;
 use crate::{
     desk::backend,
     error::{AppError, Code},
-    marriage::desk::Actor,
+    marriage::api::require_clerk,
     rules::id_number::IdNumber,
-    staff::model::Role,
     web,
 };
 use leptos::prelude::*;
@@ -20,10 +19,7 @@ pub async fn receive(
     party_b_id_number: String,
     received_on: Option<String>,
 ) -> AppResult<CaseView> {
-    let staff = web::require_staff().await?;
-    if staff.role != Role::RegistryClerk {
-        return Err(AppError::Forbidden);
-    }
+    let clerk = require_clerk().await?;
     let b = backend()?;
     let today = b.clock.today();
     let parse = |v: &str, field: &str| {
@@ -38,12 +34,9 @@ pub async fn receive(
             .ok_or_else(|| AppError::invalid("received_on", Code::DateInvalid))?,
         None => today,
     };
-    let client = web::client_addr();
-    let actor = Actor {
-        staff: &staff,
-        client: &client,
-    };
-    Ok(b.divorce.receive(&actor, &a, &p, received_on).await?)
+    Ok(b.divorce
+        .receive(&clerk.actor(), &a, &p, received_on)
+        .await?)
 }
 
 /// The signed-in resident's divorce cases.

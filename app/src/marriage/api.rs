@@ -199,14 +199,34 @@ pub async fn voucher(booking_id: String) -> AppResult<VoucherView> {
     Ok(backend()?.marriage.voucher(&me.id, &booking_id).await?)
 }
 
+/// A signed-in registry clerk and the address they act from: who an audited action is by.
+#[cfg(feature = "ssr")]
+pub(crate) struct Clerk {
+    staff: StaffView,
+    client: String,
+}
+
+#[cfg(feature = "ssr")]
+impl Clerk {
+    pub(crate) fn actor(&self) -> Actor<'_> {
+        Actor {
+            staff: &self.staff,
+            client: &self.client,
+        }
+    }
+}
+
 /// A registry clerk, signed in; anyone else is refused.
 #[cfg(feature = "ssr")]
-async fn require_clerk() -> AppResult<StaffView> {
+pub(crate) async fn require_clerk() -> AppResult<Clerk> {
     let staff = web::require_staff().await?;
     if staff.role != Role::RegistryClerk {
         return Err(AppError::Forbidden);
     }
-    Ok(staff)
+    Ok(Clerk {
+        staff,
+        client: web::client_addr(),
+    })
 }
 
 #[cfg(feature = "ssr")]
@@ -239,17 +259,13 @@ fn back_to_day(day: NaiveDate) {
 /// 登记员: the day at the clerk's office (today when no day is given).
 #[server(prefix = "/api", endpoint = "marriage/day_list")]
 pub async fn day_list(day: Option<String>) -> AppResult<ClerkDay> {
-    let staff = require_clerk().await?;
+    let clerk = require_clerk().await?;
     let b = backend()?;
     let day = match day.filter(|d| !d.is_empty()) {
         Some(d) => parse_day(&d, "day")?,
         None => b.clock.today(),
     };
-    let client = web::client_addr();
-    let actor = Actor {
-        staff: &staff,
-        client: &client,
-    };
+    let actor = clerk.actor();
     Ok(b.marriage.clerk_day(&actor, day).await?)
 }
 
@@ -257,13 +273,9 @@ pub async fn day_list(day: Option<String>) -> AppResult<ClerkDay> {
 #[server(prefix = "/api", endpoint = "marriage/check_in")]
 pub async fn check_in(code: String) -> AppResult<String> {
     web::keeping_typed("marriage_check_in", &[("code", &code)], async {
-        let staff = require_clerk().await?;
+        let clerk = require_clerk().await?;
         let b = backend()?;
-        let client = web::client_addr();
-        let actor = Actor {
-            staff: &staff,
-            client: &client,
-        };
+        let actor = clerk.actor();
         let id = b.marriage.check_in(&actor, &code).await?;
         back_to_day(b.clock.today());
         Ok(id)
@@ -274,18 +286,14 @@ pub async fn check_in(code: String) -> AppResult<String> {
 /// 登记完成 / 未到场.
 #[server(prefix = "/api", endpoint = "marriage/outcome")]
 pub async fn record_outcome(booking_id: String, outcome: String, day: String) -> AppResult<()> {
-    let staff = require_clerk().await?;
+    let clerk = require_clerk().await?;
     let outcome = match outcome.as_str() {
         "registered" => DayOutcome::Registered,
         "no_show" => DayOutcome::NoShow,
         _ => return Err(AppError::BadRequest),
     };
     let day = parse_day(&day, "day")?;
-    let client = web::client_addr();
-    let actor = Actor {
-        staff: &staff,
-        client: &client,
-    };
+    let actor = clerk.actor();
     backend()?
         .marriage
         .record_outcome(&actor, &booking_id, outcome)
@@ -302,15 +310,11 @@ pub async fn set_capacity(
     ceremony_capacity: String,
     day: String,
 ) -> AppResult<()> {
-    let staff = require_clerk().await?;
+    let clerk = require_clerk().await?;
     let day = parse_day(&day, "day")?;
     let capacity = parse_count(&capacity, "capacity")?;
     let ceremony_capacity = parse_count(&ceremony_capacity, "capacity")?;
-    let client = web::client_addr();
-    let actor = Actor {
-        staff: &staff,
-        client: &client,
-    };
+    let actor = clerk.actor();
     backend()?
         .marriage
         .set_capacity(&actor, &slot_id, capacity, ceremony_capacity)
@@ -336,7 +340,7 @@ pub async fn publish(
             ("capacity", &capacity),
         ],
         async {
-            let staff = require_clerk().await?;
+            let clerk = require_clerk().await?;
             let day = parse_day(&day, "day")?;
             let starts = parse_hhmm(&starts, "starts")?;
             let ends = parse_hhmm(&ends, "ends")?;
@@ -345,11 +349,7 @@ pub async fn publish(
             }
             let capacity = parse_count(&capacity, "capacity")?;
             let ceremony_capacity = parse_count(&ceremony_capacity, "ceremony_capacity")?;
-            let client = web::client_addr();
-            let actor = Actor {
-                staff: &staff,
-                client: &client,
-            };
+            let actor = clerk.actor();
             let n = backend()?
                 .marriage
                 .publish_day(
@@ -373,13 +373,9 @@ pub async fn publish(
 pub async fn closure(day: String, reason: Option<String>, reopen: Option<String>) -> AppResult<()> {
     let reason = reason.unwrap_or_default();
     web::keeping_typed("marriage_closure", &[("reason", &reason)], async {
-        let staff = require_clerk().await?;
+        let clerk = require_clerk().await?;
         let day = parse_day(&day, "day")?;
-        let client = web::client_addr();
-        let actor = Actor {
-            staff: &staff,
-            client: &client,
-        };
+        let actor = clerk.actor();
         let b = backend()?;
         if reopen.is_some() {
             b.marriage.reopen_day(&actor, day).await?;
@@ -403,7 +399,7 @@ pub async fn closure(day: String, reason: Option<String>, reopen: Option<String>
 #[server(prefix = "/api", endpoint = "marriage/release")]
 pub async fn set_release(day: String, release_at: String) -> AppResult<()> {
     web::keeping_typed("marriage_release", &[("release_at", &release_at)], async {
-        let staff = require_clerk().await?;
+        let clerk = require_clerk().await?;
         let day = parse_day(&day, "day")?;
         let at = release_at.trim().replace('T', " ");
         let release = if at.is_empty() {
@@ -419,11 +415,7 @@ pub async fn set_release(day: String, release_at: String) -> AppResult<()> {
                     .timestamp(),
             )
         };
-        let client = web::client_addr();
-        let actor = Actor {
-            staff: &staff,
-            client: &client,
-        };
+        let actor = clerk.actor();
         backend()?
             .marriage
             .set_release(&actor, day, release)

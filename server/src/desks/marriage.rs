@@ -54,7 +54,7 @@ const BOOKING_COLUMNS: &str =
     "b.id, b.reference, b.office_id, b.slot_id, s.day, s.starts, s.ends, b.status, b.ceremony, \
      b.applicant_id, b.partner_id, b.partner_phone, a.real_name AS applicant_name, a.phone AS applicant_phone, \
      b.partner_name, b.partner_id_number, b.applicant_id_number, b.hold_expires_at, b.voucher_token, \
-     o.cutoff_hours, o.hold_hours";
+     o.cutoff_hours";
 
 const BOOKING_FROM: &str = "marriage_bookings b JOIN marriage_slots s ON s.id = b.slot_id \
      JOIN registry_offices o ON o.unit_id = b.office_id JOIN residents a ON a.id = b.applicant_id";
@@ -69,7 +69,6 @@ struct Booking {
     partner_phone: String,
     partner_id_number: String,
     token: String,
-    hold_hours: u32,
 }
 
 impl Booking {
@@ -114,7 +113,6 @@ impl Booking {
             partner_phone: r.try_get("partner_phone").map_err(db)?,
             partner_id_number,
             token: r.try_get("voucher_token").map_err(db)?,
-            hold_hours: r.try_get::<i64, _>("hold_hours").map_err(db)? as u32,
         })
     }
 
@@ -198,13 +196,23 @@ async fn release_place(
     slot_id: &str,
     ceremony: i64,
 ) -> DeskResult<()> {
+    return_place(conn, slot_id, ceremony).await?;
+    free_parties(conn, booking_id).await
+}
+
+/// Gives one place (and the ceremony place, if it had one) back to a slot.
+async fn return_place(
+    conn: &mut sqlx::AnyConnection,
+    slot_id: &str,
+    ceremony: i64,
+) -> DeskResult<()> {
     sqlx::query("UPDATE marriage_slots SET booked = booked - 1, ceremony_booked = ceremony_booked - $2 WHERE id = $1")
         .bind(slot_id)
         .bind(ceremony)
         .execute(&mut *conn)
         .await
         .map_err(db)?;
-    free_parties(conn, booking_id).await
+    Ok(())
 }
 
 async fn free_parties(conn: &mut sqlx::AnyConnection, booking_id: &str) -> DeskResult<()> {
@@ -921,10 +929,8 @@ impl MarriageDesk for SqlMarriage {
         still_open(&mut tx, &slot.office_id, slot.day).await?;
         // Moved only if it is still where we read it and still active: the guard that makes
         // the old place return exactly once.
-        let hold = hold_expires_at(now, slot.day, b.hold_hours)
-            .timestamp()
-            .min(b.view.hold_expires_at)
-            .min(eve_of(slot.day).timestamp());
+        // A move never extends an unconfirmed hold, and it still ends by the eve of the new day.
+        let hold = b.view.hold_expires_at.min(eve_of(slot.day).timestamp());
         let moved = sqlx::query(
             "UPDATE marriage_bookings SET slot_id = $1, hold_expires_at = $2, remind_at = $3, reminded_at = NULL, updated_at = $4 \
              WHERE id = $5 AND slot_id = $6 AND status IN ('pending_partner', 'confirmed')",
@@ -942,12 +948,7 @@ impl MarriageDesk for SqlMarriage {
         if moved != 1 {
             return Err(refused("slot", Code::StatusChanged));
         }
-        sqlx::query("UPDATE marriage_slots SET booked = booked - 1, ceremony_booked = ceremony_booked - $2 WHERE id = $1")
-            .bind(&old_slot)
-            .bind(ceremony)
-            .execute(&mut *tx)
-            .await
-            .map_err(db)?;
+        return_place(&mut tx, &old_slot, ceremony).await?;
         record_outcome_of_key(&mut tx, resident_id, idempotency_key, booking_id).await?;
         let moved = self
             .load(&mut tx, booking_id, resident_id)
