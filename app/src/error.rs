@@ -93,6 +93,12 @@ pub enum Code {
     PartyHasOpenCase,
     /// 离婚: the cooling-off period is over (or the case is closed), so it cannot be withdrawn.
     WithdrawalClosed,
+    /// 离婚: the slot is outside the certificate window (or the window has not opened yet).
+    OutsideCertificateWindow,
+    /// 离婚: counselling can be booked only during the cooling-off period of an open case.
+    CounsellingClosed,
+    /// 离婚: the case is not open (withdrawn, deemed withdrawn or finished).
+    CaseClosed,
 }
 
 /// The typed error of every server function.
@@ -231,6 +237,9 @@ impl Code {
             Code::SameParty => e.same_party.into(),
             Code::PartyHasOpenCase => e.party_has_open_case.into(),
             Code::WithdrawalClosed => e.withdrawal_closed.into(),
+            Code::OutsideCertificateWindow => e.outside_certificate_window.into(),
+            Code::CounsellingClosed => e.counselling_closed.into(),
+            Code::CaseClosed => e.case_closed.into(),
         }
     }
 }

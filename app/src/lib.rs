@@ -83,6 +83,7 @@ pub fn App() -> impl IntoView {
                     <account::pages::AccountRoutes />
                     <staff::pages::StaffRoutes />
                     <marriage::pages::MarriageRoutes />
+                    <divorce::pages::DivorceRoutes />
                 </Routes>
                 <footer class="mz-footer">
                     <p>{t.common.footer}</p>

@@ -4,36 +4,8 @@
  * voucher, move the appointment, and on the day the clerk checks them in by the booking number
  * and records the registration. A second journey cancels a booking. Axe runs on every page.
  */
-import { test, expect, signIn, bindRealName, uniquePhone, uniqueIdNumber, withWrongCheckDigit, staffSignIn, pathOf } from '../fixtures';
-import type { Browser, Page, TestInfo } from '@playwright/test';
-
-/** The server with a settable clock that belongs to this project (playwright.config.ts). */
-function timeServer(info: TestInfo): string {
-  const ports: Record<string, number> = { 'phone-js': 3101, 'phone-nojs': 3102, 'phone-js-elder': 3103, 'phone-nojs-elder': 3104 };
-  return `http://127.0.0.1:${ports[info.project.name] ?? 3101}`;
-}
-
-/** A new browser context (no cookies but the project's own, e.g. elder mode) on `baseURL`. */
-async function contextPage(browser: Browser, info: TestInfo, baseURL: string): Promise<Page> {
-  const use = info.project.use;
-  const context = await browser.newContext({
-    baseURL,
-    viewport: use.viewport,
-    deviceScaleFactor: use.deviceScaleFactor,
-    isMobile: use.isMobile,
-    hasTouch: use.hasTouch,
-    locale: use.locale,
-    timezoneId: use.timezoneId,
-    javaScriptEnabled: use.javaScriptEnabled,
-    storageState: use.storageState,
-  });
-  return context.newPage();
-}
-
-async function setClock(page: Page, base: string, at: string): Promise<void> {
-  const res = await page.request.post(`${base}/dev/clock`, { form: { at } });
-  expect(res.status(), `set the clock to ${at}`).toBe(204);
-}
+import { test, expect, signIn, bindRealName, uniquePhone, uniqueIdNumber, withWrongCheckDigit, staffSignIn, pathOf, timeServer, contextPage, setClock } from '../fixtures';
+import type { Page } from '@playwright/test';
 
 /** Books the first open slot whose label starts with `slot` for a partner; on the booking page after. */
 async function book(page: Page, slot: RegExp, partner: { name: string; id: string; phone: string }): Promise<void> {
@@ -45,7 +17,7 @@ async function book(page: Page, slot: RegExp, partner: { name: string; id: strin
 }
 
 test('a couple books and confirms, moves the time, and the clerk checks them in on the day', async ({ browser, axe }, info) => {
-  const base = timeServer(info);
+  const base = timeServer(info, 3101);
   const applicant = await contextPage(browser, info, base);
   const partner = await contextPage(browser, info, base);
   const clerk = await contextPage(browser, info, base);

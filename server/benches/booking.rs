@@ -13,7 +13,10 @@
 
 use app::{
     account::model::RealName,
-    marriage::desk::{BookRequest, MarriageDesk},
+    marriage::{
+        desk::{BookRequest, MarriageDesk, PartnerOf},
+        model::Purpose,
+    },
     rules::{clock::Clock, id_number::IdNumber, phone::Phone},
 };
 use chrono::{DateTime, Utc};
@@ -303,8 +306,8 @@ async fn book(http: &Http, r: &Resident, slot: &str, key: &str) -> Answer {
 async fn add_slot(db: Db, day: &'static str, starts: &'static str, capacity: i64) -> String {
     let id = server::desks::new_id();
     sqlx::query(
-        "INSERT INTO marriage_slots (id, office_id, day, starts, ends, capacity, booked, ceremony_capacity, ceremony_booked) \
-         VALUES ($1, $2, $3, $4, '12:00', $5, 0, 0, 0)",
+        "INSERT INTO slots (id, office_id, counter, day, starts, ends, capacity, booked, ceremony_capacity, ceremony_booked) \
+         VALUES ($1, $2, 'marriage', $3, $4, '12:00', $5, 0, 0, 0)",
     )
     .bind(&id)
     .bind(OFFICE)
@@ -318,12 +321,12 @@ async fn add_slot(db: Db, day: &'static str, starts: &'static str, capacity: i64
 }
 
 async fn slot_counts(db: Db, slot: String) -> (i64, i64) {
-    let booked: i64 = sqlx::query_scalar("SELECT booked FROM marriage_slots WHERE id = $1")
+    let booked: i64 = sqlx::query_scalar("SELECT booked FROM slots WHERE id = $1")
         .bind(&slot)
         .fetch_one(&db)
         .await
         .expect("the slot");
-    let rows: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM marriage_bookings WHERE slot_id = $1")
+    let rows: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM appointments WHERE slot_id = $1")
         .bind(&slot)
         .fetch_one(&db)
         .await
@@ -558,11 +561,14 @@ async fn measure(server: Handle, served: &Served) -> Figures {
                 async move {
                     let r = &people[i];
                     let request = BookRequest {
+                        purpose: Purpose::Marriage,
                         slot_id: slot.to_string(),
-                        partner_name: RealName::parse("李小红").expect("a name"),
-                        partner_id_number: IdNumber::parse(&partner_id(r.index), clock.today())
-                            .expect("an ID number"),
-                        partner_phone: Phone::parse("13900001111").expect("a phone"),
+                        partner: PartnerOf::Typed {
+                            name: RealName::parse("李小红").expect("a name"),
+                            id_number: IdNumber::parse(&partner_id(r.index), clock.today())
+                                .expect("an ID number"),
+                            phone: Phone::parse("13900001111").expect("a phone"),
+                        },
                         ceremony: false,
                         idempotency_key: format!("desk-{i}"),
                     };
@@ -598,7 +604,7 @@ async fn measure(server: Handle, served: &Served) -> Figures {
                 let (db, slot) = (db.clone(), slot.clone());
                 async move {
                     sqlx::query(
-                        "UPDATE marriage_slots SET booked = booked + 1 WHERE id = $1 AND booked < capacity",
+                        "UPDATE slots SET booked = booked + 1 WHERE id = $1 AND booked < capacity",
                     )
                     .bind(slot.as_str())
                     .execute(&db)
@@ -880,7 +886,7 @@ fn report(f: &Figures) -> String {
          - **Desk only**: the same `SqlMarriage::book` the server function calls, with the same pool, \
            clock and transaction, minus HTTP, the session lookup and the form decoding. It splits the gap \
            between the two headline figures into \"HTTP and server function\" and \"the booking transaction\".\n\
-         - **Bare guarded update**: `UPDATE marriage_slots SET booked = booked + 1 WHERE id = $1 AND booked < capacity` \
+         - **Bare guarded update**: `UPDATE slots SET booked = booked + 1 WHERE id = $1 AND booked < capacity` \
            on the same database file and pool, each statement its own (autocommit) transaction, \
            {c} at a time. This is the floor: the one statement that decides capacity, alone.\n\
          - **Ratio**: HTTP bookings/s divided by bare updates/s.\n\
@@ -897,7 +903,7 @@ fn report(f: &Figures) -> String {
          with its office (window, hold hours, closures), parsing and checking both ID numbers and the \
          couple; then one transaction that inserts the idempotency key (this takes the write lock), runs the \
          guarded update, checks the office is still open that day, inserts the booking, claims both \
-         parties in `marriage_active_parties` (one active booking per person), records the outcome on the key, \
+         parties in `appointment_parties` (one active booking per person), records the outcome on the key, \
          reads the booking back, adds it to the applicant's 我的办件 (and a message to the partner if \
          they have an account), and commits — about ten statements under \
          the lock instead of one — and then texts the partner (the development gateway here). Around that sit the HTTP request and response, form \

@@ -146,21 +146,35 @@ pub async fn publish_demo_slots(
     calendar: &app::rules::calendar::WorkCalendar,
     today: chrono::NaiveDate,
 ) -> anyhow::Result<()> {
-    for ahead in 1..=30_u64 {
+    // 75 days: a divorce case's certificate window opens 30 days (or more) after receipt.
+    for ahead in 1..=75_u64 {
         let day = today + chrono::Days::new(ahead);
         if !calendar.is_working_day(day) {
             continue;
         }
-        for (starts, ends) in [("09:00", "12:00"), ("13:30", "17:00")] {
+        // (counter, starts, ends, places, ceremony places)
+        for (counter, starts, ends, places, ceremonies) in [
+            ("marriage", "09:00", "12:00", 10, 3),
+            ("marriage", "13:30", "17:00", 10, 3),
+            ("divorce", "09:00", "11:30", 4, 0),
+            ("divorce", "14:00", "16:30", 4, 0),
+            ("counselling", "15:00", "16:00", 2, 0),
+        ] {
+            if counter == "marriage" && ahead > 30 {
+                continue;
+            }
             sqlx::query(
-                "INSERT INTO marriage_slots (id, office_id, day, starts, ends, capacity, booked, ceremony_capacity, ceremony_booked) \
-                 VALUES ($1, $2, $3, $4, $5, 10, 0, 3, 0) ON CONFLICT (office_id, day, starts) DO NOTHING",
+                "INSERT INTO slots (id, office_id, counter, day, starts, ends, capacity, booked, ceremony_capacity, ceremony_booked) \
+                 VALUES ($1, $2, $6, $3, $4, $5, $7, 0, $8, 0) ON CONFLICT (office_id, counter, day, starts) DO NOTHING",
             )
             .bind(crate::desks::new_id())
             .bind(OFFICE)
             .bind(day.format("%Y-%m-%d").to_string())
             .bind(starts)
             .bind(ends)
+            .bind(counter)
+            .bind(places)
+            .bind(ceremonies)
             .execute(db)
             .await?;
         }

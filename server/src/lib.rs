@@ -157,6 +157,11 @@ pub fn build_app(state: AppState) -> Router {
             "/marriage/booking/{id}/voucher.ics",
             get(voucher::voucher_ics),
         )
+        .route(
+            "/divorce/appointment/{id}/voucher.ics",
+            get(voucher::voucher_ics),
+        )
+        .route("/divorce/case/{id}/dates.ics", get(voucher::case_dates_ics))
         .leptos_routes_with_context(&state, routes, context.clone(), move || {
             shell(options.clone())
         })

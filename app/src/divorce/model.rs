@@ -145,6 +145,46 @@ pub struct CaseView {
     pub window_ends_at: i64,
     /// Whether the reader withdrew it (when withdrawn).
     pub withdrawn_by_me: bool,
+    pub office_id: String,
+    /// How each edge was reached, for the explanation shown to the couple (empty when the
+    /// desk did not compute it, e.g. in a clerk's receipt).
+    pub cooling_steps: Vec<PeriodStep>,
+    pub window_steps: Vec<PeriodStep>,
+}
+
+impl CaseView {
+    /// The phase by the clock, for an open case.
+    pub fn phase_at(&self, now: i64) -> Phase {
+        if now < self.cooling_ends_at {
+            Phase::CoolingOff
+        } else if now < self.window_ends_at {
+            Phase::CertificateWindow
+        } else {
+            Phase::DeemedWithdrawn
+        }
+    }
+}
+
+/// Both edges of a case as a calendar file. The titles are neutral on purpose: a calendar
+/// shows them on the lock screen.
+pub fn case_ics(case: &CaseView, now: i64) -> String {
+    use crate::marriage::model::{ics_calendar, IcsEvent};
+    let at = |t: i64| DateTime::from_timestamp(t, 0).unwrap_or_default();
+    let event = |n: u32, ends: i64| IcsEvent {
+        uid: format!("{}-{n}@mz.case", case.id),
+        starts: at(ends) - Duration::minutes(30),
+        ends: at(ends),
+        summary: format!("民政一件事 · 办理期限 {n}"),
+        location: String::new(),
+        description: format!("{} · 请登录“民政一件事”查看", case.reference),
+    };
+    ics_calendar(
+        &[
+            event(1, case.cooling_ends_at),
+            event(2, case.window_ends_at),
+        ],
+        now,
+    )
 }
 
 /// The stage of a case by the clock alone.
@@ -178,8 +218,18 @@ fn month_day(d: NaiveDate, locale: Locale) -> String {
 /// "收到申请 9月1日 → 第30日为10月1日（国庆节假期）→ 顺延至10月8日 → 17:00 截止".
 /// `event` names what the period counts from (收到申请, 冷静期届满).
 pub fn explain(d: &Deadline, event: &str, t: &'static Texts, locale: Locale) -> String {
+    explain_steps(&d.steps, event, t, locale)
+}
+
+/// [`explain`] from the steps alone (as a case carries them to the page).
+pub fn explain_steps(
+    steps: &[PeriodStep],
+    event: &str,
+    t: &'static Texts,
+    locale: Locale,
+) -> String {
     let x = &t.divorce;
-    d.steps
+    steps
         .iter()
         .map(|s| match s {
             PeriodStep::Event(date) => format!("{event} {}", month_day(*date, locale)),
@@ -385,5 +435,54 @@ mod tests {
             assert_eq!(s.phase_at(r[0].1), Phase::CoolingOff, "{received}");
             assert_eq!(s.phase_at(r[2].1), Phase::CertificateWindow, "{received}");
         }
+    }
+
+    fn case(cooling: &str, window: &str) -> CaseView {
+        CaseView {
+            id: "c1".into(),
+            reference: "LH20260901000001".into(),
+            status: CaseStatus::Open,
+            received_on: d("2026-09-01"),
+            cooling_ends_at: at(cooling).timestamp(),
+            window_first_day: d("2026-10-09"),
+            window_ends_at: at(window).timestamp(),
+            withdrawn_by_me: false,
+            office_id: "office-haishu".into(),
+            cooling_steps: vec![],
+            window_steps: vec![],
+        }
+    }
+
+    #[test]
+    fn a_case_view_knows_its_phase_at_the_instant() {
+        let c = case("2026-10-08T09:00:00Z", "2026-11-09T09:00:00Z");
+        let t = |s: &str| at(s).timestamp();
+        assert_eq!(c.phase_at(t("2026-10-08T08:59:59Z")), Phase::CoolingOff);
+        assert_eq!(
+            c.phase_at(t("2026-10-08T09:00:00Z")),
+            Phase::CertificateWindow
+        );
+        assert_eq!(
+            c.phase_at(t("2026-11-09T08:59:59Z")),
+            Phase::CertificateWindow
+        );
+        assert_eq!(
+            c.phase_at(t("2026-11-09T09:00:00Z")),
+            Phase::DeemedWithdrawn
+        );
+    }
+
+    #[test]
+    fn the_calendar_file_has_both_edges_and_says_nothing_on_a_lock_screen() {
+        let c = case("2026-10-08T09:00:00Z", "2026-11-09T09:00:00Z");
+        let ics = case_ics(&c, at("2026-09-01T02:00:00Z").timestamp());
+        assert_eq!(ics.matches("BEGIN:VEVENT").count(), 2);
+        assert!(ics.contains("DTEND:20261008T090000Z"), "{ics}");
+        assert!(ics.contains("DTEND:20261109T090000Z"), "{ics}");
+        assert!(ics.contains("DTSTART:20261008T083000Z"), "{ics}");
+        for word in ["离婚", "冷静", "divorce", "Divorce"] {
+            assert!(!ics.contains(word), "{word} in {ics}");
+        }
+        assert!(ics.ends_with("END:VCALENDAR\r\n"));
     }
 }

@@ -23,6 +23,10 @@ pub const SERVICES: &[ServiceTile] = &[
         text: |t| (t.home.tile_marriage, t.marriage.tile_body),
     },
     ServiceTile {
+        href: "/divorce",
+        text: |t| (t.divorce.title, t.divorce.tile_body),
+    },
+    ServiceTile {
         href: "/account/realname",
         text: |t| (t.home.tile_real_name, t.home.tile_real_name_body),
     },
@@ -32,6 +36,7 @@ pub const SERVICES: &[ServiceTile] = &[
 fn affair_service(service: &str, t: &'static Texts) -> &'static str {
     match service {
         "marriage" => t.marriage.title,
+        "divorce" => t.divorce.title,
         _ => "",
     }
 }
@@ -39,7 +44,8 @@ fn affair_service(service: &str, t: &'static Texts) -> &'static str {
 /// The status of an affair in the reader's language (each service names its own statuses).
 fn affair_status(service: &str, status: &str, t: &'static Texts) -> String {
     match service {
-        "marriage" => crate::marriage::model::BookingStatus::parse(status)
+        "divorce" if status == "registered" => t.divorce.done.to_owned(),
+        "marriage" | "divorce" => crate::marriage::model::BookingStatus::parse(status)
             .map(|s| crate::marriage::pages::status_text(s, t).to_owned())
             .unwrap_or_else(|| status.to_owned()),
         _ => status.to_owned(),

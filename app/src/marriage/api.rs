@@ -8,8 +8,8 @@ use serde::{Deserialize, Serialize};
 #[cfg(feature = "ssr")]
 use {
     super::{
-        desk::{Actor, BookRequest},
-        model::DayOutcome,
+        desk::{Actor, BookRequest, PartnerOf},
+        model::{Counter, DayOutcome, Purpose},
     },
     crate::{
         account::model::RealName,
@@ -45,6 +45,7 @@ pub async fn picker(office_id: Option<String>) -> AppResult<PickerData> {
         .marriage
         .slots(
             &office_id,
+            Counter::Marriage,
             today + chrono::Days::new(1),
             today + chrono::Days::new(62),
         )
@@ -58,7 +59,7 @@ pub async fn picker(office_id: Option<String>) -> AppResult<PickerData> {
 }
 
 #[cfg(feature = "ssr")]
-fn new_key() -> String {
+pub(crate) fn new_key() -> String {
     use std::sync::atomic::{AtomicU64, Ordering};
     static N: AtomicU64 = AtomicU64::new(0);
     let nanos = std::time::SystemTime::now()
@@ -79,11 +80,14 @@ pub async fn slots(office_id: String, from: NaiveDate, to: NaiveDate) -> AppResu
     if to < from || (to - from).num_days() > 62 {
         return Err(AppError::BadRequest);
     }
-    Ok(backend()?.marriage.slots(&office_id, from, to).await?)
+    Ok(backend()?
+        .marriage
+        .slots(&office_id, Counter::Marriage, from, to)
+        .await?)
 }
 
 #[cfg(feature = "ssr")]
-fn checked_key(key: &str) -> AppResult<String> {
+pub(crate) fn checked_key(key: &str) -> AppResult<String> {
     let key = key.trim();
     if key.is_empty() || key.len() > 64 {
         return Err(AppError::BadRequest);
@@ -125,10 +129,13 @@ pub async fn book(
             let partner_phone = Phone::parse(&partner_phone)
                 .map_err(|_| AppError::invalid("partner_phone", Code::PhoneInvalid))?;
             let request = BookRequest {
+                purpose: Purpose::Marriage,
                 slot_id,
-                partner_name,
-                partner_id_number,
-                partner_phone,
+                partner: PartnerOf::Typed {
+                    name: partner_name,
+                    id_number: partner_id_number,
+                    phone: partner_phone,
+                },
                 ceremony: ceremony.is_some_and(|c| c == "on" || c == "1" || c == "true"),
                 idempotency_key: checked_key(&idempotency_key)?,
             };
@@ -145,7 +152,7 @@ pub async fn book(
 pub async fn confirm(booking_id: String) -> AppResult<BookingView> {
     let me = web::require_resident().await?;
     let booking = backend()?.marriage.confirm(&me.id, &booking_id).await?;
-    leptos_axum::redirect(&format!("/marriage/booking/{}", booking.id));
+    leptos_axum::redirect(&booking.purpose.page(&booking.id));
     Ok(booking)
 }
 
@@ -169,7 +176,7 @@ pub async fn reschedule(
             &checked_key(&idempotency_key)?,
         )
         .await?;
-    leptos_axum::redirect(&format!("/marriage/booking/{}", booking.id));
+    leptos_axum::redirect(&booking.purpose.page(&booking.id));
     Ok(booking)
 }
 
@@ -180,16 +187,28 @@ pub async fn cancel(booking_id: String, confirm_cancel: Option<String>) -> AppRe
     if confirm_cancel.is_none_or(|c| c.is_empty()) {
         return Err(AppError::invalid("confirm_cancel", Code::Required));
     }
-    backend()?.marriage.cancel(&me.id, &booking_id).await?;
-    leptos_axum::redirect(&format!("/marriage/booking/{booking_id}"));
+    let b = backend()?;
+    // Read first: the page to return to depends on what the appointment is for.
+    let purpose = b
+        .marriage
+        .voucher(&me.id, &booking_id)
+        .await?
+        .booking
+        .purpose;
+    b.marriage.cancel(&me.id, &booking_id).await?;
+    leptos_axum::redirect(&purpose.page(&booking_id));
     Ok(())
 }
 
-/// The signed-in resident's marriage bookings and invitations.
+/// The signed-in resident's appointments and invitations for one service
+/// (`marriage`, the default, or `divorce`).
 #[server(prefix = "/api", endpoint = "marriage/mine")]
-pub async fn my_bookings() -> AppResult<Vec<BookingView>> {
+pub async fn my_bookings(service: Option<String>) -> AppResult<Vec<BookingView>> {
     let me = web::require_resident().await?;
-    Ok(backend()?.marriage.my_bookings(&me.id).await?)
+    let service = service.unwrap_or_else(|| "marriage".into());
+    let mut all = backend()?.marriage.my_bookings(&me.id).await?;
+    all.retain(|b| b.purpose.service() == service);
+    Ok(all)
 }
 
 /// One booking with its voucher, for its parties only.
@@ -251,33 +270,49 @@ fn parse_hhmm(s: &str, field: &str) -> AppResult<String> {
         .map_err(|_| AppError::invalid(field, Code::DateInvalid))
 }
 
+/// The counter a clerk form acts for (a hidden field; marriage when absent).
 #[cfg(feature = "ssr")]
-fn back_to_day(day: NaiveDate) {
-    leptos_axum::redirect(&format!("/staff/marriage?day={}", day.format("%Y-%m-%d")));
+fn counter_of(counter: &Option<String>) -> AppResult<Counter> {
+    match counter.as_deref().filter(|c| !c.is_empty()) {
+        None => Ok(Counter::Marriage),
+        Some(c) => Counter::parse(c).ok_or(AppError::BadRequest),
+    }
+}
+
+/// Back to the clerk's day at the counter's desk page.
+#[cfg(feature = "ssr")]
+fn back_to_day(counter: Counter, day: NaiveDate) {
+    let day = day.format("%Y-%m-%d");
+    leptos_axum::redirect(&match counter {
+        Counter::Marriage => format!("/staff/marriage?day={day}"),
+        c => format!("/staff/divorce?counter={}&day={day}", c.as_str()),
+    });
 }
 
 /// 登记员: the day at the clerk's office (today when no day is given).
 #[server(prefix = "/api", endpoint = "marriage/day_list")]
-pub async fn day_list(day: Option<String>) -> AppResult<ClerkDay> {
+pub async fn day_list(day: Option<String>, counter: Option<String>) -> AppResult<ClerkDay> {
     let clerk = require_clerk().await?;
+    let counter = counter_of(&counter)?;
     let b = backend()?;
     let day = match day.filter(|d| !d.is_empty()) {
         Some(d) => parse_day(&d, "day")?,
         None => b.clock.today(),
     };
     let actor = clerk.actor();
-    Ok(b.marriage.clerk_day(&actor, day).await?)
+    Ok(b.marriage.clerk_day(&actor, counter, day).await?)
 }
 
 /// 核验: check a couple in by their voucher.
 #[server(prefix = "/api", endpoint = "marriage/check_in")]
-pub async fn check_in(code: String) -> AppResult<String> {
+pub async fn check_in(code: String, counter: Option<String>) -> AppResult<String> {
     web::keeping_typed("marriage_check_in", &[("code", &code)], async {
         let clerk = require_clerk().await?;
+        let counter = counter_of(&counter)?;
         let b = backend()?;
         let actor = clerk.actor();
         let id = b.marriage.check_in(&actor, &code).await?;
-        back_to_day(b.clock.today());
+        back_to_day(counter, b.clock.today());
         Ok(id)
     })
     .await
@@ -285,8 +320,14 @@ pub async fn check_in(code: String) -> AppResult<String> {
 
 /// 登记完成 / 未到场.
 #[server(prefix = "/api", endpoint = "marriage/outcome")]
-pub async fn record_outcome(booking_id: String, outcome: String, day: String) -> AppResult<()> {
+pub async fn record_outcome(
+    booking_id: String,
+    outcome: String,
+    day: String,
+    counter: Option<String>,
+) -> AppResult<()> {
     let clerk = require_clerk().await?;
+    let counter = counter_of(&counter)?;
     let outcome = match outcome.as_str() {
         "registered" => DayOutcome::Registered,
         "no_show" => DayOutcome::NoShow,
@@ -298,7 +339,7 @@ pub async fn record_outcome(booking_id: String, outcome: String, day: String) ->
         .marriage
         .record_outcome(&actor, &booking_id, outcome)
         .await?;
-    back_to_day(day);
+    back_to_day(counter, day);
     Ok(())
 }
 
@@ -309,8 +350,10 @@ pub async fn set_capacity(
     capacity: String,
     ceremony_capacity: String,
     day: String,
+    counter: Option<String>,
 ) -> AppResult<()> {
     let clerk = require_clerk().await?;
+    let counter = counter_of(&counter)?;
     let day = parse_day(&day, "day")?;
     let capacity = parse_count(&capacity, "capacity")?;
     let ceremony_capacity = parse_count(&ceremony_capacity, "capacity")?;
@@ -319,7 +362,7 @@ pub async fn set_capacity(
         .marriage
         .set_capacity(&actor, &slot_id, capacity, ceremony_capacity)
         .await?;
-    back_to_day(day);
+    back_to_day(counter, day);
     Ok(())
 }
 
@@ -331,6 +374,7 @@ pub async fn publish(
     ends: String,
     capacity: String,
     ceremony_capacity: String,
+    counter: Option<String>,
 ) -> AppResult<u32> {
     web::keeping_typed(
         "marriage_publish",
@@ -341,6 +385,7 @@ pub async fn publish(
         ],
         async {
             let clerk = require_clerk().await?;
+            let counter = counter_of(&counter)?;
             let day = parse_day(&day, "day")?;
             let starts = parse_hhmm(&starts, "starts")?;
             let ends = parse_hhmm(&ends, "ends")?;
@@ -354,6 +399,7 @@ pub async fn publish(
                 .marriage
                 .publish_day(
                     &actor,
+                    counter,
                     day,
                     &[(starts, ends)],
                     capacity,
@@ -361,7 +407,7 @@ pub async fn publish(
                     None,
                 )
                 .await?;
-            back_to_day(day);
+            back_to_day(counter, day);
             Ok(n)
         },
     )
@@ -389,7 +435,7 @@ pub async fn closure(day: String, reason: Option<String>, reopen: Option<String>
             }
             b.marriage.close_day(&actor, day, reason).await?;
         }
-        back_to_day(day);
+        back_to_day(Counter::Marriage, day);
         Ok(())
     })
     .await
@@ -420,7 +466,7 @@ pub async fn set_release(day: String, release_at: String) -> AppResult<()> {
             .marriage
             .set_release(&actor, day, release)
             .await?;
-        back_to_day(day);
+        back_to_day(Counter::Marriage, day);
         Ok(())
     })
     .await

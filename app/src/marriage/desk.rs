@@ -1,6 +1,8 @@
 //! (ssr) The marriage desk: what the marriage server functions need from the back end.
 
-use super::model::{BookingView, ClerkDay, DayOutcome, OfficeView, SlotView, VoucherView};
+use super::model::{
+    BookingView, ClerkDay, Counter, DayOutcome, OfficeView, Purpose, SlotView, VoucherView,
+};
 use crate::{
     account::model::RealName,
     desk::DeskResult,
@@ -9,12 +11,22 @@ use crate::{
 };
 use chrono::NaiveDate;
 
+/// Who the other party is: typed by the applicant (marriage, a divorce application), or the
+/// other party of a divorce case the applicant belongs to (certificate, counselling).
+pub enum PartnerOf {
+    Typed {
+        name: RealName,
+        id_number: IdNumber,
+        phone: Phone,
+    },
+    Case(String),
+}
+
 /// A booking as the applicant submits it, already parsed.
 pub struct BookRequest {
+    pub purpose: Purpose,
     pub slot_id: String,
-    pub partner_name: RealName,
-    pub partner_id_number: IdNumber,
-    pub partner_phone: Phone,
+    pub partner: PartnerOf,
     pub ceremony: bool,
     /// The form's idempotency key: a repeat returns the first outcome.
     pub idempotency_key: String,
@@ -41,6 +53,7 @@ pub trait MarriageDesk: Send + Sync {
     async fn slots(
         &self,
         office_id: &str,
+        counter: Counter,
         from: NaiveDate,
         to: NaiveDate,
     ) -> DeskResult<Vec<SlotView>>;
@@ -70,10 +83,17 @@ pub trait MarriageDesk: Send + Sync {
     async fn sweep(&self) -> DeskResult<SweepReport>;
 
     /// 登记员: the day at the clerk's own office.
-    async fn clerk_day(&self, actor: &Actor<'_>, day: NaiveDate) -> DeskResult<ClerkDay>;
+    async fn clerk_day(
+        &self,
+        actor: &Actor<'_>,
+        counter: Counter,
+        day: NaiveDate,
+    ) -> DeskResult<ClerkDay>;
     /// 核验: checks a couple in by the voucher's code (typed booking number or scanned token).
     async fn check_in(&self, actor: &Actor<'_>, code: &str) -> DeskResult<String>;
-    /// Records the outcome of a checked-in (registered) or expected (no-show) booking.
+    /// Records the outcome of a checked-in (registered) or expected (no-show) booking. For a
+    /// divorce application "registered" is the receipt (the case opens, received today); for
+    /// a certificate visit it is the certificate issued (the case closes as divorced).
     async fn record_outcome(
         &self,
         actor: &Actor<'_>,
@@ -92,6 +112,7 @@ pub trait MarriageDesk: Send + Sync {
     async fn publish_day(
         &self,
         actor: &Actor<'_>,
+        counter: Counter,
         day: NaiveDate,
         times: &[(String, String)],
         capacity: u32,

@@ -247,6 +247,102 @@ mod window_tests {
     }
 }
 
+/// What an appointment is for. The registry office's appointment machinery (slots, the
+/// two-party booking and confirmation, the voucher, check-in) serves marriage, divorce and
+/// family counselling alike; the purpose decides which slots, which rules and which wording.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum Purpose {
+    /// 结婚登记
+    Marriage,
+    /// 离婚登记申请: both parties apply together; receipt opens the case.
+    DivorceApplication,
+    /// 领取离婚证: inside the certificate window of an open case.
+    DivorceCertificate,
+    /// 婚姻家庭辅导: a free session during the cooling-off period; no second confirmation.
+    Counselling,
+}
+
+impl Purpose {
+    pub const ALL: [Purpose; 4] = [
+        Self::Marriage,
+        Self::DivorceApplication,
+        Self::DivorceCertificate,
+        Self::Counselling,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Marriage => "marriage",
+            Self::DivorceApplication => "divorce_application",
+            Self::DivorceCertificate => "divorce_certificate",
+            Self::Counselling => "counselling",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|p| p.as_str() == s)
+    }
+
+    /// The counter whose slots it books.
+    pub fn counter(self) -> Counter {
+        match self {
+            Self::Marriage => Counter::Marriage,
+            Self::DivorceApplication | Self::DivorceCertificate => Counter::Divorce,
+            Self::Counselling => Counter::Counselling,
+        }
+    }
+
+    /// Divorce and counselling speak neutrally in every notice (nothing on a lock screen).
+    pub fn is_discreet(self) -> bool {
+        self != Self::Marriage
+    }
+
+    /// Whether the other party confirms (counselling is confirmed when booked).
+    pub fn needs_partner(self) -> bool {
+        self != Self::Counselling
+    }
+
+    /// The service it belongs to in 我的办件, and where its page is.
+    pub fn service(self) -> &'static str {
+        if self == Self::Marriage {
+            "marriage"
+        } else {
+            "divorce"
+        }
+    }
+
+    pub fn page(self, booking_id: &str) -> String {
+        match self {
+            Self::Marriage => format!("/marriage/booking/{booking_id}"),
+            _ => format!("/divorce/appointment/{booking_id}"),
+        }
+    }
+}
+
+/// The counters of a registry office; each publishes its own slots.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum Counter {
+    Marriage,
+    Divorce,
+    Counselling,
+}
+
+impl Counter {
+    pub const ALL: [Counter; 3] = [Self::Marriage, Self::Divorce, Self::Counselling];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Marriage => "marriage",
+            Self::Divorce => "divorce",
+            Self::Counselling => "counselling",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|c| c.as_str() == s)
+    }
+}
+
 /// A slot as the picker shows it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SlotView {
@@ -317,6 +413,9 @@ impl BookingStatus {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct BookingView {
     pub id: String,
+    pub purpose: Purpose,
+    /// The divorce case a certificate or counselling appointment belongs to.
+    pub case_id: Option<String>,
     pub reference: String,
     pub office_id: String,
     pub slot_id: String,
@@ -397,7 +496,8 @@ impl VoucherCode {
             return Some(Self::Token(s.to_ascii_lowercase()));
         }
         let r = s.to_ascii_uppercase();
-        let ok = r.starts_with("JH")
+        // JH: marriage; YY: divorce and counselling (a prefix that says nothing).
+        let ok = (r.starts_with("JH") || r.starts_with("YY"))
             && (8..=24).contains(&r.len())
             && r.bytes().all(|b| b.is_ascii_alphanumeric());
         ok.then_some(Self::Reference(r))
@@ -432,6 +532,31 @@ pub fn reminder_due_at(day: NaiveDate) -> chrono::DateTime<chrono::Utc> {
 /// A calendar file (RFC 5545) for the appointment, with the booking number and the office;
 /// no ID numbers. Times are written in UTC so every calendar reads them the same way.
 pub fn ics(booking: &BookingView, office: &OfficeView, summary: &str, now: i64) -> String {
+    ics_calendar(
+        &[IcsEvent {
+            uid: format!("{}@mz.appointment", booking.id),
+            starts: slot_start(booking.day, &booking.starts),
+            ends: slot_start(booking.day, &booking.ends),
+            summary: format!("{summary} {}", booking.reference),
+            location: format!("{} {}", office.name_zh, office.address_zh),
+            description: format!("{} {}", booking.reference, office.phone),
+        }],
+        now,
+    )
+}
+
+/// One event of a calendar file.
+pub struct IcsEvent {
+    pub uid: String,
+    pub starts: chrono::DateTime<chrono::Utc>,
+    pub ends: chrono::DateTime<chrono::Utc>,
+    pub summary: String,
+    pub location: String,
+    pub description: String,
+}
+
+/// A calendar file (RFC 5545) of `events`, times in UTC.
+pub fn ics_calendar(events: &[IcsEvent], now: i64) -> String {
     let fmt = |t: chrono::DateTime<chrono::Utc>| t.format("%Y%m%dT%H%M%SZ").to_string();
     let stamp = chrono::DateTime::from_timestamp(now, 0).unwrap_or_default();
     // RFC 5545 §3.3.11: backslash, semicolon and comma are escaped in text values.
@@ -441,33 +566,31 @@ pub fn ics(booking: &BookingView, office: &OfficeView, summary: &str, now: i64) 
             .replace(',', "\\,")
             .replace('\n', "\\n")
     };
-    [
+    let mut lines = vec![
         "BEGIN:VCALENDAR".to_owned(),
         "VERSION:2.0".to_owned(),
-        "PRODID:-//mz//marriage//ZH".to_owned(),
+        "PRODID:-//mz//appointments//ZH".to_owned(),
         "METHOD:PUBLISH".to_owned(),
-        "BEGIN:VEVENT".to_owned(),
-        format!("UID:{}@mz.marriage", booking.id),
-        format!("DTSTAMP:{}", fmt(stamp)),
-        format!("DTSTART:{}", fmt(slot_start(booking.day, &booking.starts))),
-        format!("DTEND:{}", fmt(slot_start(booking.day, &booking.ends))),
-        format!(
-            "SUMMARY:{}",
-            esc(&format!("{summary} {}", booking.reference))
-        ),
-        format!(
-            "LOCATION:{}",
-            esc(&format!("{} {}", office.name_zh, office.address_zh))
-        ),
-        format!(
-            "DESCRIPTION:{}",
-            esc(&format!("{} {}", booking.reference, office.phone))
-        ),
-        "END:VEVENT".to_owned(),
-        "END:VCALENDAR".to_owned(),
-    ]
-    .join("\r\n")
-        + "\r\n"
+    ];
+    for e in events {
+        lines.extend([
+            "BEGIN:VEVENT".to_owned(),
+            format!("UID:{}", e.uid),
+            format!("DTSTAMP:{}", fmt(stamp)),
+            format!("DTSTART:{}", fmt(e.starts)),
+            format!("DTEND:{}", fmt(e.ends)),
+            format!("SUMMARY:{}", esc(&e.summary)),
+        ]);
+        if !e.location.is_empty() {
+            lines.push(format!("LOCATION:{}", esc(&e.location)));
+        }
+        lines.extend([
+            format!("DESCRIPTION:{}", esc(&e.description)),
+            "END:VEVENT".to_owned(),
+        ]);
+    }
+    lines.push("END:VCALENDAR".to_owned());
+    lines.join("\r\n") + "\r\n"
 }
 
 /// The clerk's outcome for a checked-in couple.
@@ -481,6 +604,7 @@ pub enum DayOutcome {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ClerkBooking {
     pub id: String,
+    pub purpose: Purpose,
     pub reference: String,
     pub slot_id: String,
     pub starts: String,
@@ -541,6 +665,11 @@ mod voucher_tests {
             VoucherCode::parse(" jh2026112712345a "),
             Some(VoucherCode::Reference("JH2026112712345A".into()))
         );
+        assert_eq!(
+            VoucherCode::parse("yy20261125331603"),
+            Some(VoucherCode::Reference("YY20261125331603".into()))
+        );
+        assert_eq!(VoucherCode::parse("XX20261125331603"), None);
         assert_eq!(VoucherCode::parse("drop table"), None);
         assert_eq!(VoucherCode::parse(""), None);
     }
@@ -579,5 +708,33 @@ mod voucher_tests {
         assert!(text.contains("1号\\, 2楼\\; 东门"));
         assert!(!text.contains("李四") && !text.contains("张三"), "no names");
         assert!(text.ends_with("END:VCALENDAR\r\n"));
+    }
+}
+
+#[cfg(test)]
+mod purpose_tests {
+    use super::*;
+
+    #[test]
+    fn each_purpose_books_its_own_counter_and_divorce_ones_are_discreet() {
+        for p in Purpose::ALL {
+            assert_eq!(Purpose::parse(p.as_str()), Some(p));
+        }
+        for c in Counter::ALL {
+            assert_eq!(Counter::parse(c.as_str()), Some(c));
+        }
+        assert_eq!(Purpose::Marriage.counter(), Counter::Marriage);
+        assert_eq!(Purpose::DivorceApplication.counter(), Counter::Divorce);
+        assert_eq!(Purpose::DivorceCertificate.counter(), Counter::Divorce);
+        assert_eq!(Purpose::Counselling.counter(), Counter::Counselling);
+        assert!(!Purpose::Marriage.is_discreet());
+        assert!(Purpose::ALL[1..].iter().all(|p| p.is_discreet()));
+        assert!(!Purpose::Counselling.needs_partner());
+        assert_eq!(Purpose::Marriage.page("b1"), "/marriage/booking/b1");
+        assert_eq!(
+            Purpose::DivorceCertificate.page("b1"),
+            "/divorce/appointment/b1"
+        );
+        assert_eq!(Purpose::parse("wedding"), None);
     }
 }

@@ -90,7 +90,7 @@ pub fn day_text(d: NaiveDate, t: &'static Texts, locale: Locale) -> String {
     }
 }
 
-fn when_text(b: &BookingView, t: &'static Texts, locale: Locale) -> String {
+pub(crate) fn when_text(b: &BookingView, t: &'static Texts, locale: Locale) -> String {
     let day = day_text(b.day, t, locale);
     match locale {
         Locale::ZhCn => format!("{}年{day} {}–{}", b.day.year(), b.starts, b.ends),
@@ -98,13 +98,13 @@ fn when_text(b: &BookingView, t: &'static Texts, locale: Locale) -> String {
     }
 }
 
-fn instant(ts: i64) -> String {
+pub(crate) fn instant(ts: i64) -> String {
     chrono::DateTime::from_timestamp(ts, 0)
         .map(crate::ui::format_time)
         .unwrap_or_default()
 }
 
-fn office_name(o: &OfficeView, locale: Locale) -> &str {
+pub(crate) fn office_name(o: &OfficeView, locale: Locale) -> &str {
     match locale {
         Locale::ZhCn => &o.name_zh,
         Locale::En => &o.name_en,
@@ -118,19 +118,19 @@ fn office_address(o: &OfficeView, locale: Locale) -> &str {
     }
 }
 
-fn check_partner_id(v: &str, t: &'static Texts) -> Option<String> {
+pub(crate) fn check_partner_id(v: &str, t: &'static Texts) -> Option<String> {
     IdNumber::parse(v, crate::browser_today())
         .err()
         .map(|e| Code::IdNumber(e).message(t))
 }
 
-fn check_phone(v: &str, t: &'static Texts) -> Option<String> {
+pub(crate) fn check_phone(v: &str, t: &'static Texts) -> Option<String> {
     Phone::parse(v).err().map(|_| Code::PhoneInvalid.message(t))
 }
 
 /// The office's name, address, phone and hours.
 #[component]
-fn OfficeFacts(office: OfficeView) -> impl IntoView {
+pub(crate) fn OfficeFacts(office: OfficeView) -> impl IntoView {
     let t = use_texts();
     let locale = use_locale();
     let m = &t.marriage;
@@ -174,7 +174,7 @@ fn Guidance() -> impl IntoView {
 /// The slot picker: radio buttons grouped by day, each with a full spoken label (day, time,
 /// places left). Full and unreleased slots are shown but cannot be chosen.
 #[component]
-fn SlotPicker(
+pub(crate) fn SlotPicker(
     slots: Vec<SlotView>,
     /// The slot chosen before (a no-JavaScript form shown again after an error).
     #[prop(optional)]
@@ -247,7 +247,7 @@ fn MarriageHomePage() -> impl IntoView {
     let t = use_texts();
     let locale = use_locale();
     let m = &t.marriage;
-    let mine = Resource::new(|| (), |_| super::api::my_bookings());
+    let mine = Resource::new(|| (), |_| super::api::my_bookings(None));
     view! {
         <Page title=m.title.to_string()>
             <p class="mz-lead">{m.intro}</p>
@@ -590,7 +590,7 @@ fn ClerkPage() -> impl IntoView {
                     + release.version().get(),
             )
         },
-        |(d, _)| super::api::day_list(d),
+        |(d, _)| super::api::day_list(d, None),
     );
     let typed_code = typed("marriage_check_in");
     let typed_publish = typed("marriage_publish");

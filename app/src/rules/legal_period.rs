@@ -9,7 +9,7 @@ use super::calendar::WorkCalendar;
 use chrono::{DateTime, Days, NaiveDate, NaiveTime, TimeZone, Utc};
 
 /// One step of the explanation of a deadline, in order.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum PeriodStep {
     /// The event the period counts from (e.g. 收到申请).
     Event(NaiveDate),

@@ -114,6 +114,11 @@ fn WorkbenchPage() -> impl IntoView {
                                 <span class="mz-tile__body">{t.marriage.desk_link}</span>
                             </a></li>
                         })}
+                        {(role == crate::staff::model::Role::RegistryClerk).then(|| view! {
+                            <li class="mz-tile"><a class="mz-tile__link" href="/staff/divorce">
+                                <span class="mz-tile__name">{t.divorce.staff_title}</span>
+                            </a></li>
+                        })}
                         {role.can_read_audit().then(|| view! {
                             <li class="mz-tile"><a class="mz-tile__link" href="/staff/audit">
                                 <span class="mz-tile__name">{t.staff.audit_title}</span>

@@ -31,7 +31,7 @@ fn refused(field: &str, code: Code) -> DeskError {
     AppError::invalid(field, code).into()
 }
 
-const COLUMNS: &str = "id, reference, status, received_on, cooling_ends_at, window_ends_at, withdrawn_by, party_a, party_b";
+const COLUMNS: &str = "id, reference, status, received_on, cooling_ends_at, window_ends_at, withdrawn_by, party_a, party_b, office_id";
 
 fn case_from_row(r: &sqlx::any::AnyRow, reader: &str) -> DeskResult<CaseView> {
     let status: String = r.try_get("status").map_err(db)?;
@@ -53,29 +53,229 @@ fn case_from_row(r: &sqlx::any::AnyRow, reader: &str) -> DeskResult<CaseView> {
         window_first_day: cooling_last_day + chrono::Duration::days(1),
         window_ends_at: r.try_get("window_ends_at").map_err(db)?,
         withdrawn_by_me: withdrawn_by.as_deref() == Some(reader),
+        office_id: r.try_get("office_id").map_err(db)?,
+        cooling_steps: vec![],
+        window_steps: vec![],
     })
 }
 
-impl SqlDivorce {
-    /// The office's closing time per ISO weekday; an adjusted working day at the weekend keeps
-    /// Monday's hours (see `office_hours`), and an office without hours closes at 17:00.
-    async fn closing_times(&self, office_id: &str) -> DeskResult<HashMap<u32, NaiveTime>> {
-        let rows = sqlx::query("SELECT weekday, closes FROM office_hours WHERE office_id = $1")
-            .bind(office_id)
-            .fetch_all(&self.db)
-            .await
-            .map_err(db)?;
-        let mut out = HashMap::new();
-        for r in rows {
-            let weekday: i64 = r.try_get("weekday").map_err(db)?;
-            let closes: String = r.try_get("closes").map_err(db)?;
-            if let Ok(t) = NaiveTime::parse_from_str(&closes, "%H:%M") {
-                out.insert(weekday as u32, t);
-            }
+/// The office's closing time on a day: its hours for that weekday (an adjusted working day at
+/// the weekend keeps Monday's, see `office_hours`); an office without hours closes at 17:00.
+async fn closing_times(
+    conn: &mut sqlx::AnyConnection,
+    office_id: &str,
+) -> DeskResult<impl Fn(NaiveDate) -> NaiveTime> {
+    let rows = sqlx::query("SELECT weekday, closes FROM office_hours WHERE office_id = $1")
+        .bind(office_id)
+        .fetch_all(&mut *conn)
+        .await
+        .map_err(db)?;
+    let mut closes = HashMap::new();
+    for r in rows {
+        let weekday: i64 = r.try_get("weekday").map_err(db)?;
+        let at: String = r.try_get("closes").map_err(db)?;
+        if let Ok(t) = NaiveTime::parse_from_str(&at, "%H:%M") {
+            closes.insert(weekday as u32, t);
         }
-        Ok(out)
     }
+    Ok(move |d: NaiveDate| {
+        let wd = d.weekday().number_from_monday();
+        closes
+            .get(&wd)
+            .or_else(|| closes.get(&1))
+            .copied()
+            .unwrap_or_else(|| NaiveTime::from_hms_opt(17, 0, 0).expect("valid"))
+    })
+}
 
+async fn parties_of(conn: &mut sqlx::AnyConnection, id: &str) -> DeskResult<[String; 2]> {
+    let r = sqlx::query("SELECT party_a, party_b FROM divorce_cases WHERE id = $1")
+        .bind(id)
+        .fetch_one(&mut *conn)
+        .await
+        .map_err(db)?;
+    Ok([
+        r.try_get("party_a").map_err(db)?,
+        r.try_get("party_b").map_err(db)?,
+    ])
+}
+
+/// Every divorce notice is the same neutral "your application has an update".
+async fn tell(conn: &mut sqlx::AnyConnection, to: &[&str], now: i64) -> DeskResult<()> {
+    for resident in to {
+        insert_message(conn, resident, Topic::DivorceUpdate, &[], now).await?;
+    }
+    Ok(())
+}
+
+/// Whether the person with this ID number is a party to an open case.
+pub(crate) async fn in_open_case(pool: &Db, id_number: &str) -> DeskResult<bool> {
+    let n: i64 = sqlx::query_scalar(
+        "SELECT COUNT(*) FROM divorce_open_parties p JOIN residents r ON r.id = p.resident_id WHERE r.id_number = $1",
+    )
+    .bind(id_number)
+    .fetch_one(pool)
+    .await
+    .map_err(db)?;
+    Ok(n > 0)
+}
+
+/// A case as an appointment for it needs it: its edges, and the other party.
+pub(crate) struct CaseTerms {
+    pub status: CaseStatus,
+    pub cooling_ends_at: i64,
+    pub window_ends_at: i64,
+    pub other_id: String,
+    pub other_name: String,
+    pub other_id_number: String,
+    pub other_phone: String,
+}
+
+/// The case seen by one of its parties; anyone else gets "not found".
+pub(crate) async fn case_terms(
+    conn: &mut sqlx::AnyConnection,
+    case_id: &str,
+    resident_id: &str,
+) -> DeskResult<CaseTerms> {
+    let r = sqlx::query(
+        "SELECT c.status, c.cooling_ends_at, c.window_ends_at, o.id AS other_id, o.real_name, o.id_number, o.phone \
+         FROM divorce_cases c JOIN residents o ON o.id = CASE WHEN c.party_a = $2 THEN c.party_b ELSE c.party_a END \
+         WHERE c.id = $1 AND (c.party_a = $2 OR c.party_b = $2)",
+    )
+    .bind(case_id)
+    .bind(resident_id)
+    .fetch_optional(&mut *conn)
+    .await
+    .map_err(db)?
+    .ok_or(AppError::NotFound)?;
+    let status: String = r.try_get("status").map_err(db)?;
+    Ok(CaseTerms {
+        status: CaseStatus::parse(&status)
+            .ok_or_else(|| DeskError::internal(format!("unknown status {status}")))?,
+        cooling_ends_at: r.try_get("cooling_ends_at").map_err(db)?,
+        window_ends_at: r.try_get("window_ends_at").map_err(db)?,
+        other_id: r.try_get("other_id").map_err(db)?,
+        other_name: r
+            .try_get::<Option<String>, _>("real_name")
+            .map_err(db)?
+            .unwrap_or_default(),
+        other_id_number: r
+            .try_get::<Option<String>, _>("id_number")
+            .map_err(db)?
+            .unwrap_or_default(),
+        other_phone: r.try_get("phone").map_err(db)?,
+    })
+}
+
+/// 受理 inside the caller's transaction: computes both edges from the office's calendar and
+/// hours, stores them as instants, claims both parties (one open case per person), tells both.
+pub(crate) async fn open_case(
+    conn: &mut sqlx::AnyConnection,
+    calendar: &WorkCalendar,
+    office_id: &str,
+    parties: [&str; 2],
+    received_on: NaiveDate,
+    now: i64,
+) -> DeskResult<CaseView> {
+    let closing = closing_times(conn, office_id).await?;
+    let s = schedule(received_on, calendar, closing);
+    let [r1, r2, r3] = s.reminders();
+    let id = new_id();
+    let mut reference = String::new();
+    for _ in 0..20 {
+        let candidate = format!(
+            "LH{}{:06}",
+            received_on.format("%Y%m%d"),
+            rand::thread_rng().gen_range(0..1_000_000)
+        );
+        let inserted = sqlx::query(
+            "INSERT INTO divorce_cases (id, reference, office_id, party_a, party_b, status, received_on, \
+             cooling_ends_at, window_ends_at, reminder_1_at, reminder_2_at, reminder_3_at, created_at, updated_at) \
+             VALUES ($1, $2, $3, $4, $5, 'open', $6, $7, $8, $9, $10, $11, $12, $12) \
+             ON CONFLICT (reference) DO NOTHING",
+        )
+        .bind(&id)
+        .bind(&candidate)
+        .bind(office_id)
+        .bind(parties[0])
+        .bind(parties[1])
+        .bind(received_on.format("%Y-%m-%d").to_string())
+        .bind(s.cooling_off.ends_at.timestamp())
+        .bind(s.window.ends_at.timestamp())
+        .bind(r1.1.timestamp())
+        .bind(r2.1.timestamp())
+        .bind(r3.1.timestamp())
+        .bind(now)
+        .execute(&mut *conn)
+        .await
+        .map_err(db)?
+        .rows_affected();
+        if inserted == 1 {
+            reference = candidate;
+            break;
+        }
+    }
+    if reference.is_empty() {
+        return Err(DeskError::internal("no free case number after 20 draws"));
+    }
+    for (resident, field) in [
+        (parties[0], "party_a_id_number"),
+        (parties[1], "party_b_id_number"),
+    ] {
+        let claimed =
+            sqlx::query("INSERT INTO divorce_open_parties (resident_id, case_id) VALUES ($1, $2)")
+                .bind(resident)
+                .bind(&id)
+                .execute(&mut *conn)
+                .await;
+        match claimed {
+            Ok(_) => {}
+            Err(e) if unique_violation_on(&e, "resident_id") => {
+                return Err(refused(field, Code::PartyHasOpenCase))
+            }
+            Err(e) => return Err(db(e)),
+        }
+    }
+    tell(conn, &parties, now).await?;
+    let row = sqlx::query(&format!(
+        "SELECT {COLUMNS} FROM divorce_cases WHERE id = $1"
+    ))
+    .bind(&id)
+    .fetch_one(&mut *conn)
+    .await
+    .map_err(db)?;
+    case_from_row(&row, "")
+}
+
+/// 颁证: the clerk issued the certificate inside the window; the case ends as divorced.
+pub(crate) async fn certificate_issued(
+    conn: &mut sqlx::AnyConnection,
+    case_id: &str,
+    now: i64,
+) -> DeskResult<()> {
+    let changed = sqlx::query(
+        "UPDATE divorce_cases SET status = 'divorced', updated_at = $1 \
+         WHERE id = $2 AND status = 'open' AND cooling_ends_at <= $1 AND window_ends_at > $1",
+    )
+    .bind(now)
+    .bind(case_id)
+    .execute(&mut *conn)
+    .await
+    .map_err(db)?
+    .rows_affected();
+    if changed != 1 {
+        return Err(refused("booking", Code::CaseClosed));
+    }
+    sqlx::query("DELETE FROM divorce_open_parties WHERE case_id = $1")
+        .bind(case_id)
+        .execute(&mut *conn)
+        .await
+        .map_err(db)?;
+    let parties = parties_of(conn, case_id).await?;
+    tell(conn, &[&parties[0], &parties[1]], now).await
+}
+
+impl SqlDivorce {
     async fn resident_by_number(&self, number: &IdNumber, field: &str) -> DeskResult<String> {
         sqlx::query_scalar("SELECT id FROM residents WHERE id_number = $1")
             .bind(number.as_str())
@@ -83,29 +283,6 @@ impl SqlDivorce {
             .await
             .map_err(db)?
             .ok_or_else(|| refused(field, Code::PartyUnknown))
-    }
-
-    async fn parties_of(
-        &self,
-        conn: &mut sqlx::AnyConnection,
-        id: &str,
-    ) -> DeskResult<[String; 2]> {
-        let r = sqlx::query("SELECT party_a, party_b FROM divorce_cases WHERE id = $1")
-            .bind(id)
-            .fetch_one(&mut *conn)
-            .await
-            .map_err(db)?;
-        Ok([
-            r.try_get("party_a").map_err(db)?,
-            r.try_get("party_b").map_err(db)?,
-        ])
-    }
-
-    async fn tell(&self, conn: &mut sqlx::AnyConnection, to: &[&str], now: i64) -> DeskResult<()> {
-        for resident in to {
-            insert_message(conn, resident, Topic::DivorceUpdate, &[], now).await?;
-        }
-        Ok(())
     }
 }
 
@@ -132,92 +309,27 @@ impl DivorceDesk for SqlDivorce {
         let b = self
             .resident_by_number(party_b, "party_b_id_number")
             .await?;
-        let closes = self.closing_times(&office_id).await?;
-        let closing = |d: NaiveDate| {
-            let wd = d.weekday().number_from_monday();
-            closes
-                .get(&wd)
-                .or_else(|| closes.get(&1))
-                .copied()
-                .unwrap_or_else(|| NaiveTime::from_hms_opt(17, 0, 0).expect("valid"))
-        };
-        let s = schedule(received_on, &self.calendar, closing);
-        let [r1, r2, r3] = s.reminders();
         let now = self.clock.now().timestamp();
-        let id = new_id();
         let mut tx = self.db.begin().await.map_err(db)?;
-        let mut reference = String::new();
-        for _ in 0..20 {
-            let candidate = format!(
-                "LH{}{:06}",
-                received_on.format("%Y%m%d"),
-                rand::thread_rng().gen_range(0..1_000_000)
-            );
-            let inserted = sqlx::query(
-                "INSERT INTO divorce_cases (id, reference, office_id, party_a, party_b, status, received_on, \
-                 cooling_ends_at, window_ends_at, reminder_1_at, reminder_2_at, reminder_3_at, created_at, updated_at) \
-                 VALUES ($1, $2, $3, $4, $5, 'open', $6, $7, $8, $9, $10, $11, $12, $12) \
-                 ON CONFLICT (reference) DO NOTHING",
-            )
-            .bind(&id)
-            .bind(&candidate)
-            .bind(&office_id)
-            .bind(&a)
-            .bind(&b)
-            .bind(received_on.format("%Y-%m-%d").to_string())
-            .bind(s.cooling_off.ends_at.timestamp())
-            .bind(s.window.ends_at.timestamp())
-            .bind(r1.1.timestamp())
-            .bind(r2.1.timestamp())
-            .bind(r3.1.timestamp())
-            .bind(now)
-            .execute(&mut *tx)
-            .await
-            .map_err(db)?
-            .rows_affected();
-            if inserted == 1 {
-                reference = candidate;
-                break;
-            }
-        }
-        if reference.is_empty() {
-            return Err(DeskError::internal("no free case number after 20 draws"));
-        }
-        for (resident, field) in [(&a, "party_a_id_number"), (&b, "party_b_id_number")] {
-            let claimed = sqlx::query(
-                "INSERT INTO divorce_open_parties (resident_id, case_id) VALUES ($1, $2)",
-            )
-            .bind(resident)
-            .bind(&id)
-            .execute(&mut *tx)
-            .await;
-            match claimed {
-                Ok(_) => {}
-                Err(e) if unique_violation_on(&e, "resident_id") => {
-                    return Err(refused(field, Code::PartyHasOpenCase))
-                }
-                Err(e) => return Err(db(e)),
-            }
-        }
-        self.tell(&mut tx, &[&a, &b], now).await?;
+        let view = open_case(
+            &mut tx,
+            &self.calendar,
+            &office_id,
+            [&a, &b],
+            received_on,
+            now,
+        )
+        .await?;
         audit(
             &mut tx,
             now,
             Some(&actor.staff.id),
             &actor.staff.username,
             "divorce.receive",
-            &reference,
+            &view.reference,
             actor.client,
         )
         .await?;
-        let row = sqlx::query(&format!(
-            "SELECT {COLUMNS} FROM divorce_cases WHERE id = $1"
-        ))
-        .bind(&id)
-        .fetch_one(&mut *tx)
-        .await
-        .map_err(db)?;
-        let view = case_from_row(&row, "")?;
         tx.commit().await.map_err(db)?;
         Ok(view)
     }
@@ -230,7 +342,18 @@ impl DivorceDesk for SqlDivorce {
         .fetch_all(&self.db)
         .await
         .map_err(db)?;
-        rows.iter().map(|r| case_from_row(r, resident_id)).collect()
+        let mut conn = self.db.acquire().await.map_err(db)?;
+        let mut out = Vec::with_capacity(rows.len());
+        for r in &rows {
+            let mut case = case_from_row(r, resident_id)?;
+            // The explanation of both dates, recomputed from the same rules that set them.
+            let closing = closing_times(&mut conn, &case.office_id).await?;
+            let s = schedule(case.received_on, &self.calendar, closing);
+            case.cooling_steps = s.cooling_off.steps;
+            case.window_steps = s.window.steps;
+            out.push(case);
+        }
+        Ok(out)
     }
 
     #[tracing::instrument(name = "Withdraw divorce application", skip_all)]
@@ -269,13 +392,14 @@ impl DivorceDesk for SqlDivorce {
             .execute(&mut *tx)
             .await
             .map_err(db)?;
-        let parties = self.parties_of(&mut tx, case_id).await?;
+        super::marriage::cancel_case_appointments(&mut tx, case_id, now).await?;
+        let parties = parties_of(&mut tx, case_id).await?;
         let other: Vec<&str> = parties
             .iter()
             .map(String::as_str)
             .filter(|p| *p != resident_id)
             .collect();
-        self.tell(&mut tx, &other, now).await?;
+        tell(&mut tx, &other, now).await?;
         let row = sqlx::query(&format!(
             "SELECT {COLUMNS} FROM divorce_cases WHERE id = $1"
         ))
@@ -319,8 +443,9 @@ impl DivorceDesk for SqlDivorce {
                 .execute(&mut *tx)
                 .await
                 .map_err(db)?;
-            let parties = self.parties_of(&mut tx, &id).await?;
-            self.tell(&mut tx, &[&parties[0], &parties[1]], now).await?;
+            super::marriage::cancel_case_appointments(&mut tx, &id, now).await?;
+            let parties = parties_of(&mut tx, &id).await?;
+            tell(&mut tx, &[&parties[0], &parties[1]], now).await?;
             tx.commit().await.map_err(db)?;
             report.deemed_withdrawn += 1;
         }
@@ -348,8 +473,8 @@ impl DivorceDesk for SqlDivorce {
                 if marked != 1 {
                     continue;
                 }
-                let parties = self.parties_of(&mut tx, &id).await?;
-                self.tell(&mut tx, &[&parties[0], &parties[1]], now).await?;
+                let parties = parties_of(&mut tx, &id).await?;
+                tell(&mut tx, &[&parties[0], &parties[1]], now).await?;
                 tx.commit().await.map_err(db)?;
                 report.reminders += 1;
             }

@@ -10,11 +10,11 @@ use app::{
     desk::{DeskError, DeskResult},
     error::{AppError, Code},
     marriage::{
-        desk::{Actor, BookRequest, MarriageDesk, SweepReport},
+        desk::{Actor, BookRequest, MarriageDesk, PartnerOf, SweepReport},
         model::{
-            change_deadline, check_couple, eve_of, hold_expires_at, reminder_due_at,
+            change_deadline, check_couple, eve_of, hold_expires_at, reminder_due_at, slot_start,
             voucher_payload, BookingStatus, BookingView, BookingWindow, ClerkBooking, ClerkDay,
-            DayOutcome, OfficeView, Party, SlotView, VoucherCode, VoucherView,
+            Counter, DayOutcome, OfficeView, Party, Purpose, SlotView, VoucherCode, VoucherView,
         },
     },
     rules::{
@@ -48,15 +48,18 @@ fn day_str(d: NaiveDate) -> String {
     d.format("%Y-%m-%d").to_string()
 }
 
+/// The only SMS text a divorce or counselling appointment ever sends.
+pub(crate) const NEUTRAL_SMS: &str = "【民政一件事】您的申请有新进展，请登录“民政一件事”查看。";
+
 const ACTIVE: &str = "('pending_partner', 'confirmed', 'checked_in')";
 
 const BOOKING_COLUMNS: &str =
-    "b.id, b.reference, b.office_id, b.slot_id, s.day, s.starts, s.ends, b.status, b.ceremony, \
+    "b.id, b.purpose, b.case_id, b.reference, b.office_id, b.slot_id, s.day, s.starts, s.ends, b.status, b.ceremony, \
      b.applicant_id, b.partner_id, b.partner_phone, a.real_name AS applicant_name, a.phone AS applicant_phone, \
      b.partner_name, b.partner_id_number, b.applicant_id_number, b.hold_expires_at, b.voucher_token, \
      o.cutoff_hours";
 
-const BOOKING_FROM: &str = "marriage_bookings b JOIN marriage_slots s ON s.id = b.slot_id \
+const BOOKING_FROM: &str = "appointments b JOIN slots s ON s.id = b.slot_id \
      JOIN registry_offices o ON o.unit_id = b.office_id JOIN residents a ON a.id = b.applicant_id";
 
 /// A booking row with what the desk needs beyond the view.
@@ -74,6 +77,7 @@ struct Booking {
 impl Booking {
     fn from_row(r: &sqlx::any::AnyRow, reader: &str) -> Result<Self, DeskError> {
         let status: String = r.try_get("status").map_err(db)?;
+        let purpose: String = r.try_get("purpose").map_err(db)?;
         let partner_id_number: String = r.try_get("partner_id_number").map_err(db)?;
         let ceremony: i64 = r.try_get("ceremony").map_err(db)?;
         let applicant_id: String = r.try_get("applicant_id").map_err(db)?;
@@ -83,6 +87,9 @@ impl Booking {
         Ok(Self {
             view: BookingView {
                 id: r.try_get("id").map_err(db)?,
+                purpose: Purpose::parse(&purpose)
+                    .ok_or_else(|| DeskError::internal(format!("unknown purpose {purpose}")))?,
+                case_id: r.try_get("case_id").map_err(db)?,
                 reference: r.try_get("reference").map_err(db)?,
                 office_id: r.try_get("office_id").map_err(db)?,
                 slot_id: r.try_get("slot_id").map_err(db)?,
@@ -129,10 +136,21 @@ impl Booking {
     }
 }
 
+/// The other party of a booking, as typed or as taken from the divorce case.
+struct OtherParty {
+    name: String,
+    id_number: String,
+    phone: String,
+    resident_id: Option<String>,
+    case_id: Option<String>,
+}
+
 /// Whether a slot can take a booking today: the window, the calendar, closures, the release.
 struct SlotFacts {
     office_id: String,
+    counter: Counter,
     day: NaiveDate,
+    starts: String,
 }
 
 /// Upserts the booking's row in a party's 我的办件.
@@ -145,14 +163,19 @@ async fn upsert_affair(
 ) -> DeskResult<()> {
     sqlx::query(
         "INSERT INTO affairs (id, resident_id, service, reference, status, link, updated_at) \
-         VALUES ($1, $2, 'marriage', $3, $4, $5, $6) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7) \
          ON CONFLICT (id) DO UPDATE SET status = excluded.status, updated_at = excluded.updated_at",
     )
-    .bind(format!("marriage:{}:{resident_id}", booking.id))
+    .bind(format!(
+        "{}:{}:{resident_id}",
+        booking.purpose.service(),
+        booking.id
+    ))
     .bind(resident_id)
+    .bind(booking.purpose.service())
     .bind(&booking.reference)
     .bind(status.as_str())
-    .bind(format!("/marriage/booking/{}", booking.id))
+    .bind(booking.purpose.page(&booking.id))
     .bind(now)
     .execute(&mut *conn)
     .await
@@ -160,7 +183,8 @@ async fn upsert_affair(
     Ok(())
 }
 
-/// Tells each of `to` about the booking, in their message centre (same transaction).
+/// Tells each of `to` about the booking, in their message centre (same transaction). Divorce
+/// and counselling appointments say only "your application has an update".
 async fn tell(
     conn: &mut sqlx::AnyConnection,
     to: &[&str],
@@ -168,6 +192,12 @@ async fn tell(
     booking: &BookingView,
     now: i64,
 ) -> DeskResult<()> {
+    if booking.purpose.is_discreet() {
+        for resident in to {
+            insert_message(conn, resident, Topic::DivorceUpdate, &[], now).await?;
+        }
+        return Ok(());
+    }
     let day = day_str(booking.day);
     let time = format!("{}–{}", booking.starts, booking.ends);
     for resident in to {
@@ -206,7 +236,7 @@ async fn return_place(
     slot_id: &str,
     ceremony: i64,
 ) -> DeskResult<()> {
-    sqlx::query("UPDATE marriage_slots SET booked = booked - 1, ceremony_booked = ceremony_booked - $2 WHERE id = $1")
+    sqlx::query("UPDATE slots SET booked = booked - 1, ceremony_booked = ceremony_booked - $2 WHERE id = $1")
         .bind(slot_id)
         .bind(ceremony)
         .execute(&mut *conn)
@@ -216,7 +246,7 @@ async fn return_place(
 }
 
 async fn free_parties(conn: &mut sqlx::AnyConnection, booking_id: &str) -> DeskResult<()> {
-    sqlx::query("DELETE FROM marriage_active_parties WHERE booking_id = $1")
+    sqlx::query("DELETE FROM appointment_parties WHERE booking_id = $1")
         .bind(booking_id)
         .execute(&mut *conn)
         .await
@@ -277,7 +307,7 @@ async fn take_place(
     ceremony: i64,
 ) -> DeskResult<()> {
     let taken = sqlx::query(
-        "UPDATE marriage_slots SET booked = booked + 1, ceremony_booked = ceremony_booked + $2 \
+        "UPDATE slots SET booked = booked + 1, ceremony_booked = ceremony_booked + $2 \
          WHERE id = $1 AND booked < capacity AND ceremony_booked + $2 <= ceremony_capacity",
     )
     .bind(slot_id)
@@ -290,12 +320,11 @@ async fn take_place(
         return Ok(());
     }
     // Tell a full slot from a full ceremony (the caller drops the transaction).
-    let left: i64 =
-        sqlx::query_scalar("SELECT capacity - booked FROM marriage_slots WHERE id = $1")
-            .bind(slot_id)
-            .fetch_one(&mut *conn)
-            .await
-            .map_err(db)?;
+    let left: i64 = sqlx::query_scalar("SELECT capacity - booked FROM slots WHERE id = $1")
+        .bind(slot_id)
+        .fetch_one(&mut *conn)
+        .await
+        .map_err(db)?;
     Err(refused(
         "slot",
         if left > 0 {
@@ -309,15 +338,21 @@ async fn take_place(
 /// A booking number people can read out on the phone: `JH`, the appointment day and six random
 /// digits, drawn again while taken. Called under the booking's write lock (SQLite), so the
 /// number checked free is still free when inserted.
-async fn free_reference(conn: &mut sqlx::AnyConnection, day: NaiveDate) -> DeskResult<String> {
+async fn free_reference(
+    conn: &mut sqlx::AnyConnection,
+    day: NaiveDate,
+    purpose: Purpose,
+) -> DeskResult<String> {
+    // Divorce and counselling numbers say nothing about what they are for.
+    let prefix = if purpose.is_discreet() { "YY" } else { "JH" };
     for _ in 0..20 {
         let candidate = format!(
-            "JH{}{:06}",
+            "{prefix}{}{:06}",
             day.format("%Y%m%d"),
             rand::thread_rng().gen_range(0..1_000_000)
         );
         let taken: i64 =
-            sqlx::query_scalar("SELECT COUNT(*) FROM marriage_bookings WHERE reference = $1")
+            sqlx::query_scalar("SELECT COUNT(*) FROM appointments WHERE reference = $1")
                 .bind(&candidate)
                 .fetch_one(&mut *conn)
                 .await
@@ -349,6 +384,50 @@ async fn still_open(
     Ok(())
 }
 
+async fn load_booking(
+    conn: &mut sqlx::AnyConnection,
+    id: &str,
+    reader: &str,
+) -> DeskResult<Option<Booking>> {
+    let row = sqlx::query(&format!(
+        "SELECT {BOOKING_COLUMNS} FROM {BOOKING_FROM} WHERE b.id = $1"
+    ))
+    .bind(id)
+    .fetch_optional(&mut *conn)
+    .await
+    .map_err(db)?;
+    row.map(|r| Booking::from_row(&r, reader)).transpose()
+}
+
+/// A case that ends (withdrawn, deemed withdrawn) cancels its open certificate or counselling
+/// appointments in the same transaction; each place returns once (the status guard).
+pub(crate) async fn cancel_case_appointments(
+    conn: &mut sqlx::AnyConnection,
+    case_id: &str,
+    now: i64,
+) -> DeskResult<()> {
+    let rows = sqlx::query(&format!(
+        "UPDATE appointments SET status = 'cancelled', updated_at = $1 \
+         WHERE case_id = $2 AND status IN {ACTIVE} RETURNING id, slot_id, ceremony"
+    ))
+    .bind(now)
+    .bind(case_id)
+    .fetch_all(&mut *conn)
+    .await
+    .map_err(db)?;
+    for r in rows {
+        let id: String = r.try_get("id").map_err(db)?;
+        let slot_id: String = r.try_get("slot_id").map_err(db)?;
+        release_place(conn, &id, &slot_id, r.try_get("ceremony").map_err(db)?).await?;
+        if let Some(b) = load_booking(conn, &id, "").await? {
+            for p in b.parties() {
+                upsert_affair(conn, p, &b.view, BookingStatus::Cancelled, now).await?;
+            }
+        }
+    }
+    Ok(())
+}
+
 impl SqlMarriage {
     async fn load(
         &self,
@@ -356,14 +435,7 @@ impl SqlMarriage {
         id: &str,
         reader: &str,
     ) -> DeskResult<Option<Booking>> {
-        let row = sqlx::query(&format!(
-            "SELECT {BOOKING_COLUMNS} FROM {BOOKING_FROM} WHERE b.id = $1"
-        ))
-        .bind(id)
-        .fetch_optional(&mut *conn)
-        .await
-        .map_err(db)?;
-        row.map(|r| Booking::from_row(&r, reader)).transpose()
+        load_booking(conn, id, reader).await
     }
 
     /// A booking the resident may see: as applicant, as the confirmed partner, or as the
@@ -409,9 +481,9 @@ impl SqlMarriage {
         let now = self.clock.now();
         let today = self.clock.today();
         let slot = sqlx::query(
-            "SELECT s.office_id, s.day, s.release_at, o.window_first_day, o.window_last_day, \
+            "SELECT s.office_id, s.counter, s.day, s.starts, s.release_at, o.window_first_day, o.window_last_day, \
              (SELECT COUNT(*) FROM office_closures c WHERE c.office_id = s.office_id AND c.day = s.day) AS closures \
-             FROM marriage_slots s JOIN registry_offices o ON o.unit_id = s.office_id WHERE s.id = $1",
+             FROM slots s JOIN registry_offices o ON o.unit_id = s.office_id WHERE s.id = $1",
         )
         .bind(slot_id)
         .fetch_optional(&self.db)
@@ -434,10 +506,112 @@ impl SqlMarriage {
         if release_at.is_some_and(|t| t > now.timestamp()) {
             return Err(refused("slot", Code::NotYetReleased));
         }
+        let counter: String = slot.try_get("counter").map_err(db)?;
         Ok(SlotFacts {
             office_id: slot.try_get("office_id").map_err(db)?,
+            counter: Counter::parse(&counter)
+                .ok_or_else(|| DeskError::internal(format!("unknown counter {counter}")))?,
             day,
+            starts: slot.try_get("starts").map_err(db)?,
         })
+    }
+
+    /// The rules of each purpose for who the other party is and which slot fits, before the
+    /// booking's transaction; the primary keys decide the races.
+    async fn admit(
+        &self,
+        applicant_id: &str,
+        applicant_phone: &str,
+        applicant: &IdNumber,
+        purpose: Purpose,
+        partner: PartnerOf,
+        slot: &SlotFacts,
+    ) -> DeskResult<OtherParty> {
+        match (purpose, partner) {
+            (
+                Purpose::Marriage | Purpose::DivorceApplication,
+                PartnerOf::Typed {
+                    name,
+                    id_number,
+                    phone,
+                },
+            ) => {
+                if phone.as_str() == applicant_phone {
+                    return Err(refused("partner_phone", Code::PartnerPhoneIsOwn));
+                }
+                if purpose == Purpose::Marriage {
+                    check_couple(applicant, &id_number, slot.day)?;
+                } else {
+                    if &id_number == applicant {
+                        return Err(refused("partner_id_number", Code::SameParty));
+                    }
+                    // One open case per couple: neither may already be in one.
+                    for (number, field) in [
+                        (applicant.as_str(), "slot"),
+                        (id_number.as_str(), "partner_id_number"),
+                    ] {
+                        if super::divorce::in_open_case(&self.db, number).await? {
+                            return Err(refused(field, Code::PartyHasOpenCase));
+                        }
+                    }
+                }
+                Ok(OtherParty {
+                    name: name.as_str().to_owned(),
+                    id_number: id_number.as_str().to_owned(),
+                    phone: phone.as_str().to_owned(),
+                    resident_id: None,
+                    case_id: None,
+                })
+            }
+            (Purpose::DivorceCertificate | Purpose::Counselling, PartnerOf::Case(case_id)) => {
+                let terms = self
+                    .case_admits(purpose, &case_id, applicant_id, slot)
+                    .await?;
+                Ok(OtherParty {
+                    name: terms.other_name,
+                    id_number: terms.other_id_number,
+                    phone: terms.other_phone,
+                    resident_id: Some(terms.other_id),
+                    case_id: Some(case_id),
+                })
+            }
+            _ => Err(AppError::BadRequest.into()),
+        }
+    }
+
+    /// A certificate visit must lie inside the case's certificate window; counselling inside
+    /// its cooling-off period. The case must be open and the resident one of its parties.
+    async fn case_admits(
+        &self,
+        purpose: Purpose,
+        case_id: &str,
+        resident_id: &str,
+        slot: &SlotFacts,
+    ) -> DeskResult<super::divorce::CaseTerms> {
+        let mut conn = self.db.acquire().await.map_err(db)?;
+        let terms = super::divorce::case_terms(&mut conn, case_id, resident_id).await?;
+        if terms.status != app::divorce::model::CaseStatus::Open {
+            return Err(refused("slot", Code::CaseClosed));
+        }
+        let starts = slot_start(slot.day, &slot.starts).timestamp();
+        let now = self.clock.now().timestamp();
+        let fits = match purpose {
+            Purpose::DivorceCertificate => {
+                starts >= terms.cooling_ends_at && starts < terms.window_ends_at
+            }
+            _ => now < terms.cooling_ends_at && starts < terms.cooling_ends_at,
+        };
+        if !fits {
+            return Err(refused(
+                "slot",
+                if purpose == Purpose::DivorceCertificate {
+                    Code::OutsideCertificateWindow
+                } else {
+                    Code::CounsellingClosed
+                },
+            ));
+        }
+        Ok(terms)
     }
 
     async fn office(&self, id: &str) -> DeskResult<OfficeView> {
@@ -518,7 +692,7 @@ impl SqlMarriage {
     async fn lapse_due(&self) -> DeskResult<u32> {
         let now = self.clock.now().timestamp();
         let due: Vec<String> = sqlx::query_scalar(
-            "SELECT id FROM marriage_bookings WHERE status = 'pending_partner' AND hold_expires_at <= $1",
+            "SELECT id FROM appointments WHERE status = 'pending_partner' AND hold_expires_at <= $1",
         )
         .bind(now)
         .fetch_all(&self.db)
@@ -529,7 +703,7 @@ impl SqlMarriage {
             let mut tx = self.db.begin().await.map_err(db)?;
             // The guard: only the transaction that moves it out of pending gives the place back.
             let row = sqlx::query(
-                "UPDATE marriage_bookings SET status = 'lapsed', updated_at = $1 \
+                "UPDATE appointments SET status = 'lapsed', updated_at = $1 \
                  WHERE id = $2 AND status = 'pending_partner' AND hold_expires_at <= $1 RETURNING slot_id, ceremony",
             )
             .bind(now)
@@ -568,7 +742,7 @@ impl SqlMarriage {
     async fn remind_due(&self) -> DeskResult<u32> {
         let now = self.clock.now().timestamp();
         let due: Vec<String> = sqlx::query_scalar(
-            "SELECT id FROM marriage_bookings WHERE status = 'confirmed' AND reminded_at IS NULL AND remind_at <= $1",
+            "SELECT id FROM appointments WHERE status = 'confirmed' AND reminded_at IS NULL AND remind_at <= $1",
         )
         .bind(now)
         .fetch_all(&self.db)
@@ -578,7 +752,7 @@ impl SqlMarriage {
         for id in due {
             let mut tx = self.db.begin().await.map_err(db)?;
             let marked = sqlx::query(
-                "UPDATE marriage_bookings SET reminded_at = $1 WHERE id = $2 AND status = 'confirmed' AND reminded_at IS NULL",
+                "UPDATE appointments SET reminded_at = $1 WHERE id = $2 AND status = 'confirmed' AND reminded_at IS NULL",
             )
             .bind(now)
             .bind(&id)
@@ -600,10 +774,14 @@ impl SqlMarriage {
             }
             tx.commit().await.map_err(db)?;
             if upcoming {
-                let text = format!(
-                    "【民政一件事】提醒：您的结婚登记预约（{}）在明天 {} {}，请双方携带身份证、户口簿按时到场。",
-                    b.view.reference, b.view.starts, day_str(b.view.day)
-                );
+                let text = if b.view.purpose.is_discreet() {
+                    NEUTRAL_SMS.to_owned()
+                } else {
+                    format!(
+                        "【民政一件事】提醒：您的结婚登记预约（{}）在明天 {} {}，请双方携带身份证、户口簿按时到场。",
+                        b.view.reference, b.view.starts, day_str(b.view.day)
+                    )
+                };
                 self.text(&[&b.applicant_phone, &b.partner_phone], &text)
                     .await;
                 sent += 1;
@@ -631,19 +809,21 @@ impl MarriageDesk for SqlMarriage {
     async fn slots(
         &self,
         office_id: &str,
+        counter: Counter,
         from: NaiveDate,
         to: NaiveDate,
     ) -> DeskResult<Vec<SlotView>> {
         let now = self.clock.now().timestamp();
         let rows = sqlx::query(
             "SELECT id, day, starts, ends, capacity, booked, ceremony_capacity, ceremony_booked, release_at \
-             FROM marriage_slots s WHERE office_id = $1 AND day >= $2 AND day <= $3 \
+             FROM slots s WHERE office_id = $1 AND counter = $4 AND day >= $2 AND day <= $3 \
              AND NOT EXISTS (SELECT 1 FROM office_closures c WHERE c.office_id = s.office_id AND c.day = s.day) \
              ORDER BY day, starts",
         )
         .bind(office_id)
         .bind(day_str(from))
         .bind(day_str(to))
+        .bind(counter.as_str())
         .fetch_all(&self.db)
         .await
         .map_err(db)?;
@@ -653,10 +833,11 @@ impl MarriageDesk for SqlMarriage {
             .collect()
     }
 
-    #[tracing::instrument(name = "Book marriage slot", skip_all, fields(slot_id = %request.slot_id))]
+    #[tracing::instrument(name = "Book appointment", skip_all, fields(slot_id = %request.slot_id, purpose = request.purpose.as_str()))]
     async fn book(&self, applicant_id: &str, request: BookRequest) -> DeskResult<BookingView> {
         let now = self.clock.now();
         let today = self.clock.today();
+        let purpose = request.purpose;
         let applicant = sqlx::query("SELECT id_number, phone FROM residents WHERE id = $1")
             .bind(applicant_id)
             .fetch_optional(&self.db)
@@ -670,11 +851,20 @@ impl MarriageDesk for SqlMarriage {
         // Stored numbers were checked when bound; parse again to get sex and age.
         let applicant_id_number = IdNumber::parse(&applicant_number, today)
             .map_err(|_| refused("slot", Code::RealNameRequired))?;
-        if request.partner_phone.as_str() == applicant_phone {
-            return Err(refused("partner_phone", Code::PartnerPhoneIsOwn));
-        }
         let slot = self.bookable(&request.slot_id).await?;
-        check_couple(&applicant_id_number, &request.partner_id_number, slot.day)?;
+        if slot.counter != purpose.counter() {
+            return Err(refused("slot", Code::SlotUnknown));
+        }
+        let partner = self
+            .admit(
+                applicant_id,
+                &applicant_phone,
+                &applicant_id_number,
+                purpose,
+                request.partner,
+                &slot,
+            )
+            .await?;
         let hold_hours: i64 =
             sqlx::query_scalar("SELECT hold_hours FROM registry_offices WHERE unit_id = $1")
                 .bind(&slot.office_id)
@@ -702,34 +892,51 @@ impl MarriageDesk for SqlMarriage {
             tx.commit().await.map_err(db)?;
             return Ok(b.view);
         }
-        let ceremony = i64::from(request.ceremony);
+        let ceremony = i64::from(purpose == Purpose::Marriage && request.ceremony);
         take_place(&mut tx, &request.slot_id, ceremony).await?;
         still_open(&mut tx, &slot.office_id, slot.day).await?;
         let booking_id = new_id();
-        let reference = free_reference(&mut tx, slot.day).await?;
+        let reference = free_reference(&mut tx, slot.day, purpose).await?;
+        // Counselling needs no second confirmation: it is confirmed as booked.
+        let (status, partner_id, confirmed_at, remind_at) = if purpose.needs_partner() {
+            (BookingStatus::PendingPartner, None, None, None)
+        } else {
+            (
+                BookingStatus::Confirmed,
+                partner.resident_id.clone(),
+                Some(now.timestamp()),
+                Some(reminder_due_at(slot.day).timestamp()),
+            )
+        };
         sqlx::query(
-            "INSERT INTO marriage_bookings (id, reference, office_id, slot_id, applicant_id, applicant_id_number, partner_name, \
-             partner_id_number, partner_phone, ceremony, status, hold_expires_at, voucher_token, created_at, updated_at) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $14)",
+            "INSERT INTO appointments (id, purpose, case_id, reference, office_id, slot_id, applicant_id, applicant_id_number, partner_name, \
+             partner_id_number, partner_phone, partner_id, ceremony, status, hold_expires_at, voucher_token, created_at, updated_at, \
+             confirmed_at, remind_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $17, $18, $19)",
         )
         .bind(&booking_id)
+        .bind(purpose.as_str())
+        .bind(&partner.case_id)
         .bind(&reference)
         .bind(&slot.office_id)
         .bind(&request.slot_id)
         .bind(applicant_id)
         .bind(applicant_id_number.as_str())
-        .bind(request.partner_name.as_str())
-        .bind(request.partner_id_number.as_str())
-        .bind(request.partner_phone.as_str())
+        .bind(&partner.name)
+        .bind(&partner.id_number)
+        .bind(&partner.phone)
+        .bind(&partner_id)
         .bind(ceremony)
-        .bind(BookingStatus::PendingPartner.as_str())
+        .bind(status.as_str())
         .bind(hold_expires_at(now, slot.day, hold_hours as u32).timestamp())
         .bind(new_token())
         .bind(now.timestamp())
+        .bind(confirmed_at)
+        .bind(remind_at)
         .execute(&mut *tx)
         .await
         .map_err(db)?;
-        // Each party may hold one active booking; the primary key decides races.
+        // Each party may hold one active booking per counter; the primary key decides races.
         for (number, field, code) in [
             (
                 applicant_id_number.as_str(),
@@ -737,15 +944,16 @@ impl MarriageDesk for SqlMarriage {
                 Code::ApplicantHasBooking,
             ),
             (
-                request.partner_id_number.as_str(),
+                partner.id_number.as_str(),
                 "partner_id_number",
                 Code::PartnerHasBooking,
             ),
         ] {
             let claimed = sqlx::query(
-                "INSERT INTO marriage_active_parties (id_number, booking_id) VALUES ($1, $2)",
+                "INSERT INTO appointment_parties (id_number, counter, booking_id) VALUES ($1, $2, $3)",
             )
             .bind(number)
+            .bind(purpose.counter().as_str())
             .bind(&booking_id)
             .execute(&mut *tx)
             .await;
@@ -760,21 +968,18 @@ impl MarriageDesk for SqlMarriage {
             .load(&mut tx, &booking_id, applicant_id)
             .await?
             .ok_or(AppError::NotFound)?;
-        upsert_affair(
-            &mut tx,
-            applicant_id,
-            &b.view,
-            BookingStatus::PendingPartner,
-            now.timestamp(),
-        )
-        .await?;
+        for p in b.parties() {
+            upsert_affair(&mut tx, p, &b.view, status, now.timestamp()).await?;
+        }
         // The partner hears of it in their message centre if they already have an account.
-        let partner_account: Option<String> =
-            sqlx::query_scalar("SELECT id FROM residents WHERE phone = $1")
-                .bind(request.partner_phone.as_str())
+        let partner_account: Option<String> = match &partner_id {
+            Some(id) => Some(id.clone()),
+            None => sqlx::query_scalar("SELECT id FROM residents WHERE phone = $1")
+                .bind(&partner.phone)
                 .fetch_optional(&mut *tx)
                 .await
-                .map_err(db)?;
+                .map_err(db)?,
+        };
         if let Some(p) = &partner_account {
             tell(
                 &mut tx,
@@ -786,14 +991,18 @@ impl MarriageDesk for SqlMarriage {
             .await?;
         }
         tx.commit().await.map_err(db)?;
-        let text = format!(
-            "【民政一件事】有人预约了与您的结婚登记（预约号 {}），请在 {} 前登录“民政一件事”用本手机号确认。",
-            b.view.reference,
-            app::rules::clock::shanghai_date(
-                chrono::DateTime::from_timestamp(b.view.hold_expires_at, 0).unwrap_or_default()
+        let text = if purpose.is_discreet() {
+            NEUTRAL_SMS.to_owned()
+        } else {
+            format!(
+                "【民政一件事】有人预约了与您的结婚登记（预约号 {}），请在 {} 前登录“民政一件事”用本手机号确认。",
+                b.view.reference,
+                app::rules::clock::shanghai_date(
+                    chrono::DateTime::from_timestamp(b.view.hold_expires_at, 0).unwrap_or_default()
+                )
             )
-        );
-        self.text(&[request.partner_phone.as_str()], &text).await;
+        };
+        self.text(&[partner.phone.as_str()], &text).await;
         Ok(b.view)
     }
 
@@ -834,7 +1043,7 @@ impl MarriageDesk for SqlMarriage {
         drop(conn);
         let mut tx = self.db.begin().await.map_err(db)?;
         let changed = sqlx::query(
-            "UPDATE marriage_bookings SET status = 'confirmed', partner_id = $1, confirmed_at = $2, remind_at = $3, updated_at = $2 \
+            "UPDATE appointments SET status = 'confirmed', partner_id = $1, confirmed_at = $2, remind_at = $3, updated_at = $2 \
              WHERE id = $4 AND status = 'pending_partner' AND hold_expires_at > $2",
         )
         .bind(resident_id)
@@ -900,7 +1109,7 @@ impl MarriageDesk for SqlMarriage {
             return Err(refused("slot", Code::PastCutoff));
         }
         let slot = self.bookable(slot_id).await?;
-        if slot.office_id != b.view.office_id {
+        if slot.office_id != b.view.office_id || slot.counter != b.view.purpose.counter() {
             return Err(refused("slot", Code::SlotUnknown));
         }
         let mut tx = self.db.begin().await.map_err(db)?;
@@ -918,12 +1127,22 @@ impl MarriageDesk for SqlMarriage {
         if slot_id == old_slot {
             return Err(refused("slot", Code::SameSlot));
         }
-        let today = self.clock.today();
-        let applicant = IdNumber::parse(&b.applicant_id_number, today)
-            .map_err(|_| DeskError::internal("stored ID number"))?;
-        let partner = IdNumber::parse(&b.partner_id_number, today)
-            .map_err(|_| DeskError::internal("stored ID number"))?;
-        check_couple(&applicant, &partner, slot.day)?;
+        match (b.view.purpose, &b.view.case_id) {
+            (Purpose::Marriage, _) => {
+                let today = self.clock.today();
+                let applicant = IdNumber::parse(&b.applicant_id_number, today)
+                    .map_err(|_| DeskError::internal("stored ID number"))?;
+                let partner = IdNumber::parse(&b.partner_id_number, today)
+                    .map_err(|_| DeskError::internal("stored ID number"))?;
+                check_couple(&applicant, &partner, slot.day)?;
+            }
+            (Purpose::DivorceApplication, _) => {}
+            (purpose, Some(case_id)) => {
+                self.case_admits(purpose, case_id, resident_id, &slot)
+                    .await?;
+            }
+            (_, None) => return Err(DeskError::internal("case appointment without its case")),
+        }
         let ceremony = i64::from(b.view.ceremony);
         take_place(&mut tx, slot_id, ceremony).await?;
         still_open(&mut tx, &slot.office_id, slot.day).await?;
@@ -932,7 +1151,7 @@ impl MarriageDesk for SqlMarriage {
         // A move never extends an unconfirmed hold, and it still ends by the eve of the new day.
         let hold = b.view.hold_expires_at.min(eve_of(slot.day).timestamp());
         let moved = sqlx::query(
-            "UPDATE marriage_bookings SET slot_id = $1, hold_expires_at = $2, remind_at = $3, reminded_at = NULL, updated_at = $4 \
+            "UPDATE appointments SET slot_id = $1, hold_expires_at = $2, remind_at = $3, reminded_at = NULL, updated_at = $4 \
              WHERE id = $5 AND slot_id = $6 AND status IN ('pending_partner', 'confirmed')",
         )
         .bind(slot_id)
@@ -987,7 +1206,7 @@ impl MarriageDesk for SqlMarriage {
         // The status change is the guard: only the transaction that moves an active booking to
         // cancelled gives its place back, so a place returns exactly once.
         let row = sqlx::query(
-            "UPDATE marriage_bookings SET status = 'cancelled', updated_at = $1 \
+            "UPDATE appointments SET status = 'cancelled', updated_at = $1 \
              WHERE id = $2 AND status IN ('pending_partner', 'confirmed') AND (applicant_id = $3 OR partner_id = $3) \
              RETURNING slot_id, ceremony",
         )
@@ -1063,7 +1282,12 @@ impl MarriageDesk for SqlMarriage {
         })
     }
 
-    async fn clerk_day(&self, actor: &Actor<'_>, day: NaiveDate) -> DeskResult<ClerkDay> {
+    async fn clerk_day(
+        &self,
+        actor: &Actor<'_>,
+        counter: Counter,
+        day: NaiveDate,
+    ) -> DeskResult<ClerkDay> {
         let office_id = self.clerk_office(actor)?.to_owned();
         let now = self.clock.now().timestamp();
         let mut tx = self.db.begin().await.map_err(db)?;
@@ -1071,7 +1295,7 @@ impl MarriageDesk for SqlMarriage {
         self.audit(
             &mut tx,
             actor,
-            "marriage.day_list",
+            &format!("{}.day_list", counter.as_str()),
             &format!("{office_id} {}", day_str(day)),
         )
         .await?;
@@ -1085,10 +1309,11 @@ impl MarriageDesk for SqlMarriage {
         .map_err(db)?;
         let slots = sqlx::query(
             "SELECT id, day, starts, ends, capacity, booked, ceremony_capacity, ceremony_booked, release_at \
-             FROM marriage_slots WHERE office_id = $1 AND day = $2 ORDER BY starts",
+             FROM slots WHERE office_id = $1 AND day = $2 AND counter = $3 ORDER BY starts",
         )
         .bind(&office_id)
         .bind(day_str(day))
+        .bind(counter.as_str())
         .fetch_all(&mut *tx)
         .await
         .map_err(db)?
@@ -1096,11 +1321,12 @@ impl MarriageDesk for SqlMarriage {
         .map(|r| slot_from_row(r, now))
         .collect::<Result<Vec<_>, _>>()?;
         let rows = sqlx::query(&format!(
-            "SELECT {BOOKING_COLUMNS} FROM {BOOKING_FROM} WHERE b.office_id = $1 AND s.day = $2 \
+            "SELECT {BOOKING_COLUMNS} FROM {BOOKING_FROM} WHERE b.office_id = $1 AND s.day = $2 AND s.counter = $3 \
              AND b.status IN ('pending_partner', 'confirmed', 'checked_in', 'registered', 'no_show') ORDER BY s.starts, b.reference"
         ))
         .bind(&office_id)
         .bind(day_str(day))
+        .bind(counter.as_str())
         .fetch_all(&mut *tx)
         .await
         .map_err(db)?;
@@ -1110,6 +1336,7 @@ impl MarriageDesk for SqlMarriage {
                 let b = Booking::from_row(r, "")?;
                 Ok(ClerkBooking {
                     id: b.view.id,
+                    purpose: b.view.purpose,
                     reference: b.view.reference,
                     slot_id: b.view.slot_id,
                     starts: b.view.starts,
@@ -1150,7 +1377,7 @@ impl MarriageDesk for SqlMarriage {
         };
         let mut tx = self.db.begin().await.map_err(db)?;
         let row = sqlx::query(&format!(
-            "SELECT b.id, b.status, s.day FROM marriage_bookings b JOIN marriage_slots s ON s.id = b.slot_id \
+            "SELECT b.id, b.status, s.day FROM appointments b JOIN slots s ON s.id = b.slot_id \
              WHERE b.{column} = $1 AND b.office_id = $2"
         ))
         .bind(&value)
@@ -1165,7 +1392,7 @@ impl MarriageDesk for SqlMarriage {
             return Err(refused("code", Code::VoucherNotToday));
         }
         let changed = sqlx::query(
-            "UPDATE marriage_bookings SET status = 'checked_in', checked_in_at = $1, updated_at = $1 WHERE id = $2 AND status = 'confirmed'",
+            "UPDATE appointments SET status = 'checked_in', checked_in_at = $1, updated_at = $1 WHERE id = $2 AND status = 'confirmed'",
         )
         .bind(now)
         .bind(&id)
@@ -1183,8 +1410,13 @@ impl MarriageDesk for SqlMarriage {
         for p in b.parties() {
             upsert_affair(&mut tx, p, &b.view, BookingStatus::CheckedIn, now).await?;
         }
-        self.audit(&mut tx, actor, "marriage.check_in", &b.view.reference)
-            .await?;
+        self.audit(
+            &mut tx,
+            actor,
+            &format!("{}.check_in", b.view.purpose.service()),
+            &b.view.reference,
+        )
+        .await?;
         tx.commit().await.map_err(db)?;
         Ok(id)
     }
@@ -1197,23 +1429,23 @@ impl MarriageDesk for SqlMarriage {
     ) -> DeskResult<()> {
         let office_id = self.clerk_office(actor)?.to_owned();
         let now = self.clock.now().timestamp();
-        let today = day_str(self.clock.today());
-        let (to, from, action) = match outcome {
-            DayOutcome::Registered => ("registered", "checked_in", "marriage.registered"),
-            DayOutcome::NoShow => ("no_show", "confirmed", "marriage.no_show"),
+        let today = self.clock.today();
+        let (to, from) = match outcome {
+            DayOutcome::Registered => ("registered", "checked_in"),
+            DayOutcome::NoShow => ("no_show", "confirmed"),
         };
         let mut tx = self.db.begin().await.map_err(db)?;
         // No-show only from the day itself on; registered only after check-in.
         let changed = sqlx::query(
-            "UPDATE marriage_bookings SET status = $1, updated_at = $2 WHERE id = $3 AND office_id = $4 AND status = $5 \
-             AND (SELECT day FROM marriage_slots s WHERE s.id = marriage_bookings.slot_id) <= $6",
+            "UPDATE appointments SET status = $1, updated_at = $2 WHERE id = $3 AND office_id = $4 AND status = $5 \
+             AND (SELECT day FROM slots s WHERE s.id = appointments.slot_id) <= $6",
         )
         .bind(to)
         .bind(now)
         .bind(booking_id)
         .bind(&office_id)
         .bind(from)
-        .bind(&today)
+        .bind(day_str(today))
         .execute(&mut *tx)
         .await
         .map_err(db)?
@@ -1226,11 +1458,44 @@ impl MarriageDesk for SqlMarriage {
             .load(&mut tx, booking_id, "")
             .await?
             .ok_or(AppError::NotFound)?;
+        // What "registered" means depends on the purpose: the divorce case follows.
+        let mut action = format!("{}.{to}", b.view.purpose.as_str());
+        let mut target = b.view.reference.clone();
+        if outcome == DayOutcome::Registered {
+            match b.view.purpose {
+                Purpose::DivorceApplication => {
+                    let partner = b
+                        .partner_id
+                        .as_deref()
+                        .ok_or_else(|| DeskError::internal("checked in without the partner"))?;
+                    let case = super::divorce::open_case(
+                        &mut tx,
+                        &self.calendar,
+                        &office_id,
+                        [&b.applicant_id, partner],
+                        today,
+                        now,
+                    )
+                    .await?;
+                    action = "divorce.receive".into();
+                    target = format!("{} {}", b.view.reference, case.reference);
+                }
+                Purpose::DivorceCertificate => {
+                    let case_id = b
+                        .view
+                        .case_id
+                        .as_deref()
+                        .ok_or_else(|| DeskError::internal("certificate without its case"))?;
+                    super::divorce::certificate_issued(&mut tx, case_id, now).await?;
+                    action = "divorce.certificate_issued".into();
+                }
+                Purpose::Marriage | Purpose::Counselling => {}
+            }
+        }
         for p in b.parties() {
             upsert_affair(&mut tx, p, &b.view, b.view.status, now).await?;
         }
-        self.audit(&mut tx, actor, action, &b.view.reference)
-            .await?;
+        self.audit(&mut tx, actor, &action, &target).await?;
         tx.commit().await.map_err(db)?;
         Ok(())
     }
@@ -1245,7 +1510,7 @@ impl MarriageDesk for SqlMarriage {
         let office_id = self.clerk_office(actor)?.to_owned();
         let mut tx = self.db.begin().await.map_err(db)?;
         let changed = sqlx::query(
-            "UPDATE marriage_slots SET capacity = $1, ceremony_capacity = $2 \
+            "UPDATE slots SET capacity = $1, ceremony_capacity = $2 \
              WHERE id = $3 AND office_id = $4 AND booked <= $1 AND ceremony_booked <= $2",
         )
         .bind(i64::from(capacity))
@@ -1257,14 +1522,13 @@ impl MarriageDesk for SqlMarriage {
         .map_err(db)?
         .rows_affected();
         if changed != 1 {
-            let exists: i64 = sqlx::query_scalar(
-                "SELECT COUNT(*) FROM marriage_slots WHERE id = $1 AND office_id = $2",
-            )
-            .bind(slot_id)
-            .bind(&office_id)
-            .fetch_one(&mut *tx)
-            .await
-            .map_err(db)?;
+            let exists: i64 =
+                sqlx::query_scalar("SELECT COUNT(*) FROM slots WHERE id = $1 AND office_id = $2")
+                    .bind(slot_id)
+                    .bind(&office_id)
+                    .fetch_one(&mut *tx)
+                    .await
+                    .map_err(db)?;
             return Err(if exists == 0 {
                 AppError::NotFound.into()
             } else {
@@ -1285,6 +1549,7 @@ impl MarriageDesk for SqlMarriage {
     async fn publish_day(
         &self,
         actor: &Actor<'_>,
+        counter: Counter,
         day: NaiveDate,
         times: &[(String, String)],
         capacity: u32,
@@ -1302,8 +1567,8 @@ impl MarriageDesk for SqlMarriage {
         let mut created = 0;
         for (starts, ends) in times {
             created += sqlx::query(
-                "INSERT INTO marriage_slots (id, office_id, day, starts, ends, capacity, booked, ceremony_capacity, ceremony_booked, release_at) \
-                 VALUES ($1, $2, $3, $4, $5, $6, 0, $7, 0, $8) ON CONFLICT (office_id, day, starts) DO NOTHING",
+                "INSERT INTO slots (id, office_id, counter, day, starts, ends, capacity, booked, ceremony_capacity, ceremony_booked, release_at) \
+                 VALUES ($1, $2, $9, $3, $4, $5, $6, 0, $7, 0, $8) ON CONFLICT (office_id, counter, day, starts) DO NOTHING",
             )
             .bind(new_id())
             .bind(&office_id)
@@ -1313,6 +1578,7 @@ impl MarriageDesk for SqlMarriage {
             .bind(i64::from(capacity))
             .bind(i64::from(ceremony_capacity))
             .bind(release_at)
+            .bind(counter.as_str())
             .execute(&mut *tx)
             .await
             .map_err(db)?
@@ -1321,7 +1587,7 @@ impl MarriageDesk for SqlMarriage {
         self.audit(
             &mut tx,
             actor,
-            "marriage.publish",
+            &format!("{}.publish", counter.as_str()),
             &format!("{} +{created}", day_str(day)),
         )
         .await?;
@@ -1346,7 +1612,7 @@ impl MarriageDesk for SqlMarriage {
         .await
         .map_err(db)?;
         let active: i64 = sqlx::query_scalar(&format!(
-            "SELECT COUNT(*) FROM marriage_bookings b JOIN marriage_slots s ON s.id = b.slot_id \
+            "SELECT COUNT(*) FROM appointments b JOIN slots s ON s.id = b.slot_id \
              WHERE b.office_id = $1 AND s.day = $2 AND b.status IN {ACTIVE}"
         ))
         .bind(&office_id)
@@ -1391,7 +1657,7 @@ impl MarriageDesk for SqlMarriage {
     ) -> DeskResult<()> {
         let office_id = self.clerk_office(actor)?.to_owned();
         let mut tx = self.db.begin().await.map_err(db)?;
-        sqlx::query("UPDATE marriage_slots SET release_at = $1 WHERE office_id = $2 AND day = $3")
+        sqlx::query("UPDATE slots SET release_at = $1 WHERE office_id = $2 AND day = $3 AND counter = 'marriage'")
             .bind(release_at)
             .bind(&office_id)
             .bind(day_str(day))

@@ -2,6 +2,7 @@
 
 mod accounts;
 mod divorce;
+mod divorce_appointments;
 mod helpers;
 mod marriage;
 mod marriage_flow;

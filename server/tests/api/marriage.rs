@@ -15,7 +15,7 @@ pub(crate) async fn marriage_app() -> TestApp {
     .await
 }
 
-/// Publishes a slot directly, as the clerk's tools will.
+/// Publishes a marriage slot directly, as the clerk's tools will.
 pub(crate) async fn add_slot(
     app: &TestApp,
     day: &str,
@@ -23,13 +23,26 @@ pub(crate) async fn add_slot(
     capacity: i64,
     ceremonies: i64,
 ) -> String {
+    add_counter_slot(app, "marriage", day, starts, capacity, ceremonies).await
+}
+
+/// Publishes a slot at one of the office's counters (marriage, divorce, counselling).
+pub(crate) async fn add_counter_slot(
+    app: &TestApp,
+    counter: &str,
+    day: &str,
+    starts: &str,
+    capacity: i64,
+    ceremonies: i64,
+) -> String {
     let id = server::desks::new_id();
     sqlx::query(
-        "INSERT INTO marriage_slots (id, office_id, day, starts, ends, capacity, booked, ceremony_capacity, ceremony_booked) \
-         VALUES ($1, $2, $3, $4, '12:00', $5, 0, $6, 0)",
+        "INSERT INTO slots (id, office_id, counter, day, starts, ends, capacity, booked, ceremony_capacity, ceremony_booked) \
+         VALUES ($1, $2, $3, $4, $5, '12:00', $6, 0, $7, 0)",
     )
     .bind(&id)
     .bind(OFFICE)
+    .bind(counter)
     .bind(day)
     .bind(starts)
     .bind(capacity)
@@ -41,12 +54,11 @@ pub(crate) async fn add_slot(
 }
 
 pub(crate) async fn booked(app: &TestApp, slot: &str) -> (i64, i64) {
-    let row: (i64, i64) =
-        sqlx::query_as("SELECT booked, ceremony_booked FROM marriage_slots WHERE id = $1")
-            .bind(slot)
-            .fetch_one(&app.db)
-            .await
-            .unwrap();
+    let row: (i64, i64) = sqlx::query_as("SELECT booked, ceremony_booked FROM slots WHERE id = $1")
+        .bind(slot)
+        .fetch_one(&app.db)
+        .await
+        .unwrap();
     row
 }
 
@@ -130,7 +142,7 @@ async fn two_hundred_concurrent_bookings_for_five_places_hold_exactly_five() {
             .find(|(s, _)| *s != StatusCode::OK && *s != StatusCode::UNPROCESSABLE_ENTITY)
     );
     assert_eq!(booked(&app, &slot).await, (5, 0));
-    let bookings: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM marriage_bookings")
+    let bookings: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM appointments")
         .fetch_one(&app.db)
         .await
         .unwrap();

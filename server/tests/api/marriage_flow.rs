@@ -44,7 +44,7 @@ async fn booked_by(app: &TestApp, n: u32, slot: &str) -> (Client, String) {
 }
 
 async fn status_of(app: &TestApp, id: &str) -> String {
-    sqlx::query_scalar("SELECT status FROM marriage_bookings WHERE id = $1")
+    sqlx::query_scalar("SELECT status FROM appointments WHERE id = $1")
         .bind(id)
         .fetch_one(&app.db)
         .await
@@ -215,7 +215,7 @@ async fn a_lapse_racing_a_cancel_and_a_new_booking_returns_the_place_once() {
     assert_ne!(cancelled.status(), StatusCode::OK);
     let (used, _) = booked(&app, &slot).await;
     let active: i64 = sqlx::query_scalar(
-        "SELECT COUNT(*) FROM marriage_bookings WHERE slot_id = $1 AND status IN ('pending_partner', 'confirmed')",
+        "SELECT COUNT(*) FROM appointments WHERE slot_id = $1 AND status IN ('pending_partner', 'confirmed')",
     )
     .bind(&slot)
     .fetch_one(&app.db)
@@ -407,12 +407,11 @@ async fn the_clerk_checks_in_by_voucher_and_records_the_outcome_all_audited() {
         .await;
     let (_b, other) = booked_by(&app, 18, &slot).await; // never confirmed: not on the list later
     let _ = other;
-    let reference: String =
-        sqlx::query_scalar("SELECT reference FROM marriage_bookings WHERE id = $1")
-            .bind(&id)
-            .fetch_one(&app.db)
-            .await
-            .unwrap();
+    let reference: String = sqlx::query_scalar("SELECT reference FROM appointments WHERE id = $1")
+        .bind(&id)
+        .fetch_one(&app.db)
+        .await
+        .unwrap();
     let clerk = new_client();
     app.staff_sign_in(&clerk, "clerk").await;
 
@@ -577,13 +576,12 @@ async fn the_clerk_manages_places_closures_and_peak_releases() {
         )
         .await;
     assert_eq!(res.status(), StatusCode::OK);
-    let new_slot: String = sqlx::query_scalar(
-        "SELECT id FROM marriage_slots WHERE day = '2026-11-30' AND office_id = $1",
-    )
-    .bind(OFFICE)
-    .fetch_one(&app.db)
-    .await
-    .unwrap();
+    let new_slot: String =
+        sqlx::query_scalar("SELECT id FROM slots WHERE day = '2026-11-30' AND office_id = $1")
+            .bind(OFFICE)
+            .fetch_one(&app.db)
+            .await
+            .unwrap();
     let res = book(&app, &b, &new_slot, &partner(20), "t21").await;
     assert_eq!(error_json(res).await["Invalid"]["code"], "NotYetReleased");
     app.advance(Duration::hours(23)); // Tuesday 09:00 Shanghai
@@ -609,7 +607,7 @@ async fn hostile_values_in_every_marriage_form_never_cause_a_server_error() {
     let nasty = [
         "",
         " ",
-        "'; DROP TABLE marriage_slots; --",
+        "'; DROP TABLE slots; --",
         "<script>alert(1)</script>",
         "\u{0}",
         "𠀀𠀀𠀀",
@@ -671,7 +669,7 @@ async fn hostile_values_in_every_marriage_form_never_cause_a_server_error() {
         }
     }
     // Nothing was booked or changed by any of it.
-    let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM marriage_bookings")
+    let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM appointments")
         .fetch_one(&app.db)
         .await
         .unwrap();
