@@ -678,6 +678,8 @@ mod voucher_tests {
     fn the_calendar_file_carries_the_time_in_utc_and_escapes_text() {
         let b = BookingView {
             id: "b1".into(),
+            purpose: Purpose::Marriage,
+            case_id: None,
             reference: "JH202611270001AB".into(),
             office_id: "o".into(),
             slot_id: "s".into(),

@@ -3,7 +3,7 @@
 //! withdrawal, or two sweepers, change a case once; one open case per person is a primary key.
 
 use super::{accounts::insert_message, audit, db, new_id};
-use crate::{db::unique_violation_on, Db};
+use crate::{db::unique_violation_on, sms::SmsGateway, Db};
 use app::{
     account::model::Topic,
     desk::{DeskError, DeskResult},
@@ -25,6 +25,7 @@ pub struct SqlDivorce {
     pub db: Db,
     pub clock: Arc<dyn Clock>,
     pub calendar: Arc<WorkCalendar>,
+    pub sms: Arc<dyn SmsGateway>,
 }
 
 fn refused(field: &str, code: Code) -> DeskError {
@@ -276,6 +277,29 @@ pub(crate) async fn certificate_issued(
 }
 
 impl SqlDivorce {
+    /// The neutral SMS to the parties of a case (all, or all but `except`), after the change
+    /// committed: at most once; the message centre already has it exactly once.
+    async fn text_parties(&self, case_id: &str, except: Option<&str>) {
+        let phones: Result<Vec<(String, String)>, _> = sqlx::query_as(
+            "SELECT r.id, r.phone FROM divorce_cases c JOIN residents r ON r.id IN (c.party_a, c.party_b) WHERE c.id = $1",
+        )
+        .bind(case_id)
+        .fetch_all(&self.db)
+        .await;
+        for (id, phone) in phones.unwrap_or_default() {
+            if except == Some(id.as_str()) {
+                continue;
+            }
+            if let Err(e) = self
+                .sms
+                .send_notice(&phone, super::marriage::NEUTRAL_SMS)
+                .await
+            {
+                tracing::warn!(error = %e, "SMS notice failed");
+            }
+        }
+    }
+
     async fn resident_by_number(&self, number: &IdNumber, field: &str) -> DeskResult<String> {
         sqlx::query_scalar("SELECT id FROM residents WHERE id_number = $1")
             .bind(number.as_str())
@@ -331,6 +355,7 @@ impl DivorceDesk for SqlDivorce {
         )
         .await?;
         tx.commit().await.map_err(db)?;
+        self.text_parties(&view.id, None).await;
         Ok(view)
     }
 
@@ -409,6 +434,7 @@ impl DivorceDesk for SqlDivorce {
         .map_err(db)?;
         let view = case_from_row(&row, resident_id)?;
         tx.commit().await.map_err(db)?;
+        self.text_parties(case_id, Some(resident_id)).await;
         Ok(view)
     }
 
@@ -447,6 +473,7 @@ impl DivorceDesk for SqlDivorce {
             let parties = parties_of(&mut tx, &id).await?;
             tell(&mut tx, &[&parties[0], &parties[1]], now).await?;
             tx.commit().await.map_err(db)?;
+            self.text_parties(&id, None).await;
             report.deemed_withdrawn += 1;
         }
         // The reminders: each column pair is "due at" and "sent at", set by the guarded update
@@ -476,6 +503,7 @@ impl DivorceDesk for SqlDivorce {
                 let parties = parties_of(&mut tx, &id).await?;
                 tell(&mut tx, &[&parties[0], &parties[1]], now).await?;
                 tx.commit().await.map_err(db)?;
+                self.text_parties(&id, None).await;
                 report.reminders += 1;
             }
         }

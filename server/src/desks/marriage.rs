@@ -1497,6 +1497,15 @@ impl MarriageDesk for SqlMarriage {
         }
         self.audit(&mut tx, actor, &action, &target).await?;
         tx.commit().await.map_err(db)?;
+        if outcome == DayOutcome::Registered
+            && matches!(
+                b.view.purpose,
+                Purpose::DivorceApplication | Purpose::DivorceCertificate
+            )
+        {
+            self.text(&[&b.applicant_phone, &b.partner_phone], NEUTRAL_SMS)
+                .await;
+        }
         Ok(())
     }
 

@@ -207,6 +207,7 @@ async fn each_reminder_goes_out_once_also_across_a_restart() {
         db: app.db.clone(),
         clock: app.clock.clone(),
         calendar: std::sync::Arc::new(app::rules::calendar::WorkCalendar::china()),
+        sms: app.sms.clone(),
     };
     use app::divorce::desk::DivorceDesk;
     for (at, expected) in [
@@ -231,6 +232,14 @@ async fn each_reminder_goes_out_once_also_across_a_restart() {
         .filter(|t| *t == "DivorceUpdate")
         .count();
     assert_eq!(n, 4, "the receipt and three reminders");
+    // The same four reached the phone, each the neutral text only.
+    let texts: Vec<String> = app
+        .sms
+        .notices_to("13700000008")
+        .into_iter()
+        .filter(|t| t.contains("新进展"))
+        .collect();
+    assert_eq!(texts.len(), 4, "{texts:?}");
 }
 
 #[tokio::test]
@@ -323,5 +332,61 @@ async fn hostile_values_in_the_divorce_forms_never_cause_a_server_error() {
             "withdraw {v:?}: {}",
             res.status()
         );
+        for purpose in [
+            v,
+            "divorce_application",
+            "divorce_certificate",
+            "counselling",
+            "marriage",
+        ] {
+            let form = [
+                ("purpose", purpose),
+                ("case_id", v),
+                ("slot_id", v),
+                ("partner_name", v),
+                ("partner_id_number", v),
+                ("partner_phone", v),
+                ("idempotency_key", v),
+            ];
+            let res = app.call(&resident_client, "divorce/book", &form).await;
+            assert!(
+                res.status().as_u16() < 500,
+                "book {purpose} {v:?}: {}",
+                res.status()
+            );
+            let form = [("purpose", purpose), ("case_id", v), ("office_id", v)];
+            let res = app.call(&resident_client, "divorce/picker", &form).await;
+            assert!(
+                res.status().as_u16() < 500,
+                "picker {purpose} {v:?}: {}",
+                res.status()
+            );
+        }
+        for (endpoint, form) in [
+            ("marriage/day_list", vec![("day", v), ("counter", v)]),
+            ("marriage/check_in", vec![("code", v), ("counter", v)]),
+            (
+                "marriage/outcome",
+                vec![
+                    ("booking_id", v),
+                    ("outcome", v),
+                    ("day", v),
+                    ("counter", v),
+                ],
+            ),
+        ] {
+            let res = app.call(&clerk, endpoint, &form).await;
+            assert!(
+                res.status().as_u16() < 500,
+                "{endpoint} {v:?}: {}",
+                res.status()
+            );
+        }
     }
+    // Nothing was booked or opened by any of it.
+    let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM appointments")
+        .fetch_one(&app.db)
+        .await
+        .unwrap();
+    assert_eq!(n, 0);
 }
