@@ -147,7 +147,9 @@ impl Topic {
     /// Where the message leads, if anywhere (`{ref}`-style parameters are filled by the page).
     pub fn link(self, params: &std::collections::BTreeMap<String, String>) -> Option<String> {
         match self {
-            Topic::Welcome | Topic::RealNameBound | Topic::DivorceUpdate => None,
+            Topic::Welcome | Topic::RealNameBound => None,
+            // The service page, not the case: the message itself carries nothing.
+            Topic::DivorceUpdate => Some("/divorce".to_owned()),
             _ => params
                 .get("booking")
                 .map(|b| format!("/marriage/booking/{b}")),

@@ -12,10 +12,11 @@ use crate::{
     i18n::{fill, use_locale, use_texts, Texts},
     marriage::{
         api::{Cancel, CheckIn, Confirm, Publish, RecordOutcome},
-        model::{BookingStatus, BookingView, Counter, Party, Purpose, VoucherView},
+        model::{BookingStatus, Counter, Party, Purpose, VoucherView},
         pages::{
-            check_partner_id, check_phone, day_text, instant, office_name, status_text, when_text,
-            OfficeFacts, SlotPicker,
+            day_text, instant, iso_day, office_name, status_text, when_text, CallTheOffice,
+            CancelBooking, CheckInForm, ConfirmInvitation, DayPicker, OfficeChooser, OfficeFacts,
+            OutcomeButton, PartnerFields, SlotPicker, VoucherQr, WaitingForPartner,
         },
     },
     staff::{model::Role, pages::StaffBar},
@@ -81,9 +82,9 @@ fn purpose_text(p: Purpose, t: &'static Texts) -> &'static str {
 }
 
 /// An appointment's status; "registered" says what was done for this purpose.
-fn appointment_status(b: &BookingView, t: &'static Texts) -> &'static str {
+fn appointment_status(status: BookingStatus, purpose: Purpose, t: &'static Texts) -> &'static str {
     let x = &t.divorce;
-    match (b.status, b.purpose) {
+    match (status, purpose) {
         (BookingStatus::Registered, Purpose::DivorceApplication) => x.done_application,
         (BookingStatus::Registered, Purpose::DivorceCertificate) => x.done_certificate,
         (BookingStatus::Registered, Purpose::Counselling) => x.done_counselling,
@@ -175,7 +176,7 @@ fn Overview(o: DivorceOverview, withdraw: ServerAction<Withdraw>) -> impl IntoVi
                                         <a href=b.purpose.page(&b.id)>{purpose_text(b.purpose, t)}": "{when_text(&b, t, locale)}</a>
                                     </h3>
                                     <p class="mz-list__meta">
-                                        {m.reference}" "{b.reference.clone()}" · "{appointment_status(&b, t)}
+                                        {m.reference}" "{b.reference.clone()}" · "{appointment_status(b.status, b.purpose, t)}
                                         {waiting_for_me.then(|| view! { " "<span class="mz-badge">{m.invited}</span> })}
                                     </p>
                                 </li>
@@ -272,9 +273,7 @@ fn query(name: &'static str) -> Option<String> {
 #[component]
 fn DivorceBookPage() -> impl IntoView {
     let t = use_texts();
-    let locale = use_locale();
     let x = &t.divorce;
-    let m = &t.marriage;
     let purpose = query("purpose")
         .and_then(|p| Purpose::parse(&p))
         .filter(|p| p.service() == "divorce")
@@ -327,18 +326,8 @@ fn DivorceBookPage() -> impl IntoView {
                                 };
                                 view! {
                                     {choose_office.then(|| view! {
-                                        <form method="get" action="/divorce/book" class="mz-form mz-form--secondary">
-                                            <input type="hidden" name="purpose" value=purpose.as_str() />
-                                            <div class="mz-field">
-                                                <label class="mz-field__label" for="office">{m.choose_office}</label>
-                                                <select class="mz-field__input" id="office" name="office">
-                                                    {p.offices.iter().map(|o| view! {
-                                                        <option value=o.id.clone() selected=o.id == p.office_id>{office_name(o, locale).to_owned()}</option>
-                                                    }).collect_view()}
-                                                </select>
-                                            </div>
-                                            <button type="submit" class="mz-button">{m.show_slots}</button>
-                                        </form>
+                                        <OfficeChooser action="/divorce/book" offices=p.offices.clone() chosen=p.office_id.clone()
+                                            keep=("purpose", purpose.as_str()) />
                                     })}
                                     {office.map(|o| view! { <OfficeFacts office=o /> })}
                                     {note.map(|n| view! { <p class="mz-note">{n}</p> })}
@@ -349,22 +338,10 @@ fn DivorceBookPage() -> impl IntoView {
                                         <SlotPicker slots=p.slots.clone() selected=typed.get("slot").cloned().unwrap_or_default()
                                             error=field_error(action.value(), "slot") />
                                         {(purpose == Purpose::DivorceApplication).then(|| view! {
-                                            <fieldset class="mz-group">
-                                                <legend>{x.partner_title}</legend>
-                                                <p class="mz-field__hint">{x.partner_hint}</p>
-                                                <Field name="partner_name" label=m.partner_name
-                                                    autocomplete="off" maxlength=30 required=true
-                                                    value=typed.get("partner_name").cloned().unwrap_or_default()
-                                                    error=field_error(action.value(), "partner_name") />
-                                                <Field name="partner_id_number" label=m.partner_id_number hint=t.account.id_number_hint
-                                                    autocomplete="off" maxlength=18 required=true
-                                                    value=typed.get("partner_id_number").cloned().unwrap_or_default()
-                                                    error=field_error(action.value(), "partner_id_number") check=check_partner_id />
-                                                <Field name="partner_phone" label=m.partner_phone hint=m.partner_phone_hint
-                                                    kind="tel" inputmode="numeric" autocomplete="off" maxlength=20 required=true
-                                                    value=typed.get("partner_phone").cloned().unwrap_or_default()
-                                                    error=field_error(action.value(), "partner_phone") check=check_phone />
-                                            </fieldset>
+                                            <PartnerFields legend=x.partner_title hint=x.partner_hint typed=typed.clone()
+                                                name_error=field_error(action.value(), "partner_name")
+                                                id_error=field_error(action.value(), "partner_id_number")
+                                                phone_error=field_error(action.value(), "partner_phone") />
                                         })}
                                         <FormError error=form_error(action.value()) />
                                         <button type="submit" class="mz-button mz-button--primary">{x.submit_book}</button>
@@ -436,7 +413,7 @@ fn Appointment(
     let office_phone = v.office.phone.clone();
     view! {
         <p class="mz-status" data-status=b.status.as_str()>
-            {m.status}": "<strong>{appointment_status(&b, t)}</strong>
+            {m.status}": "<strong>{appointment_status(b.status, b.purpose, t)}</strong>
         </p>
         <dl class="mz-facts">
             <dt>{x.purpose}</dt><dd>{purpose_text(b.purpose, t)}</dd>
@@ -447,61 +424,26 @@ fn Appointment(
             <dt>{m.applicant}</dt><dd>{b.applicant_name.clone()}</dd>
             <dt>{x.partner_title}</dt><dd>{b.partner_name.clone()}" "{b.partner_id_number_masked.clone()}</dd>
         </dl>
-        {(pending && b.role == Party::Partner).then(|| {
-            let id = id.clone();
-            view! {
-                <section class="mz-section" aria-labelledby="confirm-h">
-                    <h2 id="confirm-h">{m.confirm_title}</h2>
-                    <p>{fill(x.confirm_body, &[("name", &b.applicant_name), ("when", &instant(b.hold_expires_at))])}</p>
-                    <ActionForm action=confirm attr:class="mz-form">
-                        <input type="hidden" name="booking_id" value=id />
-                        <p class="mz-field__error" role="alert">{field_error(confirm.value(), "confirm")}</p>
-                        <FormError error=form_error(confirm.value()) />
-                        <button type="submit" class="mz-button mz-button--primary">{m.confirm_button}</button>
-                    </ActionForm>
-                </section>
-            }
+        {(pending && b.role == Party::Partner).then(|| view! {
+            <ConfirmInvitation booking_id=id.clone() confirm=confirm
+                body=fill(x.confirm_body, &[("name", &b.applicant_name), ("when", &instant(b.hold_expires_at))]) />
         })}
-        {(pending && b.role == Party::Applicant).then(|| view! {
-            <p class="mz-note">{fill(m.waiting_partner, &[("when", &instant(b.hold_expires_at))])}</p>
-        })}
+        <WaitingForPartner b=b.clone() />
         {has_qr.then(|| view! {
-            <section class="mz-section" aria-labelledby="voucher-h">
-                <h2 id="voucher-h">{m.voucher_title}</h2>
-                <div class="mz-qr" role="img" aria-label=m.qr_label inner_html=v.qr_svg.clone()></div>
-                <p class="mz-note">{m.qr_note}</p>
-                <p><a class="mz-button" href=format!("/divorce/appointment/{}/voucher.ics", b.id) download="appointment.ics">{x.add_voucher_calendar}</a></p>
-            </section>
+            <VoucherQr qr_svg=v.qr_svg.clone() calendar=format!("/divorce/appointment/{}/voucher.ics", b.id)
+                file="appointment.ics" label=x.add_voucher_calendar />
         })}
         {b.status.is_active().then(|| view! {
             <section class="mz-section" aria-labelledby="change-h">
                 <h2 id="change-h">{m.change_title}</h2>
                 {if v.can_change {
-                    let id = id.clone();
-                    view! {
-                        <ActionForm action=cancel attr:class="mz-form mz-form--secondary">
-                            <input type="hidden" name="booking_id" value=id />
-                            <div class="mz-check">
-                                <input type="checkbox" id="confirm_cancel" name="confirm_cancel" value="on" required=true
-                                    aria-describedby="confirm_cancel-error" />
-                                <label for="confirm_cancel">{m.cancel_confirm_label}</label>
-                            </div>
-                            <p class="mz-field__error" id="confirm_cancel-error" role="alert">{field_error(cancel.value(), "confirm_cancel")}</p>
-                            <p class="mz-field__error" role="alert">{field_error(cancel.value(), "booking")}</p>
-                            <FormError error=form_error(cancel.value()) />
-                            <button type="submit" class="mz-button">{m.cancel_button}</button>
-                        </ActionForm>
-                    }.into_any()
+                    view! { <CancelBooking booking_id=id.clone() cancel=cancel /> }.into_any()
                 } else {
-                    view! { <p>{m.past_cutoff_note}" "<a href=format!("tel:{office_phone}")>{office_phone.clone()}</a></p> }.into_any()
+                    view! { <CallTheOffice phone=office_phone.clone() /> }.into_any()
                 }}
             </section>
         })}
     }
-}
-
-fn iso_day(d: chrono::NaiveDate) -> String {
-    format!("{:04}-{:02}-{:02}", d.year(), d.month(), d.day())
 }
 
 /// The clerk's divorce counter and counselling: the day's appointments, check-in, receipt,
@@ -510,7 +452,6 @@ fn iso_day(d: chrono::NaiveDate) -> String {
 fn DivorceClerkPage() -> impl IntoView {
     let t = use_texts();
     let x = &t.divorce;
-    let m = &t.marriage;
     let q = use_query_map();
     let day = Memo::new(move |_| q.with(|q| q.get("day")));
     let counter = Memo::new(move |_| {
@@ -562,17 +503,7 @@ fn DivorceClerkPage() -> impl IntoView {
                         </div>
                         <button type="submit" class="mz-button">{x.switch_counter}</button>
                     </form>
-                    <section class="mz-section" aria-labelledby="checkin-h">
-                        <h2 id="checkin-h">{m.check_in_title}</h2>
-                        <ActionForm action=check_in attr:class="mz-form">
-                            <input type="hidden" name="counter" value=c.as_str() />
-                            <Field name="code" label=m.code_label autocomplete="off" maxlength=80 required=true
-                                value=typed_code.get("code").cloned().unwrap_or_default()
-                                error=field_error(check_in.value(), "code") />
-                            <FormError error=form_error(check_in.value()) />
-                            <button type="submit" class="mz-button mz-button--primary">{m.check_in_button}</button>
-                        </ActionForm>
-                    </section>
+                    <CheckInForm check_in=check_in typed=typed_code counter=c.as_str() />
                     <Suspense>
                         {move || {
                             let typed_publish = typed_publish.clone();
@@ -624,26 +555,12 @@ fn CounterDay(
     let m = &t.marriage;
     let day = iso_day(d.day);
     let c = counter.as_str();
-    let prev = iso_day(d.day - chrono::Days::new(1));
-    let next = iso_day(d.day + chrono::Days::new(1));
     let heading = format!("{} {}", d.day.year(), day_text(d.day, t, locale));
     let day_publish = day.clone();
     view! {
         <section class="mz-section" aria-labelledby="day-h">
             <h2 id="day-h">{m.list_title}": "{heading}</h2>
-            <form method="get" action="/staff/divorce" class="mz-form mz-form--secondary">
-                <input type="hidden" name="counter" value=c />
-                <div class="mz-field">
-                    <label class="mz-field__label" for="day">{m.day_label}</label>
-                    <input class="mz-field__input" type="date" id="day" name="day" value=day.clone() />
-                </div>
-                <button type="submit" class="mz-button">{m.show_day}</button>
-            </form>
-            <p class="mz-daynav">
-                <a href=format!("/staff/divorce?counter={c}&day={prev}")>{m.prev_day}</a>
-                " · "
-                <a href=format!("/staff/divorce?counter={c}&day={next}")>{m.next_day}</a>
-            </p>
+            <DayPicker action="/staff/divorce" query=format!("counter={c}&") day=d.day counter=c />
             <p class="mz-field__error" role="alert">{field_error(outcome.value(), "booking")}</p>
             {if d.bookings.is_empty() {
                 view! { <p class="mz-empty">{m.none_this_day}</p> }.into_any()
@@ -673,12 +590,7 @@ fn CounterDay(
                                         _ => None,
                                     };
                                     let day = day.clone();
-                                    let status = match (b.status, b.purpose) {
-                                        (BookingStatus::Registered, Purpose::DivorceApplication) => x.done_application,
-                                        (BookingStatus::Registered, Purpose::DivorceCertificate) => x.done_certificate,
-                                        (BookingStatus::Registered, _) => x.done_counselling,
-                                        (s, _) => status_text(s, t),
-                                    };
+                                    let status = appointment_status(b.status, b.purpose, t);
                                     view! {
                                         <tr data-reference=b.reference.clone()>
                                             <td>{b.starts.clone()}"–"{b.ends.clone()}</td>
@@ -687,13 +599,7 @@ fn CounterDay(
                                             <td>{b.applicant_name.clone()}" "{b.applicant_id_masked.clone()}<br />{b.partner_name.clone()}" "{b.partner_id_masked.clone()}</td>
                                             <td>{status}</td>
                                             <td>{action.map(|(value, label)| view! {
-                                                <ActionForm action=outcome attr:class="mz-inline-form">
-                                                    <input type="hidden" name="booking_id" value=b.id.clone() />
-                                                    <input type="hidden" name="outcome" value=value />
-                                                    <input type="hidden" name="day" value=day.clone() />
-                                                    <input type="hidden" name="counter" value=c />
-                                                    <button type="submit" class="mz-button">{label}</button>
-                                                </ActionForm>
+                                                <OutcomeButton outcome=outcome booking_id=b.id.clone() value=value label=label day=day.clone() counter=c />
                                             })}</td>
                                         </tr>
                                     }

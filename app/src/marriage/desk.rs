@@ -1,4 +1,6 @@
-//! (ssr) The marriage desk: what the marriage server functions need from the back end.
+//! (ssr) The marriage desk: what the marriage server functions need from the back end. Its
+//! offices, slots, two-party bookings, vouchers and check-in also serve the divorce and
+//! counselling appointments (`BookRequest::purpose`).
 
 use super::model::{
     BookingView, ClerkDay, Counter, DayOutcome, OfficeView, Purpose, SlotView, VoucherView,

@@ -298,7 +298,6 @@ fn office_param() -> Option<String> {
 #[component]
 fn BookPage() -> impl IntoView {
     let t = use_texts();
-    let locale = use_locale();
     let m = &t.marriage;
     // Created once per page, outside the guard: the guard's view may run more than once.
     let action = ServerAction::<Book>::new();
@@ -330,38 +329,17 @@ fn BookPage() -> impl IntoView {
                                 let many = p.offices.len() > 1;
                                 view! {
                                     {many.then(|| view! {
-                                        <form method="get" action="/marriage/book" class="mz-form mz-form--secondary">
-                                            <div class="mz-field">
-                                                <label class="mz-field__label" for="office">{m.choose_office}</label>
-                                                <select class="mz-field__input" id="office" name="office">
-                                                    {p.offices.iter().map(|o| view! {
-                                                        <option value=o.id.clone() selected=o.id == p.office_id>{office_name(o, locale).to_owned()}</option>
-                                                    }).collect_view()}
-                                                </select>
-                                            </div>
-                                            <button type="submit" class="mz-button">{m.show_slots}</button>
-                                        </form>
+                                        <OfficeChooser action="/marriage/book" offices=p.offices.clone() chosen=p.office_id.clone() />
                                     })}
                                     {office.map(|o| view! { <OfficeFacts office=o /> })}
                                     <ActionForm action=action attr:class="mz-form">
                                         <input type="hidden" name="idempotency_key" value=p.idempotency_key.clone() />
                                         <SlotPicker slots=p.slots.clone() selected=typed.get("slot").cloned().unwrap_or_default()
                                             error=field_error(action.value(), "slot") />
-                                        <fieldset class="mz-group">
-                                            <legend>{m.partner_title}</legend>
-                                            <Field name="partner_name" label=m.partner_name hint=m.partner_name_hint
-                                                autocomplete="off" maxlength=30 required=true
-                                                value=typed.get("partner_name").cloned().unwrap_or_default()
-                                                error=field_error(action.value(), "partner_name") />
-                                            <Field name="partner_id_number" label=m.partner_id_number hint=t.account.id_number_hint
-                                                autocomplete="off" maxlength=18 required=true
-                                                value=typed.get("partner_id_number").cloned().unwrap_or_default()
-                                                error=field_error(action.value(), "partner_id_number") check=check_partner_id />
-                                            <Field name="partner_phone" label=m.partner_phone hint=m.partner_phone_hint
-                                                kind="tel" inputmode="numeric" autocomplete="off" maxlength=20 required=true
-                                                value=typed.get("partner_phone").cloned().unwrap_or_default()
-                                                error=field_error(action.value(), "partner_phone") check=check_phone />
-                                        </fieldset>
+                                        <PartnerFields legend=m.partner_title typed=typed.clone()
+                                            name_error=field_error(action.value(), "partner_name")
+                                            id_error=field_error(action.value(), "partner_id_number")
+                                            phone_error=field_error(action.value(), "partner_phone") />
                                         <div class="mz-check">
                                             <input type="checkbox" id="ceremony" name="ceremony" value="on"
                                                 checked=typed.get("ceremony").is_some_and(|c| c == "on")
@@ -452,59 +430,246 @@ fn Booking(
             <dt>{m.partner}</dt><dd>{b.partner_name.clone()}" "{b.partner_id_number_masked.clone()}</dd>
             <dt>{m.ceremony}</dt><dd>{if b.ceremony { m.yes } else { m.no }}</dd>
         </dl>
-        {(pending && b.role == Party::Partner).then(|| {
-            let id = id.clone();
-            view! {
-                <section class="mz-section" aria-labelledby="confirm-h">
-                    <h2 id="confirm-h">{m.confirm_title}</h2>
-                    <p>{fill(m.confirm_body, &[("name", &b.applicant_name), ("when", &instant(b.hold_expires_at))])}</p>
-                    <ActionForm action=confirm attr:class="mz-form">
-                        <input type="hidden" name="booking_id" value=id />
-                        <p class="mz-field__error" role="alert">{field_error(confirm.value(), "confirm")}</p>
-                        <FormError error=form_error(confirm.value()) />
-                        <button type="submit" class="mz-button mz-button--primary">{m.confirm_button}</button>
-                    </ActionForm>
-                </section>
-            }
+        {(pending && b.role == Party::Partner).then(|| view! {
+            <ConfirmInvitation booking_id=id.clone() confirm=confirm
+                body=fill(m.confirm_body, &[("name", &b.applicant_name), ("when", &instant(b.hold_expires_at))]) />
         })}
-        {(pending && b.role == Party::Applicant).then(|| view! {
-            <p class="mz-note">{fill(m.waiting_partner, &[("when", &instant(b.hold_expires_at))])}</p>
-        })}
+        <WaitingForPartner b=b.clone() />
         {has_qr.then(|| view! {
-            <section class="mz-section" aria-labelledby="voucher-h">
-                <h2 id="voucher-h">{m.voucher_title}</h2>
-                <div class="mz-qr" role="img" aria-label=m.qr_label inner_html=v.qr_svg.clone()></div>
-                <p class="mz-note">{m.qr_note}</p>
-                <p><a class="mz-button" href=format!("/marriage/booking/{}/voucher.ics", b.id) download="marriage-appointment.ics">{m.add_calendar}</a></p>
-            </section>
+            <VoucherQr qr_svg=v.qr_svg.clone() calendar=format!("/marriage/booking/{}/voucher.ics", b.id)
+                file="marriage-appointment.ics" label=m.add_calendar />
         })}
         {b.status.is_active().then(|| view! {
             <section class="mz-section" aria-labelledby="change-h">
                 <h2 id="change-h">{m.change_title}</h2>
                 {if v.can_change {
-                    let id = id.clone();
                     view! {
                         <p>{fill(m.change_until, &[("when", &instant(b.change_until))])}</p>
                         <p><a class="mz-button" href=format!("/marriage/booking/{}/reschedule", b.id)>{m.reschedule}</a></p>
-                        <ActionForm action=cancel attr:class="mz-form mz-form--secondary">
-                            <input type="hidden" name="booking_id" value=id />
-                            <div class="mz-check">
-                                <input type="checkbox" id="confirm_cancel" name="confirm_cancel" value="on" required=true
-                                    aria-describedby="confirm_cancel-error" />
-                                <label for="confirm_cancel">{m.cancel_confirm_label}</label>
-                            </div>
-                            <p class="mz-field__error" id="confirm_cancel-error" role="alert">{field_error(cancel.value(), "confirm_cancel")}</p>
-                            <p class="mz-field__error" role="alert">{field_error(cancel.value(), "booking")}</p>
-                            <FormError error=form_error(cancel.value()) />
-                            <button type="submit" class="mz-button">{m.cancel_button}</button>
-                        </ActionForm>
+                        <CancelBooking booking_id=id.clone() cancel=cancel />
                     }.into_any()
                 } else {
-                    view! { <p>{m.past_cutoff_note}" "<a href=format!("tel:{office_phone}")>{office_phone.clone()}</a></p> }.into_any()
+                    view! { <CallTheOffice phone=office_phone.clone() /> }.into_any()
                 }}
             </section>
         })}
         <Guidance />
+    }
+}
+
+/// The other party's name, ID number and mobile number, with what was typed before.
+#[component]
+pub(crate) fn PartnerFields(
+    legend: &'static str,
+    /// A line under the legend (what the other party will be asked to do).
+    #[prop(optional)]
+    hint: Option<&'static str>,
+    typed: std::collections::BTreeMap<String, String>,
+    #[prop(into)] name_error: Signal<Option<String>>,
+    #[prop(into)] id_error: Signal<Option<String>>,
+    #[prop(into)] phone_error: Signal<Option<String>>,
+) -> impl IntoView {
+    let t = use_texts();
+    let m = &t.marriage;
+    let typed_value = |k: &str| typed.get(k).cloned().unwrap_or_default();
+    view! {
+        <fieldset class="mz-group">
+            <legend>{legend}</legend>
+            {hint.map(|h| view! { <p class="mz-field__hint">{h}</p> })}
+            <Field name="partner_name" label=m.partner_name hint=m.partner_name_hint
+                autocomplete="off" maxlength=30 required=true
+                value=typed_value("partner_name") error=name_error />
+            <Field name="partner_id_number" label=m.partner_id_number hint=t.account.id_number_hint
+                autocomplete="off" maxlength=18 required=true
+                value=typed_value("partner_id_number") error=id_error check=check_partner_id />
+            <Field name="partner_phone" label=m.partner_phone hint=m.partner_phone_hint
+                kind="tel" inputmode="numeric" autocomplete="off" maxlength=20 required=true
+                value=typed_value("partner_phone") error=phone_error check=check_phone />
+        </fieldset>
+    }
+}
+
+/// 双方确认: the invited partner's confirmation form.
+#[component]
+pub(crate) fn ConfirmInvitation(
+    booking_id: String,
+    body: String,
+    confirm: ServerAction<Confirm>,
+) -> impl IntoView {
+    let m = &use_texts().marriage;
+    view! {
+        <section class="mz-section" aria-labelledby="confirm-h">
+            <h2 id="confirm-h">{m.confirm_title}</h2>
+            <p>{body}</p>
+            <ActionForm action=confirm attr:class="mz-form">
+                <input type="hidden" name="booking_id" value=booking_id />
+                <p class="mz-field__error" role="alert">{field_error(confirm.value(), "confirm")}</p>
+                <FormError error=form_error(confirm.value()) />
+                <button type="submit" class="mz-button mz-button--primary">{m.confirm_button}</button>
+            </ActionForm>
+        </section>
+    }
+}
+
+/// The applicant's note while the partner has not confirmed yet.
+#[component]
+pub(crate) fn WaitingForPartner(b: BookingView) -> impl IntoView {
+    let m = &use_texts().marriage;
+    (b.status == BookingStatus::PendingPartner && b.role == Party::Applicant).then(|| {
+        view! {
+            <p class="mz-note">{fill(m.waiting_partner, &[("when", &instant(b.hold_expires_at))])}</p>
+        }
+    })
+}
+
+/// 预约凭证: the QR code (drawn on the server) and the calendar file.
+#[component]
+pub(crate) fn VoucherQr(
+    qr_svg: String,
+    calendar: String,
+    file: &'static str,
+    label: &'static str,
+) -> impl IntoView {
+    let m = &use_texts().marriage;
+    view! {
+        <section class="mz-section" aria-labelledby="voucher-h">
+            <h2 id="voucher-h">{m.voucher_title}</h2>
+            <div class="mz-qr" role="img" aria-label=m.qr_label inner_html=qr_svg></div>
+            <p class="mz-note">{m.qr_note}</p>
+            <p><a class="mz-button" href=calendar download=file>{label}</a></p>
+        </section>
+    }
+}
+
+/// 取消预约, with the explicit tick.
+#[component]
+pub(crate) fn CancelBooking(booking_id: String, cancel: ServerAction<Cancel>) -> impl IntoView {
+    let m = &use_texts().marriage;
+    view! {
+        <ActionForm action=cancel attr:class="mz-form mz-form--secondary">
+            <input type="hidden" name="booking_id" value=booking_id />
+            <div class="mz-check">
+                <input type="checkbox" id="confirm_cancel" name="confirm_cancel" value="on" required=true
+                    aria-describedby="confirm_cancel-error" />
+                <label for="confirm_cancel">{m.cancel_confirm_label}</label>
+            </div>
+            <p class="mz-field__error" id="confirm_cancel-error" role="alert">{field_error(cancel.value(), "confirm_cancel")}</p>
+            <p class="mz-field__error" role="alert">{field_error(cancel.value(), "booking")}</p>
+            <FormError error=form_error(cancel.value()) />
+            <button type="submit" class="mz-button">{m.cancel_button}</button>
+        </ActionForm>
+    }
+}
+
+/// Past the online cut-off: the office's number to call instead.
+#[component]
+pub(crate) fn CallTheOffice(phone: String) -> impl IntoView {
+    let m = &use_texts().marriage;
+    view! { <p>{m.past_cutoff_note}" "<a href=format!("tel:{phone}")>{phone.clone()}</a></p> }
+}
+
+/// The clerk's day picker and the links to the day before and after. `query` is what the
+/// page's address carries besides the day (e.g. `counter=divorce&`).
+#[component]
+pub(crate) fn DayPicker(
+    action: &'static str,
+    query: String,
+    day: chrono::NaiveDate,
+    /// Hidden fields the day form keeps (the counter).
+    #[prop(optional)]
+    counter: Option<&'static str>,
+) -> impl IntoView {
+    let m = &use_texts().marriage;
+    let prev = iso_day(day - chrono::Days::new(1));
+    let next = iso_day(day + chrono::Days::new(1));
+    view! {
+        <form method="get" action=action class="mz-form mz-form--secondary">
+            {counter.map(|c| view! { <input type="hidden" name="counter" value=c /> })}
+            <div class="mz-field">
+                <label class="mz-field__label" for="day">{m.day_label}</label>
+                <input class="mz-field__input" type="date" id="day" name="day" value=iso_day(day) />
+            </div>
+            <button type="submit" class="mz-button">{m.show_day}</button>
+        </form>
+        <p class="mz-daynav">
+            <a href=format!("{action}?{query}day={prev}")>{m.prev_day}</a>
+            " · "
+            <a href=format!("{action}?{query}day={next}")>{m.next_day}</a>
+        </p>
+    }
+}
+
+/// The office to book at, when there is more than one (a plain GET form).
+#[component]
+pub(crate) fn OfficeChooser(
+    action: &'static str,
+    offices: Vec<OfficeView>,
+    chosen: String,
+    /// Hidden fields the form keeps: (name, value).
+    #[prop(optional)]
+    keep: Option<(&'static str, &'static str)>,
+) -> impl IntoView {
+    let m = &use_texts().marriage;
+    let locale = use_locale();
+    view! {
+        <form method="get" action=action class="mz-form mz-form--secondary">
+            {keep.map(|(name, value)| view! { <input type="hidden" name=name value=value /> })}
+            <div class="mz-field">
+                <label class="mz-field__label" for="office">{m.choose_office}</label>
+                <select class="mz-field__input" id="office" name="office">
+                    {offices.iter().map(|o| view! {
+                        <option value=o.id.clone() selected=o.id == chosen>{office_name(o, locale).to_owned()}</option>
+                    }).collect_view()}
+                </select>
+            </div>
+            <button type="submit" class="mz-button">{m.show_slots}</button>
+        </form>
+    }
+}
+
+/// 核验: check-in by the typed booking number or the scanned code.
+#[component]
+pub(crate) fn CheckInForm(
+    check_in: ServerAction<CheckIn>,
+    typed: std::collections::BTreeMap<String, String>,
+    /// The counter the clerk works (a hidden field; marriage when absent).
+    #[prop(optional)]
+    counter: Option<&'static str>,
+) -> impl IntoView {
+    let m = &use_texts().marriage;
+    view! {
+        <section class="mz-section" aria-labelledby="checkin-h">
+            <h2 id="checkin-h">{m.check_in_title}</h2>
+            <ActionForm action=check_in attr:class="mz-form">
+                {counter.map(|c| view! { <input type="hidden" name="counter" value=c /> })}
+                <Field name="code" label=m.code_label autocomplete="off" maxlength=80 required=true
+                    value=typed.get("code").cloned().unwrap_or_default()
+                    error=field_error(check_in.value(), "code") />
+                <FormError error=form_error(check_in.value()) />
+                <button type="submit" class="mz-button mz-button--primary">{m.check_in_button}</button>
+            </ActionForm>
+        </section>
+    }
+}
+
+/// One outcome button on the clerk's day list.
+#[component]
+pub(crate) fn OutcomeButton(
+    outcome: ServerAction<RecordOutcome>,
+    booking_id: String,
+    value: &'static str,
+    label: &'static str,
+    day: String,
+    #[prop(optional)] counter: Option<&'static str>,
+) -> impl IntoView {
+    view! {
+        <ActionForm action=outcome attr:class="mz-inline-form">
+            <input type="hidden" name="booking_id" value=booking_id />
+            <input type="hidden" name="outcome" value=value />
+            <input type="hidden" name="day" value=day />
+            {counter.map(|c| view! { <input type="hidden" name="counter" value=c /> })}
+            <button type="submit" class="mz-button">{label}</button>
+        </ActionForm>
     }
 }
 
@@ -556,7 +721,7 @@ fn ReschedulePage() -> impl IntoView {
 }
 
 /// `YYYY-MM-DD` without chrono's formatter (which would add to the WASM).
-fn iso_day(d: NaiveDate) -> String {
+pub(crate) fn iso_day(d: NaiveDate) -> String {
     format!("{:04}-{:02}-{:02}", d.year(), d.month(), d.day())
 }
 
@@ -608,16 +773,7 @@ fn ClerkPage() -> impl IntoView {
             view! {
                 <Page title=m.clerk_title.to_string()>
                     <StaffBar me=me />
-                    <section class="mz-section" aria-labelledby="checkin-h">
-                        <h2 id="checkin-h">{m.check_in_title}</h2>
-                        <ActionForm action=check_in attr:class="mz-form">
-                            <Field name="code" label=m.code_label autocomplete="off" maxlength=80 required=true
-                                value=typed_code.get("code").cloned().unwrap_or_default()
-                                error=field_error(check_in.value(), "code") />
-                            <FormError error=form_error(check_in.value()) />
-                            <button type="submit" class="mz-button mz-button--primary">{m.check_in_button}</button>
-                        </ActionForm>
-                    </section>
+                    <CheckInForm check_in=check_in typed=typed_code />
                     <Suspense>
                         {move || {
                             let typed_publish = typed_publish.clone();
@@ -657,8 +813,6 @@ fn ClerkDayView(
     let locale = use_locale();
     let m = &t.marriage;
     let day = iso_day(d.day);
-    let prev = iso_day(d.day - chrono::Days::new(1));
-    let next = iso_day(d.day + chrono::Days::new(1));
     let heading = format!("{} {}", d.day.year(), day_text(d.day, t, locale));
     let closed = d.closed_reason.clone();
     let (day_slots, day_publish, day_release, day_close) =
@@ -666,18 +820,7 @@ fn ClerkDayView(
     view! {
         <section class="mz-section" aria-labelledby="day-h">
             <h2 id="day-h">{m.list_title}": "{heading}</h2>
-            <form method="get" action="/staff/marriage" class="mz-form mz-form--secondary">
-                <div class="mz-field">
-                    <label class="mz-field__label" for="day">{m.day_label}</label>
-                    <input class="mz-field__input" type="date" id="day" name="day" value=day.clone() />
-                </div>
-                <button type="submit" class="mz-button">{m.show_day}</button>
-            </form>
-            <p class="mz-daynav">
-                <a href=format!("/staff/marriage?day={prev}")>{m.prev_day}</a>
-                " · "
-                <a href=format!("/staff/marriage?day={next}")>{m.next_day}</a>
-            </p>
+            <DayPicker action="/staff/marriage" query=String::new() day=d.day />
             {(!d.working_day).then(|| view! { <p class="mz-note">{m.rest_day_note}</p> })}
             {closed.clone().map(|r| view! { <p class="mz-note">{fill(m.closed_note, &[("reason", &r)])}</p> })}
             <p class="mz-field__error" role="alert">{field_error(outcome.value(), "booking")}</p>
@@ -712,12 +855,7 @@ fn ClerkDayView(
                                             <td>{if b.ceremony { m.yes } else { m.no }}</td>
                                             <td>{status_text(b.status, t)}</td>
                                             <td>{action.map(|(value, label)| view! {
-                                                <ActionForm action=outcome attr:class="mz-inline-form">
-                                                    <input type="hidden" name="booking_id" value=b.id.clone() />
-                                                    <input type="hidden" name="outcome" value=value />
-                                                    <input type="hidden" name="day" value=day.clone() />
-                                                    <button type="submit" class="mz-button">{label}</button>
-                                                </ActionForm>
+                                                <OutcomeButton outcome=outcome booking_id=b.id.clone() value=value label=label day=day.clone() />
                                             })}</td>
                                         </tr>
                                     }

@@ -22,8 +22,9 @@ pub enum PeriodStep {
     },
     /// So the last day moves to this working day.
     MovedTo(NaiveDate),
-    /// The period ends at this instant (the office's closing time on the last day).
-    EndsAt(DateTime<Utc>),
+    /// The period ends at this instant (the office's closing time on the last day). On the
+    /// wire as unix seconds: the browser never parses a date-time string.
+    EndsAt(#[serde(with = "chrono::serde::ts_seconds")] DateTime<Utc>),
 }
 
 /// When a period ends, and why.

@@ -1,7 +1,10 @@
-//! `MarriageDesk` in SQL. Capacity is enforced by one guarded statement per change
-//! (`booked < capacity`), one active booking per person by a primary key, repeated
-//! submissions by the idempotency table, and every status change by a guarded `UPDATE … WHERE
-//! status = …`, so a place returns to its slot exactly once, whoever races.
+//! `MarriageDesk` in SQL: the registry office's appointment machinery for every counter —
+//! marriage, and the divorce and counselling appointments, whose purpose decides the rules
+//! (`admit`) and the wording (neutral for divorce). Capacity is enforced by one guarded
+//! statement per change (`booked < capacity`), one active appointment per person and counter
+//! by a primary key, repeated submissions by the idempotency table, and every status change by
+//! a guarded `UPDATE … WHERE status = …`, so a place returns to its slot exactly once, whoever
+//! races.
 
 use super::{accounts::insert_message, audit, db, new_id, new_token};
 use crate::{db::unique_violation_on, sms::SmsGateway, Db};
