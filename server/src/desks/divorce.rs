@@ -177,6 +177,9 @@ pub(crate) async fn open_case(
     parties: [&str; 2],
     received_on: NaiveDate,
     now: i64,
+    // Where a party's refusal shows: the ID-number fields of the in-person form, or the
+    // appointment's row on the clerk's day list.
+    fields: [&str; 2],
 ) -> DeskResult<CaseView> {
     let closing = closing_times(conn, office_id).await?;
     let s = schedule(received_on, calendar, closing);
@@ -219,10 +222,7 @@ pub(crate) async fn open_case(
     if reference.is_empty() {
         return Err(DeskError::internal("no free case number after 20 draws"));
     }
-    for (resident, field) in [
-        (parties[0], "party_a_id_number"),
-        (parties[1], "party_b_id_number"),
-    ] {
+    for (resident, field) in [(parties[0], fields[0]), (parties[1], fields[1])] {
         let claimed =
             sqlx::query("INSERT INTO divorce_open_parties (resident_id, case_id) VALUES ($1, $2)")
                 .bind(resident)
@@ -342,6 +342,7 @@ impl DivorceDesk for SqlDivorce {
             [&a, &b],
             received_on,
             now,
+            ["party_a_id_number", "party_b_id_number"],
         )
         .await?;
         audit(

@@ -1478,6 +1478,7 @@ impl MarriageDesk for SqlMarriage {
                         [&b.applicant_id, partner],
                         today,
                         now,
+                        ["booking", "booking"],
                     )
                     .await?;
                     action = "divorce.receive".into();

@@ -371,3 +371,62 @@ async fn both_parties_racing_for_the_certificate_make_one_appointment() {
     assert_eq!(ok, 1);
     assert_eq!(booked(&app, &slot).await.0, 1);
 }
+
+#[tokio::test]
+async fn a_receipt_refused_at_the_counter_says_why_on_the_appointments_row() {
+    let app = marriage_app().await;
+    set(&app, "2026-09-01T02:00:00Z");
+    let slot = add_counter_slot(&app, "divorce", "2026-09-03", "09:00", 4, 0).await;
+    let (a, ida) = resident(&app, 1).await;
+    let (b, idb) = resident(&app, 2).await;
+    let booking = json(book_application(&app, &a, &slot, 2, &idb, "k").await).await;
+    let id = booking["id"].as_str().unwrap().to_owned();
+    json(
+        app.call(&b, "marriage/confirm", &[("booking_id", &id)])
+            .await,
+    )
+    .await;
+    // Meanwhile party 1 was received in person with someone else.
+    let (_c3, id3) = resident(&app, 3).await;
+    let clerk = clerk(&app).await;
+    json(
+        app.call(
+            &clerk,
+            "divorce/receive",
+            &[("party_a_id_number", &ida), ("party_b_id_number", &id3)],
+        )
+        .await,
+    )
+    .await;
+    set(&app, "2026-09-03T01:30:00Z");
+    let clerk = self::clerk(&app).await;
+    let reference = booking["reference"].as_str().unwrap();
+    json(
+        app.call(
+            &clerk,
+            "marriage/check_in",
+            &[("code", reference), ("counter", "divorce")],
+        )
+        .await,
+    )
+    .await;
+    let res = app
+        .call(
+            &clerk,
+            "marriage/outcome",
+            &[
+                ("booking_id", &id),
+                ("outcome", "registered"),
+                ("day", "2026-09-03"),
+                ("counter", "divorce"),
+            ],
+        )
+        .await;
+    let e = error_json(res).await;
+    assert_eq!(e["Invalid"]["field"], "booking");
+    assert_eq!(e["Invalid"]["code"], "PartyHasOpenCase");
+    // Nothing changed: still checked in, and party 2 is in no case.
+    assert_eq!(status_of(&app, &id).await, "checked_in");
+    let cases = json(app.call(&b, "divorce/mine", &[]).await).await;
+    assert_eq!(cases.as_array().unwrap().len(), 0);
+}
