@@ -187,16 +187,9 @@ pub async fn cancel(booking_id: String, confirm_cancel: Option<String>) -> AppRe
     if confirm_cancel.is_none_or(|c| c.is_empty()) {
         return Err(AppError::invalid("confirm_cancel", Code::Required));
     }
-    let b = backend()?;
-    // Read first: the page to return to depends on what the appointment is for.
-    let purpose = b
-        .marriage
-        .voucher(&me.id, &booking_id)
-        .await?
-        .booking
-        .purpose;
-    b.marriage.cancel(&me.id, &booking_id).await?;
-    leptos_axum::redirect(&purpose.page(&booking_id));
+    let cancelled = backend()?.marriage.cancel(&me.id, &booking_id).await?;
+    // Back to the appointment's own page: marriage or divorce, by its purpose.
+    leptos_axum::redirect(&cancelled.purpose.page(&cancelled.id));
     Ok(())
 }
 

@@ -75,7 +75,8 @@ pub trait MarriageDesk: Send + Sync {
         idempotency_key: &str,
     ) -> DeskResult<BookingView>;
     /// Cancels the resident's own active booking before the cut-off; its place returns once.
-    async fn cancel(&self, resident_id: &str, booking_id: &str) -> DeskResult<()>;
+    /// Returns what was cancelled (its purpose says which page to show next).
+    async fn cancel(&self, resident_id: &str, booking_id: &str) -> DeskResult<BookingView>;
     /// The resident's bookings, as applicant or partner, and invitations to their number.
     async fn my_bookings(&self, resident_id: &str) -> DeskResult<Vec<BookingView>>;
     /// One booking with its office and QR code, if the resident is a party to it.

@@ -267,13 +267,31 @@ pub(crate) async fn certificate_issued(
     if changed != 1 {
         return Err(refused("booking", Code::CaseClosed));
     }
+    ended(conn, case_id, now, None).await
+}
+
+/// After the guarded update that closed a case, in its transaction: both parties are free to
+/// open another, the case's open appointments are cancelled (their places return), and the
+/// parties (all, or all but the one who acted) are told.
+async fn ended(
+    conn: &mut sqlx::AnyConnection,
+    case_id: &str,
+    now: i64,
+    except: Option<&str>,
+) -> DeskResult<()> {
     sqlx::query("DELETE FROM divorce_open_parties WHERE case_id = $1")
         .bind(case_id)
         .execute(&mut *conn)
         .await
         .map_err(db)?;
+    super::marriage::cancel_case_appointments(conn, case_id, now).await?;
     let parties = parties_of(conn, case_id).await?;
-    tell(conn, &[&parties[0], &parties[1]], now).await
+    let to: Vec<&str> = parties
+        .iter()
+        .map(String::as_str)
+        .filter(|p| Some(*p) != except)
+        .collect();
+    tell(conn, &to, now).await
 }
 
 impl SqlDivorce {
@@ -413,19 +431,7 @@ impl DivorceDesk for SqlDivorce {
                 refused("confirm_withdraw", Code::WithdrawalClosed)
             });
         }
-        sqlx::query("DELETE FROM divorce_open_parties WHERE case_id = $1")
-            .bind(case_id)
-            .execute(&mut *tx)
-            .await
-            .map_err(db)?;
-        super::marriage::cancel_case_appointments(&mut tx, case_id, now).await?;
-        let parties = parties_of(&mut tx, case_id).await?;
-        let other: Vec<&str> = parties
-            .iter()
-            .map(String::as_str)
-            .filter(|p| *p != resident_id)
-            .collect();
-        tell(&mut tx, &other, now).await?;
+        ended(&mut tx, case_id, now, Some(resident_id)).await?;
         let row = sqlx::query(&format!(
             "SELECT {COLUMNS} FROM divorce_cases WHERE id = $1"
         ))
@@ -465,14 +471,7 @@ impl DivorceDesk for SqlDivorce {
             if changed != 1 {
                 continue;
             }
-            sqlx::query("DELETE FROM divorce_open_parties WHERE case_id = $1")
-                .bind(&id)
-                .execute(&mut *tx)
-                .await
-                .map_err(db)?;
-            super::marriage::cancel_case_appointments(&mut tx, &id, now).await?;
-            let parties = parties_of(&mut tx, &id).await?;
-            tell(&mut tx, &[&parties[0], &parties[1]], now).await?;
+            ended(&mut tx, &id, now, None).await?;
             tx.commit().await.map_err(db)?;
             self.text_parties(&id, None).await;
             report.deemed_withdrawn += 1;

@@ -1194,7 +1194,7 @@ impl MarriageDesk for SqlMarriage {
     }
 
     #[tracing::instrument(name = "Cancel marriage booking", skip_all)]
-    async fn cancel(&self, resident_id: &str, booking_id: &str) -> DeskResult<()> {
+    async fn cancel(&self, resident_id: &str, booking_id: &str) -> DeskResult<BookingView> {
         let now = self.clock.now().timestamp();
         let mut conn = self.db.acquire().await.map_err(db)?;
         let b = self.load_for(&mut conn, booking_id, resident_id).await?;
@@ -1230,7 +1230,10 @@ impl MarriageDesk for SqlMarriage {
             tell(&mut tx, &[other], Topic::MarriageCancelled, &b.view, now).await?;
         }
         tx.commit().await.map_err(db)?;
-        Ok(())
+        Ok(BookingView {
+            status: BookingStatus::Cancelled,
+            ..b.view
+        })
     }
 
     async fn my_bookings(&self, resident_id: &str) -> DeskResult<Vec<BookingView>> {

@@ -10,7 +10,7 @@ use chrono::{DateTime, Duration, Utc};
 use reqwest::{Client, StatusCode};
 use serde_json::Value;
 
-async fn json(res: reqwest::Response) -> Value {
+pub(crate) async fn json(res: reqwest::Response) -> Value {
     let status = res.status();
     let text = res.text().await.unwrap();
     assert!(status.is_success(), "{status}: {text}");
@@ -41,7 +41,7 @@ async fn received_case(app: &TestApp, a: u32, b: u32) -> (Client, Client, Value)
 }
 
 /// Resident `n` signs in again (weeks later their session has expired, as on a real phone).
-async fn again(app: &TestApp, n: u32) -> Client {
+pub(crate) async fn again(app: &TestApp, n: u32) -> Client {
     let c = new_client();
     app.sign_in(&c, &format!("1370{n:07}")).await;
     c
@@ -62,7 +62,7 @@ async fn divorce_app() -> TestApp {
     app
 }
 
-async fn topics(app: &TestApp, c: &Client) -> Vec<String> {
+pub(crate) async fn topics(app: &TestApp, c: &Client) -> Vec<String> {
     json(app.call(c, "account/messages", &[]).await)
         .await
         .as_array()

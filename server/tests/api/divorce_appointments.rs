@@ -5,6 +5,7 @@
 //! racing for the certificate make one appointment; every notice is neutral.
 
 use crate::{
+    divorce::{again, json, topics},
     helpers::{error_json, new_client, TestApp},
     marriage::{add_counter_slot, booked, marriage_app, resident},
 };
@@ -12,23 +13,9 @@ use chrono::DateTime;
 use reqwest::Client;
 use serde_json::Value;
 
-async fn json(res: reqwest::Response) -> Value {
-    let status = res.status();
-    let text = res.text().await.unwrap();
-    assert!(status.is_success(), "{status}: {text}");
-    serde_json::from_str(&text).unwrap()
-}
-
 fn set(app: &TestApp, rfc3339: &str) {
     app.clock
         .set(DateTime::parse_from_rfc3339(rfc3339).unwrap().to_utc());
-}
-
-/// Resident `n` signs in again (after a long clock jump the old session has expired).
-async fn again(app: &TestApp, n: u32) -> Client {
-    let c = new_client();
-    app.sign_in(&c, &format!("1370{n:07}")).await;
-    c
 }
 
 async fn clerk(app: &TestApp) -> Client {
@@ -81,22 +68,27 @@ async fn book_for_case(
     .await
 }
 
-async fn topics(app: &TestApp, c: &Client) -> Vec<String> {
-    json(app.call(c, "account/messages", &[]).await)
-        .await
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|m| m["topic"].as_str().unwrap().to_owned())
-        .collect()
-}
-
 async fn status_of(app: &TestApp, id: &str) -> String {
     sqlx::query_scalar("SELECT status FROM appointments WHERE id = $1")
         .bind(id)
         .fetch_one(&app.db)
         .await
         .unwrap()
+}
+
+/// The clerk records the appointment done ("registered") at the divorce counter.
+async fn record_done(app: &TestApp, clerk: &Client, id: &str, day: &str) -> reqwest::Response {
+    app.call(
+        clerk,
+        "marriage/outcome",
+        &[
+            ("booking_id", id),
+            ("outcome", "registered"),
+            ("day", day),
+            ("counter", "divorce"),
+        ],
+    )
+    .await
 }
 
 /// The clerk checks the appointment in by its number and records it done, on its day.
@@ -111,18 +103,7 @@ async fn done_at_the_counter(app: &TestApp, reference: &str, id: &str, day: &str
         .await,
     )
     .await;
-    let res = app
-        .call(
-            &clerk,
-            "marriage/outcome",
-            &[
-                ("booking_id", id),
-                ("outcome", "registered"),
-                ("day", day),
-                ("counter", "divorce"),
-            ],
-        )
-        .await;
+    let res = record_done(app, &clerk, id, day).await;
     assert!(res.status().is_success(), "{}", res.text().await.unwrap());
 }
 
@@ -296,18 +277,7 @@ async fn a_certificate_booking_outside_the_window_is_refused_and_inside_it_ends_
     assert_eq!(cases[0]["status"], "Divorced");
     // Nothing happens twice: the outcome again is refused, the case unchanged.
     let clerk = clerk(&app).await;
-    let res = app
-        .call(
-            &clerk,
-            "marriage/outcome",
-            &[
-                ("booking_id", &visit_id),
-                ("outcome", "registered"),
-                ("day", "2026-10-09"),
-                ("counter", "divorce"),
-            ],
-        )
-        .await;
+    let res = record_done(&app, &clerk, &visit_id, "2026-10-09").await;
     assert_eq!(error_json(res).await["Invalid"]["code"], "StatusChanged");
 }
 
@@ -410,18 +380,7 @@ async fn a_receipt_refused_at_the_counter_says_why_on_the_appointments_row() {
         .await,
     )
     .await;
-    let res = app
-        .call(
-            &clerk,
-            "marriage/outcome",
-            &[
-                ("booking_id", &id),
-                ("outcome", "registered"),
-                ("day", "2026-09-03"),
-                ("counter", "divorce"),
-            ],
-        )
-        .await;
+    let res = record_done(&app, &clerk, &id, "2026-09-03").await;
     let e = error_json(res).await;
     assert_eq!(e["Invalid"]["field"], "booking");
     assert_eq!(e["Invalid"]["code"], "PartyHasOpenCase");
