@@ -37,9 +37,12 @@ use desks::{
 };
 use http::{header, HeaderValue, StatusCode};
 use leptos::prelude::*;
-use leptos_axum::{generate_route_list, LeptosRoutes};
+use leptos_axum::{generate_route_list, AxumRouteListing, LeptosRoutes};
 use sms::{DevSms, SmsGateway};
-use std::{net::SocketAddr, sync::Arc};
+use std::{
+    net::SocketAddr,
+    sync::{Arc, OnceLock},
+};
 use tower_http::{
     catch_panic::CatchPanicLayer, compression::CompressionLayer, limit::RequestBodyLimitLayer,
     set_header::SetResponseHeaderLayer, trace::TraceLayer,
@@ -129,9 +132,18 @@ pub fn staff_desk(db: &Db, clock: &Arc<dyn Clock>) -> SqlStaff {
     }
 }
 
+/// The app's routes, generated once per process. Leptos generates the list by rendering the
+/// app with every resource load suppressed through one process-wide flag, so generating it
+/// again while another router serves (the integration tests build one router per test) would
+/// leave that router's pages waiting for ever on resources that never load.
+fn route_list() -> Vec<AxumRouteListing> {
+    static ROUTES: OnceLock<Vec<AxumRouteListing>> = OnceLock::new();
+    ROUTES.get_or_init(|| generate_route_list(App)).clone()
+}
+
 /// The whole web app: pages, server functions, static files, health check.
 pub fn build_app(state: AppState) -> Router {
-    let routes = generate_route_list(App);
+    let routes = route_list();
     let backend = state.backend.clone();
     let context = move || provide_context(backend.clone());
     let options = state.leptos_options.clone();

@@ -22,8 +22,6 @@ pub struct TestApp {
     pub db: server::Db,
     /// The back end the server functions call (for the sweep the background job runs).
     pub backend: app::desk::Backend,
-    /// A client that keeps cookies and does not follow redirects (so tests can see them).
-    pub client: Client,
 }
 
 /// 2026-11-23 10:00 in Shanghai.
@@ -42,27 +40,12 @@ pub async fn spawn_app() -> TestApp {
 }
 
 pub async fn spawn_app_with(tweak: impl FnOnce(&mut Config)) -> TestApp {
-    let mut config = test_config();
-    let dir = std::env::temp_dir().join(format!("mz-test-{}", server::desks::new_id()));
-    config.database_url = format!("sqlite://{}/mz.db", dir.display());
-    config.app_env = server::config::AppEnv::Development;
-    tweak(&mut config);
-    let pool = db::connect(&config.database_url).await.expect("database");
-    let clock = Arc::new(ManualClock::new(t0()));
-    let sms = Arc::new(DevSms::default());
-    let dyn_clock: Arc<dyn Clock> = clock.clone();
-    demo::load(&staff_desk(&pool, &dyn_clock))
-        .await
-        .expect("demo data");
-    let sms_dyn: Arc<dyn SmsGateway> = sms.clone();
-    let state = AppState::new(
-        &config,
-        Parts {
-            db: pool.clone(),
-            clock: dyn_clock,
-            sms: sms_dyn,
-        },
-    );
+    let TestState {
+        state,
+        clock,
+        sms,
+        db,
+    } = test_state(tweak).await;
     let backend = state.backend.clone();
     let router = build_app(state);
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
@@ -79,16 +62,59 @@ pub async fn spawn_app_with(tweak: impl FnOnce(&mut Config)) -> TestApp {
         addr,
         clock,
         sms,
-        db: pool,
+        db,
         backend,
-        client: new_client(),
     }
 }
 
+/// What a test app is built from: its state, and the handles on its clock, SMS gateway and
+/// database that tests use.
+pub struct TestState {
+    pub state: AppState,
+    pub clock: Arc<ManualClock>,
+    pub sms: Arc<DevSms>,
+    pub db: server::Db,
+}
+
+/// A fresh database (migrated, with the demo units and staff), a hand-moved clock at [`t0`]
+/// and a development SMS gateway, in development mode unless `tweak` says otherwise.
+pub async fn test_state(tweak: impl FnOnce(&mut Config)) -> TestState {
+    let mut config = test_config();
+    let dir = std::env::temp_dir().join(format!("mz-test-{}", server::desks::new_id()));
+    config.database_url = format!("sqlite://{}/mz.db", dir.display());
+    config.app_env = server::config::AppEnv::Development;
+    tweak(&mut config);
+    let db = db::connect(&config.database_url).await.expect("database");
+    let clock = Arc::new(ManualClock::new(t0()));
+    let sms = Arc::new(DevSms::default());
+    let dyn_clock: Arc<dyn Clock> = clock.clone();
+    demo::load(&staff_desk(&db, &dyn_clock))
+        .await
+        .expect("demo data");
+    let sms_dyn: Arc<dyn SmsGateway> = sms.clone();
+    let state = AppState::new(
+        &config,
+        Parts {
+            db: db.clone(),
+            clock: dyn_clock,
+            sms: sms_dyn,
+        },
+    );
+    TestState {
+        state,
+        clock,
+        sms,
+        db,
+    }
+}
+
+/// A client that keeps cookies and does not follow redirects. A request that gets no answer
+/// fails after 30 s with its URL, instead of holding the whole suite until CI gives up.
 pub fn new_client() -> Client {
     Client::builder()
         .cookie_store(true)
         .redirect(Policy::none())
+        .timeout(std::time::Duration::from_secs(30))
         .build()
         .unwrap()
 }

@@ -1,7 +1,14 @@
 //! Whatever a client sends, the answer is a clear 4xx, never a 500 or a panic.
 
-use crate::helpers::{new_client, spawn_app};
+use crate::helpers::{new_client, spawn_app, test_state};
 use reqwest::{header, StatusCode};
+use std::{
+    sync::{
+        atomic::{AtomicBool, Ordering},
+        Arc,
+    },
+    time::Duration,
+};
 
 #[tokio::test]
 async fn the_health_check_answers_when_the_database_does() {
@@ -163,4 +170,51 @@ async fn the_language_and_elder_mode_come_from_cookies_on_the_first_byte() {
         page.contains(r#"lang="en""#),
         "Accept-Language is followed when there is no cookie"
     );
+}
+
+/// Leptos generates the route list with every resource load in the process suppressed; a
+/// router built while another serves (one per integration test, or a second instance in one
+/// process) must not leave the pages being rendered waiting for ever.
+#[tokio::test]
+async fn pages_keep_rendering_while_another_router_is_built() {
+    let app = spawn_app().await;
+    let state = test_state(|_| {}).await.state;
+    let stop = Arc::new(AtomicBool::new(false));
+    let builder = std::thread::spawn({
+        let stop = stop.clone();
+        move || {
+            // Rendering the app to list its routes spawns tasks: give it a runtime.
+            let rt = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+                .unwrap();
+            let _in_runtime = rt.enter();
+            let mut built = 0u32;
+            while !stop.load(Ordering::Relaxed) {
+                drop(server::build_app(state.clone()));
+                built += 1;
+            }
+            built
+        }
+    });
+    let c = reqwest::Client::builder()
+        .timeout(Duration::from_secs(5))
+        .build()
+        .unwrap();
+    let mut answered = 0;
+    while answered < 200 {
+        let page = c
+            .get(app.url("/signin"))
+            .header(header::ACCEPT, "text/html")
+            .send()
+            .await;
+        match page {
+            Ok(res) if res.status() == StatusCode::OK => answered += 1,
+            _ => break,
+        }
+    }
+    stop.store(true, Ordering::Relaxed);
+    let built = builder.join().unwrap();
+    assert!(built > 0, "a router was built meanwhile");
+    assert_eq!(answered, 200, "a page got no answer within 5 s");
 }
