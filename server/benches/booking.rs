@@ -105,6 +105,7 @@ async fn serve() -> Served {
             db: pool.clone(),
             clock: clock.clone(),
             sms: sms_dyn,
+            calendar: Arc::new(app::rules::calendar::WorkCalendar::china()),
         },
     );
     let desk = state.backend.marriage.clone();

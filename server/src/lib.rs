@@ -17,7 +17,7 @@ pub mod voucher;
 use anyhow::Context;
 use app::{
     desk::Backend,
-    rules::{clock::Clock, otp::OtpPolicy},
+    rules::{calendar::WorkCalendar, clock::Clock, otp::OtpPolicy},
     shell,
     web::ClientAddr,
     App,
@@ -65,11 +65,13 @@ pub struct AppState {
     pub clock_control: Option<Arc<clock::RunningClock>>,
 }
 
-/// The parts a state is built from; tests swap the clock and the SMS gateway.
+/// The parts a state is built from; tests swap the clock, the SMS gateway and the calendar.
 pub struct Parts {
     pub db: Db,
     pub clock: Arc<dyn Clock>,
     pub sms: Arc<dyn SmsGateway>,
+    /// The working-day calendar the offices open by and legal periods are counted with.
+    pub calendar: Arc<WorkCalendar>,
 }
 
 impl AppState {
@@ -94,13 +96,13 @@ impl AppState {
             marriage: Arc::new(SqlMarriage {
                 db: parts.db.clone(),
                 clock: parts.clock.clone(),
-                calendar: Arc::new(app::rules::calendar::WorkCalendar::china()),
+                calendar: parts.calendar.clone(),
                 sms: parts.sms.clone(),
             }),
             divorce: Arc::new(desks::divorce::SqlDivorce {
                 db: parts.db.clone(),
                 clock: parts.clock.clone(),
-                calendar: Arc::new(app::rules::calendar::WorkCalendar::china()),
+                calendar: parts.calendar,
                 sms: parts.sms,
             }),
             clock: parts.clock,
@@ -269,15 +271,11 @@ pub async fn run(config: Config) -> anyhow::Result<()> {
     println!("民政一件事 starting with:\n{config}");
     let db = db::connect(&config.database_url).await?;
     let (clock, clock_control) = make_clock(&config)?;
+    let calendar = Arc::new(WorkCalendar::china());
     if config.demo_data {
         let staff = staff_desk(&db, &clock);
         demo::load(&staff).await?;
-        demo::publish_demo_slots(
-            &db,
-            &app::rules::calendar::WorkCalendar::china(),
-            clock.today(),
-        )
-        .await?;
+        demo::publish_demo_slots(&db, &calendar, clock.today()).await?;
     }
     let mut state = AppState::new(
         &config,
@@ -285,9 +283,16 @@ pub async fn run(config: Config) -> anyhow::Result<()> {
             db,
             clock,
             sms: Arc::new(DevSms::default()),
+            calendar,
         },
     );
     state.clock_control = clock_control;
+    // A new calendar (next year's holiday notice) may move the deadlines of open cases.
+    match state.backend.divorce.refresh_deadlines().await {
+        Ok(0) => {}
+        Ok(moved) => tracing::info!(moved, "divorce deadlines moved by the calendar"),
+        Err(e) => tracing::error!(error = ?e, "divorce deadlines not refreshed"),
+    }
     let jobs = jobs::spawn(state.backend.clone(), std::time::Duration::from_secs(30));
     let app = build_app(state);
     let listener = tokio::net::TcpListener::bind(config.bind_addr)

@@ -30,4 +30,9 @@ pub trait DivorceDesk: Send + Sync {
     /// Due work: cases whose certificate window ended are deemed withdrawn at that instant;
     /// the three reminders go out once each. Safe to run concurrently and after a restart.
     async fn sweep(&self) -> DeskResult<DivorceSweep>;
+    /// After the working-day calendar changed (next year's holiday notice loaded): the edges
+    /// of open cases that the calendar now puts later move there, and both parties are told;
+    /// no edge moves earlier than they were told, nor once it has passed. Returns how many
+    /// cases moved; run at start, safe to run twice.
+    async fn refresh_deadlines(&self) -> DeskResult<u32>;
 }

@@ -66,16 +66,69 @@ impl DivorceSchedule {
 
     /// The three reminders and when each is due, in order.
     pub fn reminders(&self) -> [(Reminder, DateTime<Utc>); 3] {
-        let lead = Duration::days(REMINDER_LEAD_DAYS);
-        [
-            (
-                Reminder::CoolingOffEndsSoon,
-                self.cooling_off.ends_at - lead,
-            ),
-            (Reminder::WindowOpen, self.window_opens_at()),
-            (Reminder::WindowClosesSoon, self.window.ends_at - lead),
-        ]
+        reminders(self.cooling_off.ends_at, self.window.ends_at)
     }
+
+    /// The years the two edges fall in whose holiday notice the calendar lacks.
+    pub fn unsure_years(&self) -> Vec<i32> {
+        let mut years: Vec<i32> = [self.cooling_off.unsure_year, self.window.unsure_year]
+            .into_iter()
+            .flatten()
+            .collect();
+        years.dedup();
+        years
+    }
+}
+
+/// The three reminders of a case whose edges end at these instants, in order: before the
+/// cooling-off period ends, when the window opens (the same instant), before it closes.
+pub fn reminders(
+    cooling_ends: DateTime<Utc>,
+    window_ends: DateTime<Utc>,
+) -> [(Reminder, DateTime<Utc>); 3] {
+    let lead = Duration::days(REMINDER_LEAD_DAYS);
+    [
+        (Reminder::CoolingOffEndsSoon, cooling_ends - lead),
+        (Reminder::WindowOpen, cooling_ends),
+        (Reminder::WindowClosesSoon, window_ends - lead),
+    ]
+}
+
+/// The edges of an open case after the calendar changed (a year's holiday notice was
+/// loaded), given the edges the couple were `told`. An edge still ahead at `now` moves to the
+/// later end the calendar now gives; it never moves earlier than they were told, and a
+/// cooling-off period that has ended is not reopened. `None` when nothing moves.
+pub fn refreshed_edges(
+    received: NaiveDate,
+    told: (DateTime<Utc>, DateTime<Utc>),
+    now: DateTime<Utc>,
+    calendar: &WorkCalendar,
+    closing: impl Fn(NaiveDate) -> NaiveTime,
+) -> Option<(DateTime<Utc>, DateTime<Utc>)> {
+    let (told_cooling, told_window) = told;
+    let cooling = period_end(received, COOLING_OFF_DAYS, calendar, &closing);
+    let (cooling_ends, cooling_last_day) = if told_cooling > now && cooling.ends_at > told_cooling {
+        (cooling.ends_at, cooling.last_day)
+    } else {
+        (
+            told_cooling,
+            crate::rules::clock::shanghai_date(told_cooling),
+        )
+    };
+    // The window counts from the period's real end, or from the told one if that is later;
+    // a cooling-off end that has passed is not reopened, but its window still gets the days.
+    let window = period_end(
+        cooling_last_day.max(cooling.last_day),
+        CERTIFICATE_WINDOW_DAYS,
+        calendar,
+        &closing,
+    );
+    let window_ends = if told_window > now && window.ends_at > told_window {
+        window.ends_at
+    } else {
+        told_window
+    };
+    ((cooling_ends, window_ends) != told).then_some((cooling_ends, window_ends))
 }
 
 /// The schedule of a case received on `received` at an office closing at `closing(day)`.
@@ -150,6 +203,9 @@ pub struct CaseView {
     /// desk did not compute it, e.g. in a clerk's receipt).
     pub cooling_steps: Vec<PeriodStep>,
     pub window_steps: Vec<PeriodStep>,
+    /// Years an edge falls in whose holiday notice is not loaded yet: the dates may still
+    /// move later, and the page says so.
+    pub unsure_years: Vec<i32>,
 }
 
 impl CaseView {
@@ -242,17 +298,24 @@ pub fn explain_steps(
             ),
             PeriodStep::RestDay {
                 holiday: Some(h), ..
-            } => fill(x.step_holiday, &[("holiday", h)]),
+            } => {
+                let name = match locale {
+                    Locale::En => crate::rules::calendar::english_holiday_name(h).unwrap_or(h),
+                    Locale::ZhCn => h,
+                };
+                fill(x.step_holiday, &[("holiday", name)])
+            }
             PeriodStep::RestDay { holiday: None, .. } => x.step_weekend.to_owned(),
             PeriodStep::MovedTo(date) => fill(x.step_moved, &[("date", &month_day(*date, locale))]),
-            PeriodStep::EndsAt(at) => {
-                let local = at.with_timezone(&crate::rules::clock::shanghai());
+            PeriodStep::EndsAt(at) => fill(x.step_ends, &[("time", &clock_time(*at))]),
+            PeriodStep::Kept(at) => {
+                let day = crate::rules::clock::shanghai_date(*at);
                 fill(
-                    x.step_ends,
-                    &[(
-                        "time",
-                        &format!("{:02}:{:02}", local.hour(), local.minute()),
-                    )],
+                    x.step_kept,
+                    &[
+                        ("date", &month_day(day, locale)),
+                        ("time", &clock_time(*at)),
+                    ],
                 )
             }
         })
@@ -260,7 +323,12 @@ pub fn explain_steps(
         .join(" → ")
 }
 
-use chrono::Timelike;
+/// "17:00" in Shanghai.
+fn clock_time(at: DateTime<Utc>) -> String {
+    use chrono::Timelike;
+    let local = at.with_timezone(&crate::rules::clock::shanghai());
+    format!("{:02}:{:02}", local.hour(), local.minute())
+}
 
 #[cfg(test)]
 mod tests {
@@ -406,6 +474,108 @@ mod tests {
         );
     }
 
+    /// The calendar without the 2026 holiday notice (weekends only in 2026).
+    fn without_2026() -> WorkCalendar {
+        WorkCalendar::from_years(&crate::rules::calendar::SHIPPED_YEARS[..2]).unwrap()
+    }
+
+    #[test]
+    fn dates_counted_without_a_years_notice_say_so_and_move_later_once_it_is_loaded() {
+        let told = schedule(d("2026-09-01"), &without_2026(), five_pm);
+        // National Day unknown: day 30 is an ordinary Thursday.
+        assert_eq!(told.cooling_off.last_day, d("2026-10-01"));
+        assert_eq!(told.unsure_years(), vec![2026]);
+        let edges = (told.cooling_off.ends_at, told.window.ends_at);
+        let now = at("2026-09-02T10:00:00+08:00");
+        let cal = WorkCalendar::china();
+        let moved = refreshed_edges(d("2026-09-01"), edges, now, &cal, five_pm);
+        assert_eq!(
+            moved,
+            Some((
+                at("2026-10-08T17:00:00+08:00"),
+                at("2026-11-09T17:00:00+08:00")
+            ))
+        );
+        assert!(schedule(d("2026-09-01"), &cal, five_pm)
+            .unsure_years()
+            .is_empty());
+        // Once moved, refreshing again changes nothing.
+        assert_eq!(
+            refreshed_edges(d("2026-09-01"), moved.unwrap(), now, &cal, five_pm),
+            None
+        );
+        // Once the told end has passed it stays (withdrawal is not reopened), but the window
+        // still counts from the period's real end.
+        let after_cooling = at("2026-10-02T09:00:00+08:00");
+        assert_eq!(
+            refreshed_edges(d("2026-09-01"), edges, after_cooling, &cal, five_pm),
+            Some((edges.0, at("2026-11-09T17:00:00+08:00")))
+        );
+    }
+
+    #[test]
+    fn an_end_already_told_never_moves_earlier() {
+        let told = schedule(d("2026-09-01"), &WorkCalendar::china(), five_pm);
+        let edges = (told.cooling_off.ends_at, told.window.ends_at);
+        let now = at("2026-09-02T10:00:00+08:00");
+        // A calendar that knows less would end both sooner: nothing moves.
+        assert_eq!(
+            refreshed_edges(d("2026-09-01"), edges, now, &without_2026(), five_pm),
+            None
+        );
+        // And the explanation by that calendar says the told end stands.
+        let other = schedule(d("2026-09-01"), &without_2026(), five_pm);
+        assert_eq!(
+            explain_steps(
+                &other.cooling_off.steps_to(edges.0),
+                "收到申请",
+                &ZH_CN,
+                Locale::ZhCn
+            ),
+            "收到申请 9月1日 → 第30日为10月1日 → 17:00 截止 → 按已告知的期限 10月8日 17:00 截止"
+        );
+        assert_eq!(told.cooling_off.steps_to(edges.0), told.cooling_off.steps);
+    }
+
+    /// Every receipt day of 2026 counted without its notice, then refreshed with it: no edge
+    /// moves earlier, a moved edge is the calendar's own, and refreshing twice is refreshing once.
+    #[test]
+    fn refreshing_properties_over_a_year_of_receipt_days() {
+        let (old, cal) = (without_2026(), WorkCalendar::china());
+        for received in d("2026-01-01").iter_days().take_while(|x| x.year() == 2026) {
+            let told = schedule(received, &old, five_pm);
+            let edges = (told.cooling_off.ends_at, told.window.ends_at);
+            let now = at(&format!("{received}T18:00:00+08:00"));
+            let Some(moved) = refreshed_edges(received, edges, now, &cal, five_pm) else {
+                continue;
+            };
+            assert!(moved.0 >= edges.0 && moved.1 >= edges.1, "{received}");
+            assert!(moved.1 > moved.0, "{received}");
+            let truth = schedule(received, &cal, five_pm);
+            if moved.0 != edges.0 {
+                assert_eq!(moved.0, truth.cooling_off.ends_at, "{received}");
+            }
+            assert!(
+                cal.is_working_day(crate::rules::clock::shanghai_date(moved.1)),
+                "{received}"
+            );
+            assert_eq!(
+                refreshed_edges(received, moved, now, &cal, five_pm),
+                None,
+                "{received}"
+            );
+        }
+    }
+
+    #[test]
+    fn english_explanations_name_the_holiday_in_english() {
+        let s = schedule(d("2026-09-01"), &WorkCalendar::china(), five_pm);
+        assert_eq!(
+            explain(&s.cooling_off, "Application received", &crate::i18n::EN, Locale::En),
+            "Application received 1 Sep → day 30 is 1 Oct → a public holiday (National Day) → moved to 8 Oct → ends at 17:00"
+        );
+    }
+
     /// Three years of receipt days: the window never opens before the cooling-off period ends,
     /// every deadline is on a working day at closing time, the reminders come in order and each
     /// before what it announces.
@@ -450,6 +620,7 @@ mod tests {
             office_id: "office-haishu".into(),
             cooling_steps: vec![],
             window_steps: vec![],
+            unsure_years: vec![],
         }
     }
 

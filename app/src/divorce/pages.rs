@@ -220,6 +220,11 @@ fn CaseCard(c: CaseView, now: i64, withdraw: ServerAction<Withdraw>) -> impl Int
                 <dt>{x.cooling_ends}</dt><dd data-testid="cooling-ends">{instant(c.cooling_ends_at)}</dd>
                 <dt>{x.window_ends}</dt><dd data-testid="window-ends">{instant(c.window_ends_at)}</dd>
             </dl>
+            {(!c.unsure_years.is_empty()).then(|| {
+                let sep = if locale == crate::i18n::Locale::ZhCn { "、" } else { ", " };
+                let years = c.unsure_years.iter().map(i32::to_string).collect::<Vec<_>>().join(sep);
+                view! { <p class="mz-note" data-testid="unsure-years">{fill(x.unsure_years, &[("years", &years)])}</p> }
+            })}
             <details class="mz-explain">
                 <summary>{x.how_cooling}</summary>
                 <p data-testid="cooling-explain">{cooling}</p>

@@ -143,6 +143,21 @@ impl WorkCalendar {
     }
 }
 
+/// The English name of a holiday as the yearly notice names it in Chinese.
+pub fn english_holiday_name(zh: &str) -> Option<&'static str> {
+    Some(match zh {
+        "元旦" => "New Year's Day",
+        "春节" => "Spring Festival",
+        "清明节" => "Qingming Festival",
+        "劳动节" => "Labour Day",
+        "端午节" => "Dragon Boat Festival",
+        "中秋节" => "Mid-Autumn Festival",
+        "国庆节" => "National Day",
+        "国庆节、中秋节" => "National Day and Mid-Autumn Festival",
+        _ => return None,
+    })
+}
+
 fn is_weekend(d: NaiveDate) -> bool {
     matches!(d.weekday(), Weekday::Sat | Weekday::Sun)
 }
@@ -187,6 +202,14 @@ mod tests {
             cal.working_day_on_or_after(d("2026-11-28")),
             d("2026-11-30")
         );
+    }
+
+    #[test]
+    fn every_shipped_holiday_has_an_english_name() {
+        let cal = WorkCalendar::china();
+        for name in cal.holidays.values() {
+            assert!(english_holiday_name(name).is_some(), "{name}");
+        }
     }
 
     #[test]

@@ -6,7 +6,7 @@
 //! Every deadline carries the steps that reached it, so a page can explain its date.
 
 use super::calendar::WorkCalendar;
-use chrono::{DateTime, Days, NaiveDate, NaiveTime, TimeZone, Utc};
+use chrono::{DateTime, Datelike, Days, NaiveDate, NaiveTime, TimeZone, Utc};
 
 /// One step of the explanation of a deadline, in order.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
@@ -25,6 +25,9 @@ pub enum PeriodStep {
     /// The period ends at this instant (the office's closing time on the last day). On the
     /// wire as unix seconds: the browser never parses a date-time string.
     EndsAt(#[serde(with = "chrono::serde::ts_seconds")] DateTime<Utc>),
+    /// The period still ends at this instant, as the parties were told: the calendar changed
+    /// since, and an end already told never moves earlier.
+    Kept(#[serde(with = "chrono::serde::ts_seconds")] DateTime<Utc>),
 }
 
 /// When a period ends, and why.
@@ -37,6 +40,21 @@ pub struct Deadline {
     /// The closing time of the office on the last day, Asia/Shanghai.
     pub ends_at: DateTime<Utc>,
     pub steps: Vec<PeriodStep>,
+    /// A year the period ends in whose holiday notice the calendar lacks: only weekends were
+    /// counted as rest days there, so the date may still move when the notice is loaded.
+    pub unsure_year: Option<i32>,
+}
+
+impl Deadline {
+    /// The steps that explain an end the parties were `told`: these steps, and where the
+    /// calendar now gives another end, that the told one stands.
+    pub fn steps_to(&self, told: DateTime<Utc>) -> Vec<PeriodStep> {
+        let mut steps = self.steps.clone();
+        if told != self.ends_at {
+            steps.push(PeriodStep::Kept(told));
+        }
+        steps
+    }
 }
 
 /// The end of a period of `days` days after `event`. `closing` gives the office's closing time
@@ -70,11 +88,15 @@ pub fn period_end(
         .expect("UTC+8 has no gaps")
         .to_utc();
     steps.push(PeriodStep::EndsAt(ends_at));
+    let unsure_year = [nominal.year(), last_day.year()]
+        .into_iter()
+        .find(|y| !calendar.knows_year(*y));
     Deadline {
         nominal_last_day: nominal,
         last_day,
         ends_at,
         steps,
+        unsure_year,
     }
 }
 
@@ -82,7 +104,6 @@ pub fn period_end(
 mod tests {
     use super::*;
     use crate::rules::clock::shanghai;
-    use chrono::Datelike;
 
     fn d(s: &str) -> NaiveDate {
         NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap()
@@ -168,6 +189,21 @@ mod tests {
                 ),
             ]
         );
+    }
+
+    #[test]
+    fn a_deadline_in_a_year_without_its_holiday_notice_says_it_may_move() {
+        let cal = WorkCalendar::china();
+        let known = period_end(d("2026-11-05"), 30, &cal, five_pm);
+        assert_eq!(known.unsure_year, None);
+        // Day 30 is in 2027, whose notice the shipped calendar does not have yet.
+        let ahead = period_end(d("2026-12-15"), 30, &cal, five_pm);
+        assert_eq!(ahead.unsure_year, Some(2027));
+        // Without the 2026 notice, National Day is an ordinary Thursday.
+        let without_2026 =
+            WorkCalendar::from_years(&crate::rules::calendar::SHIPPED_YEARS[..2]).unwrap();
+        let p = period_end(d("2026-09-01"), 30, &without_2026, five_pm);
+        assert_eq!((p.last_day, p.unsure_year), (d("2026-10-01"), Some(2026)));
     }
 
     /// Every event day of three years: the deadline is never before day 30, falls on a working

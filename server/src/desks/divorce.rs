@@ -9,14 +9,14 @@ use app::{
     desk::{DeskError, DeskResult},
     divorce::{
         desk::{DivorceDesk, DivorceSweep},
-        model::{schedule, CaseStatus, CaseView},
+        model::{refreshed_edges, reminders, schedule, CaseStatus, CaseView},
     },
     error::{AppError, Code},
     marriage::desk::Actor,
     rules::{calendar::WorkCalendar, clock::Clock, id_number::IdNumber},
     staff::model::Role,
 };
-use chrono::{Datelike, NaiveDate, NaiveTime};
+use chrono::{DateTime, Datelike, NaiveDate, NaiveTime, Utc};
 use rand::Rng;
 use sqlx::Row;
 use std::{collections::HashMap, sync::Arc};
@@ -34,6 +34,10 @@ fn refused(field: &str, code: Code) -> DeskError {
 
 const COLUMNS: &str = "id, reference, status, received_on, cooling_ends_at, window_ends_at, withdrawn_by, party_a, party_b, office_id";
 
+fn at(unix: i64) -> DateTime<Utc> {
+    DateTime::from_timestamp(unix, 0).unwrap_or_default()
+}
+
 fn case_from_row(r: &sqlx::any::AnyRow, reader: &str) -> DeskResult<CaseView> {
     let status: String = r.try_get("status").map_err(db)?;
     let received: String = r.try_get("received_on").map_err(db)?;
@@ -41,9 +45,7 @@ fn case_from_row(r: &sqlx::any::AnyRow, reader: &str) -> DeskResult<CaseView> {
         .map_err(|e| DeskError::internal(e.to_string()))?;
     let cooling_ends_at: i64 = r.try_get("cooling_ends_at").map_err(db)?;
     let withdrawn_by: Option<String> = r.try_get("withdrawn_by").map_err(db)?;
-    let cooling_last_day = app::rules::clock::shanghai_date(
-        chrono::DateTime::from_timestamp(cooling_ends_at, 0).unwrap_or_default(),
-    );
+    let cooling_last_day = app::rules::clock::shanghai_date(at(cooling_ends_at));
     Ok(CaseView {
         id: r.try_get("id").map_err(db)?,
         reference: r.try_get("reference").map_err(db)?,
@@ -57,6 +59,7 @@ fn case_from_row(r: &sqlx::any::AnyRow, reader: &str) -> DeskResult<CaseView> {
         office_id: r.try_get("office_id").map_err(db)?,
         cooling_steps: vec![],
         window_steps: vec![],
+        unsure_years: vec![],
     })
 }
 
@@ -318,6 +321,20 @@ impl SqlDivorce {
         }
     }
 
+    /// Tells both parties in the transaction of the change, commits it, then texts them.
+    async fn tell_both(
+        &self,
+        mut tx: sqlx::Transaction<'_, sqlx::Any>,
+        case_id: &str,
+        now: i64,
+    ) -> DeskResult<()> {
+        let parties = parties_of(&mut tx, case_id).await?;
+        tell(&mut tx, &[&parties[0], &parties[1]], now).await?;
+        tx.commit().await.map_err(db)?;
+        self.text_parties(case_id, None).await;
+        Ok(())
+    }
+
     async fn resident_by_number(&self, number: &IdNumber, field: &str) -> DeskResult<String> {
         sqlx::query_scalar("SELECT id FROM residents WHERE id_number = $1")
             .bind(number.as_str())
@@ -393,8 +410,9 @@ impl DivorceDesk for SqlDivorce {
             // The explanation of both dates, recomputed from the same rules that set them.
             let closing = closing_times(&mut conn, &case.office_id).await?;
             let s = schedule(case.received_on, &self.calendar, closing);
-            case.cooling_steps = s.cooling_off.steps;
-            case.window_steps = s.window.steps;
+            case.cooling_steps = s.cooling_off.steps_to(at(case.cooling_ends_at));
+            case.window_steps = s.window.steps_to(at(case.window_ends_at));
+            case.unsure_years = s.unsure_years();
             out.push(case);
         }
         Ok(out)
@@ -500,13 +518,77 @@ impl DivorceDesk for SqlDivorce {
                 if marked != 1 {
                     continue;
                 }
-                let parties = parties_of(&mut tx, &id).await?;
-                tell(&mut tx, &[&parties[0], &parties[1]], now).await?;
-                tx.commit().await.map_err(db)?;
-                self.text_parties(&id, None).await;
+                self.tell_both(tx, &id, now).await?;
                 report.reminders += 1;
             }
         }
         Ok(report)
+    }
+
+    #[tracing::instrument(name = "Refresh divorce deadlines", skip_all)]
+    async fn refresh_deadlines(&self) -> DeskResult<u32> {
+        let now = self.clock.now();
+        let open = sqlx::query(
+            "SELECT id, office_id, received_on, cooling_ends_at, window_ends_at FROM divorce_cases \
+             WHERE status = 'open' AND window_ends_at > $1",
+        )
+        .bind(now.timestamp())
+        .fetch_all(&self.db)
+        .await
+        .map_err(db)?;
+        let mut conn = self.db.acquire().await.map_err(db)?;
+        let mut moved = 0;
+        for r in open {
+            let id: String = r.try_get("id").map_err(db)?;
+            let office_id: String = r.try_get("office_id").map_err(db)?;
+            let received: String = r.try_get("received_on").map_err(db)?;
+            let received = NaiveDate::parse_from_str(&received, "%Y-%m-%d")
+                .map_err(|e| DeskError::internal(e.to_string()))?;
+            let told: (i64, i64) = (
+                r.try_get("cooling_ends_at").map_err(db)?,
+                r.try_get("window_ends_at").map_err(db)?,
+            );
+            let closing = closing_times(&mut conn, &office_id).await?;
+            let Some((cooling, window)) = refreshed_edges(
+                received,
+                (at(told.0), at(told.1)),
+                now,
+                &self.calendar,
+                closing,
+            ) else {
+                continue;
+            };
+            let [(_, r1), (_, r2), (_, r3)] = reminders(cooling, window);
+            let mut tx = self.db.begin().await.map_err(db)?;
+            // Guarded by the edges read, so two servers starting together move a case once; a
+            // reminder already sent stays sent.
+            let changed = sqlx::query(
+                "UPDATE divorce_cases SET cooling_ends_at = $1, window_ends_at = $2, \
+                 reminder_1_at = CASE WHEN reminder_1_sent IS NULL THEN $3 ELSE reminder_1_at END, \
+                 reminder_2_at = CASE WHEN reminder_2_sent IS NULL THEN $4 ELSE reminder_2_at END, \
+                 reminder_3_at = CASE WHEN reminder_3_sent IS NULL THEN $5 ELSE reminder_3_at END, \
+                 updated_at = $6 \
+                 WHERE id = $7 AND status = 'open' AND cooling_ends_at = $8 AND window_ends_at = $9",
+            )
+            .bind(cooling.timestamp())
+            .bind(window.timestamp())
+            .bind(r1.timestamp())
+            .bind(r2.timestamp())
+            .bind(r3.timestamp())
+            .bind(now.timestamp())
+            .bind(&id)
+            .bind(told.0)
+            .bind(told.1)
+            .execute(&mut *tx)
+            .await
+            .map_err(db)?
+            .rows_affected();
+            if changed != 1 {
+                continue;
+            }
+            self.tell_both(tx, &id, now.timestamp()).await?;
+            moved += 1;
+        }
+        Ok(moved)
     }
 }

@@ -3,12 +3,17 @@
 //! second before: still open), the reminders sent once, one open case per person, privacy.
 
 use crate::{
-    helpers::{error_json, new_client, TestApp},
+    helpers::{error_json, new_client, serve, test_state_on, TestApp},
     marriage::{marriage_app, resident},
+};
+use app::{
+    divorce::desk::DivorceDesk,
+    rules::calendar::{WorkCalendar, SHIPPED_YEARS},
 };
 use chrono::{DateTime, Duration, Utc};
 use reqwest::{Client, StatusCode};
 use serde_json::Value;
+use server::desks::divorce::SqlDivorce;
 
 pub(crate) async fn json(res: reqwest::Response) -> Value {
     let status = res.status();
@@ -54,12 +59,26 @@ fn instant(v: &Value) -> DateTime<Utc> {
 /// An app whose clock starts on the receipt day, 2026-09-01 10:00 in Shanghai.
 async fn divorce_app() -> TestApp {
     let app = marriage_app().await;
+    on_receipt_day(&app);
+    app
+}
+
+fn on_receipt_day(app: &TestApp) {
     app.clock.set(
         DateTime::parse_from_rfc3339("2026-09-01T02:00:00Z")
             .unwrap()
             .to_utc(),
     );
-    app
+}
+
+/// The divorce desk of a server started on the same database with `calendar` (a restart).
+fn restarted_with(app: &TestApp, calendar: WorkCalendar) -> SqlDivorce {
+    SqlDivorce {
+        db: app.db.clone(),
+        clock: app.clock.clone(),
+        calendar: std::sync::Arc::new(calendar),
+        sms: app.sms.clone(),
+    }
 }
 
 pub(crate) async fn topics(app: &TestApp, c: &Client) -> Vec<String> {
@@ -203,13 +222,7 @@ async fn each_reminder_goes_out_once_also_across_a_restart() {
     let (_a, _b, case) = received_case(&app, 8, 9).await;
     let cooling_end = instant(&case["cooling_ends_at"]);
     let window_end = instant(&case["window_ends_at"]);
-    let restarted = server::desks::divorce::SqlDivorce {
-        db: app.db.clone(),
-        clock: app.clock.clone(),
-        calendar: std::sync::Arc::new(app::rules::calendar::WorkCalendar::china()),
-        sms: app.sms.clone(),
-    };
-    use app::divorce::desk::DivorceDesk;
+    let restarted = restarted_with(&app, WorkCalendar::china());
     for (at, expected) in [
         (cooling_end - Duration::days(3) - Duration::seconds(1), 0),
         (cooling_end - Duration::days(3), 1),
@@ -389,4 +402,86 @@ async fn hostile_values_in_the_divorce_forms_never_cause_a_server_error() {
         .await
         .unwrap();
     assert_eq!(n, 0);
+}
+
+/// Dates counted before a year's holiday notice was loaded say so; the server that starts
+/// with the notice moves them later (once, also with two servers starting together), tells
+/// both parties, and the reminders and the deemed withdrawal follow the new ends.
+#[tokio::test]
+async fn a_calendar_update_moves_open_deadlines_later_once_and_tells_both() {
+    let without_2026 = WorkCalendar::from_years(&SHIPPED_YEARS[..2]).unwrap();
+    let app = serve(
+        test_state_on(without_2026, |c| {
+            c.otp_per_address_per_hour = 100_000;
+            c.verify_per_address_per_hour = 100_000;
+        })
+        .await,
+    )
+    .await;
+    on_receipt_day(&app);
+    let (a, b, case) = received_case(&app, 31, 32).await;
+    // National Day unknown: day 30 is an ordinary Thursday.
+    assert_eq!(
+        instant(&case["cooling_ends_at"]).to_rfc3339(),
+        "2026-10-01T09:00:00+00:00"
+    );
+    let mine = json(app.call(&a, "divorce/mine", &[]).await).await;
+    assert_eq!(mine[0]["unsure_years"], serde_json::json!([2026]));
+    let told_window = instant(&mine[0]["window_ends_at"]);
+
+    let (one, two) = (
+        restarted_with(&app, WorkCalendar::china()),
+        restarted_with(&app, WorkCalendar::china()),
+    );
+    let (m1, m2) = tokio::join!(one.refresh_deadlines(), two.refresh_deadlines());
+    assert_eq!(m1.unwrap() + m2.unwrap(), 1, "the case moves once");
+    assert_eq!(one.refresh_deadlines().await.unwrap(), 0, "and only once");
+
+    for c in [&a, &b] {
+        let mine = json(app.call(c, "divorce/mine", &[]).await).await;
+        assert_eq!(
+            instant(&mine[0]["cooling_ends_at"]).to_rfc3339(),
+            "2026-10-08T09:00:00+00:00"
+        );
+        assert_eq!(
+            instant(&mine[0]["window_ends_at"]).to_rfc3339(),
+            "2026-11-09T09:00:00+00:00"
+        );
+        // This server still counts without the notice: its explanation says the told end stands.
+        let steps = mine[0]["cooling_steps"].as_array().unwrap();
+        assert!(steps.last().unwrap().get("Kept").is_some(), "{steps:?}");
+        let updates = topics(&app, c)
+            .await
+            .iter()
+            .filter(|t| *t == "DivorceUpdate")
+            .count();
+        assert_eq!(updates, 2, "the receipt and the moved dates");
+    }
+    // The first reminder follows the new end; the old window end no longer lapses the case.
+    app.clock.set(
+        DateTime::parse_from_rfc3339("2026-10-02T09:00:00Z")
+            .unwrap()
+            .to_utc(),
+    );
+    assert_eq!(
+        one.sweep().await.unwrap().reminders,
+        0,
+        "3 days before 1 October is no longer a reminder"
+    );
+    app.clock.set(
+        DateTime::parse_from_rfc3339("2026-10-05T09:00:00Z")
+            .unwrap()
+            .to_utc(),
+    );
+    assert_eq!(
+        one.sweep().await.unwrap().reminders,
+        1,
+        "3 days before 8 October"
+    );
+    app.clock.set(told_window);
+    let swept = one.sweep().await.unwrap();
+    assert_eq!(swept.deemed_withdrawn, 0);
+    // A server with less calendar never moves an end earlier than the parties were told.
+    let less = restarted_with(&app, WorkCalendar::from_years(&SHIPPED_YEARS[..2]).unwrap());
+    assert_eq!(less.refresh_deadlines().await.unwrap(), 0);
 }

@@ -1,7 +1,7 @@
 //! `spawn_app`: a fresh database, a hand-moved clock and a development SMS gateway per test,
 //! served on a random port.
 
-use app::rules::clock::Clock;
+use app::rules::{calendar::WorkCalendar, clock::Clock};
 use chrono::{DateTime, Duration, Utc};
 use clap::Parser;
 use reqwest::{header, redirect::Policy, Client, Response};
@@ -40,12 +40,17 @@ pub async fn spawn_app() -> TestApp {
 }
 
 pub async fn spawn_app_with(tweak: impl FnOnce(&mut Config)) -> TestApp {
+    serve(test_state(tweak).await).await
+}
+
+/// Serves a test state on a random port.
+pub async fn serve(test: TestState) -> TestApp {
     let TestState {
         state,
         clock,
         sms,
         db,
-    } = test_state(tweak).await;
+    } = test;
     let backend = state.backend.clone();
     let router = build_app(state);
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
@@ -79,6 +84,11 @@ pub struct TestState {
 /// A fresh database (migrated, with the demo units and staff), a hand-moved clock at [`t0`]
 /// and a development SMS gateway, in development mode unless `tweak` says otherwise.
 pub async fn test_state(tweak: impl FnOnce(&mut Config)) -> TestState {
+    test_state_on(WorkCalendar::china(), tweak).await
+}
+
+/// [`test_state`] with another working-day calendar.
+pub async fn test_state_on(calendar: WorkCalendar, tweak: impl FnOnce(&mut Config)) -> TestState {
     let mut config = test_config();
     let dir = std::env::temp_dir().join(format!("mz-test-{}", server::desks::new_id()));
     config.database_url = format!("sqlite://{}/mz.db", dir.display());
@@ -98,6 +108,7 @@ pub async fn test_state(tweak: impl FnOnce(&mut Config)) -> TestState {
             db: db.clone(),
             clock: dyn_clock,
             sms: sms_dyn,
+            calendar: Arc::new(calendar),
         },
     );
     TestState {
