@@ -25,8 +25,9 @@ pub enum PeriodStep {
     /// The period ends at this instant (the office's closing time on the last day). On the
     /// wire as unix seconds: the browser never parses a date-time string.
     EndsAt(#[serde(with = "chrono::serde::ts_seconds")] DateTime<Utc>),
-    /// The period still ends at this instant, as the parties were told: the calendar changed
-    /// since, and an end already told never moves earlier.
+    /// The period ends at this instant, as the parties were told, although the calendar (changed
+    /// since) now gives another end: a told end never moves earlier, and a later one takes
+    /// effect when the server moves it.
     Kept(#[serde(with = "chrono::serde::ts_seconds")] DateTime<Utc>),
 }
 
