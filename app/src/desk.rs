@@ -1,22 +1,29 @@
-//! The back-end interface, as the server functions see it.
+//! (ssr) How server functions reach the back end.
 //!
-//! Each service declares its desk trait next to its server functions (`<service>/desk.rs`);
-//! this module bundles them with the clock and the deployment facts the server functions need,
-//! and hands them out from context. The SQL implementations live in `server/src/desks/`.
+//! Each service declares its desk trait next to its server functions (`<service>/desk.rs`); the
+//! server puts one `Arc<dyn …Desk>` per trait into every request's context (the registration
+//! point is `server/src/services.rs`), and a server function takes the one it needs with
+//! [`desk`]. There is no bundle of every desk here: this module knows no service, so no service
+//! depends on another through it. The SQL implementations live in `server/src/desks/`.
 
-use crate::{
-    account::desk::AccountDesk, divorce::desk::DivorceDesk, error::AppError,
-    marriage::desk::MarriageDesk, rules::clock::Clock, staff::desk::StaffDesk,
-};
+use crate::{error::AppError, rules::clock::Clock};
 use std::sync::Arc;
 
-/// Everything a server function may call, provided to every request through context.
+/// The desk `T` (a `dyn …Desk` trait) of this request. Missing context is a wiring bug:
+/// logged, answered as an internal error, never a panic that would leave a page half-sent.
+pub fn desk<T: ?Sized + Send + Sync + 'static>() -> Result<Arc<T>, AppError> {
+    leptos::prelude::use_context::<Arc<T>>().ok_or_else(|| {
+        tracing::error!(
+            desk = std::any::type_name::<T>(),
+            "a desk is missing from the request context"
+        );
+        AppError::Internal
+    })
+}
+
+/// What every server function may need besides its desk: the clock and deployment facts.
 #[derive(Clone)]
-pub struct Backend {
-    pub accounts: Arc<dyn AccountDesk>,
-    pub staff: Arc<dyn StaffDesk>,
-    pub marriage: Arc<dyn MarriageDesk>,
-    pub divorce: Arc<dyn DivorceDesk>,
+pub struct Platform {
     pub clock: Arc<dyn Clock>,
     /// Started in development mode: the sign-in page may show the one-time code.
     pub dev_mode: bool,
@@ -24,11 +31,10 @@ pub struct Backend {
     pub secure_cookies: bool,
 }
 
-/// The back end of this request. Missing context is a wiring bug: logged, answered as an
-/// internal error, never a panic that would leave a page half-sent.
-pub fn backend() -> Result<Backend, AppError> {
-    leptos::prelude::use_context::<Backend>().ok_or_else(|| {
-        tracing::error!("the back end is missing from the request context");
+/// The platform facts of this request.
+pub fn platform() -> Result<Platform, AppError> {
+    leptos::prelude::use_context::<Platform>().ok_or_else(|| {
+        tracing::error!("the platform is missing from the request context");
         AppError::Internal
     })
 }
@@ -61,3 +67,8 @@ impl From<DeskError> for AppError {
 }
 
 pub type DeskResult<T> = Result<T, DeskError>;
+
+/// A refusal shown by the form field `field`.
+pub fn refused(field: &str, code: impl Into<crate::error::Code>) -> DeskError {
+    AppError::invalid(field, code.into()).into()
+}

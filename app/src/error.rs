@@ -14,8 +14,10 @@ use leptos::server_fn::{
 };
 use serde::{Deserialize, Serialize};
 
-/// A message the user can act on. Each variant has one sentence per language.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+/// A message the user can act on. Each variant has one sentence per language. These are the
+/// codes every service shares; a refusal that only one service gives is that service's own
+/// (`Code::Service`, see [`Refusal`]).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub enum Code {
     Required,
     TooLong,
@@ -40,65 +42,96 @@ pub enum Code {
     PasswordTooShort,
     ScopeRequired,
     ScopeUnknown,
-    /// 结婚登记: the partner's ID number is the applicant's own.
-    PartnerIsApplicant,
-    /// 结婚登记: one party has not reached the legal marriage age on the appointment day.
-    UnderMarriageAge {
-        party: crate::marriage::model::Party,
-        min: u32,
-    },
     /// The service needs the resident's real name first (实名认证).
     RealNameRequired,
-    SlotUnknown,
-    /// No place left in the slot (约满).
-    SlotFull,
-    CeremonyFull,
-    /// The office is closed that day (holiday, weekend, closure).
-    DayClosed,
-    /// The day is outside the office's booking window.
-    OutsideWindow,
-    /// A peak day whose places are not released yet.
-    NotYetReleased,
-    ApplicantHasBooking,
-    PartnerHasBooking,
-    /// The partner's mobile number is the applicant's own.
-    PartnerPhoneIsOwn,
-    /// 双方确认: the confirming resident's real name or ID number is not what the applicant typed.
-    PartnerMismatch,
-    /// The unconfirmed hold has lapsed and its place was given back.
-    HoldLapsed,
-    /// Too close to the appointment to change it online (the office's cut-off).
-    PastCutoff,
-    /// The new slot is the one already booked.
-    SameSlot,
-    /// The clerk's code matches no booking of this office.
-    VoucherUnknown,
-    /// The booking is for another day.
-    VoucherNotToday,
-    /// The booking changed meanwhile (e.g. already checked in); reload and look again.
+    /// The record changed meanwhile; reload and look again.
     StatusChanged,
-    /// A closure was asked for a day that still has active bookings.
-    DayHasBookings,
-    /// A capacity below the places already booked.
-    CapacityBelowBooked,
     /// Not a whole number in the allowed range.
     NumberInvalid,
-    /// Not a date (YYYY-MM-DD) or a time (HH:MM).
+    /// Not a date (YYYY-MM-DD) or a time (HH:MM), or one outside the range a person could mean.
     DateInvalid,
-    /// 离婚: nobody with this ID number has a real-name-bound account.
-    PartyUnknown,
-    /// 离婚: the two ID numbers are the same person.
-    SameParty,
-    /// 离婚: this person already has an open divorce case.
-    PartyHasOpenCase,
-    /// 离婚: the cooling-off period is over (or the case is closed), so it cannot be withdrawn.
-    WithdrawalClosed,
-    /// 离婚: the slot is outside the certificate window (or the window has not opened yet).
-    OutsideCertificateWindow,
-    /// 离婚: counselling can be booked only during the cooling-off period of an open case.
-    CounsellingClosed,
-    /// 离婚: the case is not open (withdrawn, deemed withdrawn or finished).
-    CaseClosed,
+    /// A refusal of one service, `{"<service>": <its refusal>}` on the wire.
+    #[serde(untagged)]
+    Service(ServiceCode),
+}
+
+/// A service's own refusal codes: an enum in the service's `model.rs`, serialised under the
+/// service's name, explained by the service's texts. The app registers each service's
+/// explanation once (`crate::services`); this module knows no service.
+pub trait Refusal: Serialize + serde::de::DeserializeOwned {
+    /// The service's name on the wire (`"marriage"`, `"divorce"`, `"appointments"`, …).
+    const SERVICE: &'static str;
+    /// The sentence shown to the user.
+    fn message(&self, t: &'static Texts) -> String;
+
+    fn code(&self) -> Code {
+        Code::Service(ServiceCode {
+            service: Self::SERVICE.to_owned(),
+            refusal: serde_json::to_value(self).unwrap_or_default(),
+        })
+    }
+
+    /// The refusal, if `code` is one of this service's.
+    fn from_code(code: &Code) -> Option<Self> {
+        match code {
+            Code::Service(c) if c.service == Self::SERVICE => {
+                serde_json::from_value(c.refusal.clone()).ok()
+            }
+            _ => None,
+        }
+    }
+}
+
+/// A refusal of one service as it crosses the wire: the service's name and its code.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ServiceCode {
+    pub service: String,
+    pub refusal: serde_json::Value,
+}
+
+impl Serialize for ServiceCode {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut m = s.serialize_map(Some(1))?;
+        m.serialize_entry(&self.service, &self.refusal)?;
+        m.end()
+    }
+}
+
+impl<'de> Deserialize<'de> for ServiceCode {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let map = std::collections::BTreeMap::<String, serde_json::Value>::deserialize(d)?;
+        let mut entries = map.into_iter();
+        match (entries.next(), entries.next()) {
+            (Some((service, refusal)), None) => Ok(ServiceCode { service, refusal }),
+            _ => Err(serde::de::Error::custom("a service code has exactly one entry")),
+        }
+    }
+}
+
+impl<R: Refusal> From<R> for Code {
+    fn from(r: R) -> Self {
+        r.code()
+    }
+}
+
+/// How one service's refusals read (registered by `crate::services::init`).
+pub type Explainer = fn(&ServiceCode, &'static Texts) -> Option<String>;
+
+static EXPLAINERS: std::sync::OnceLock<&'static [Explainer]> = std::sync::OnceLock::new();
+
+/// Registers every service's explanation of its refusals; the first call wins.
+pub fn register_explainers(all: &'static [Explainer]) {
+    let _ = EXPLAINERS.set(all);
+}
+
+/// The explanation of a service refusal, for a service registered in `all` (helper for
+/// [`Explainer`]s: `explain::<marriage::Refusal>`).
+pub fn explain<R: Refusal>(code: &ServiceCode, t: &'static Texts) -> Option<String> {
+    (code.service == R::SERVICE)
+        .then(|| serde_json::from_value::<R>(code.refusal.clone()).ok())
+        .flatten()
+        .map(|r| r.message(t))
 }
 
 /// The typed error of every server function.
@@ -124,10 +157,10 @@ pub enum AppError {
 }
 
 impl AppError {
-    pub fn invalid(field: &str, code: Code) -> Self {
+    pub fn invalid(field: &str, code: impl Into<Code>) -> Self {
         Self::Invalid {
             field: field.to_owned(),
-            code,
+            code: code.into(),
         }
     }
 
@@ -156,7 +189,7 @@ impl AppError {
     }
 
     /// The sentence shown to the user.
-    pub fn message(&self, t: &Texts) -> String {
+    pub fn message(&self, t: &'static Texts) -> String {
         let e = &t.errors;
         match self {
             Self::Invalid { code, .. } => code.message(t),
@@ -170,9 +203,9 @@ impl AppError {
 }
 
 impl Code {
-    pub fn message(&self, t: &Texts) -> String {
+    pub fn message(&self, t: &'static Texts) -> String {
         let e = &t.errors;
-        match *self {
+        match self {
             Code::Required => e.required.into(),
             Code::TooLong => e.too_long.into(),
             Code::PhoneInvalid => e.phone_invalid.into(),
@@ -201,45 +234,14 @@ impl Code {
             Code::PasswordTooShort => e.password_too_short.into(),
             Code::ScopeRequired => e.scope_required.into(),
             Code::ScopeUnknown => e.scope_unknown.into(),
-            Code::PartnerIsApplicant => e.partner_is_applicant.into(),
-            Code::UnderMarriageAge { party, min } => {
-                let who = match party {
-                    crate::marriage::model::Party::Applicant => e.party_applicant,
-                    crate::marriage::model::Party::Partner => e.party_partner,
-                };
-                fill(
-                    e.under_marriage_age,
-                    &[("who", who), ("min", &min.to_string())],
-                )
-            }
             Code::RealNameRequired => e.real_name_required.into(),
-            Code::SlotUnknown => e.slot_unknown.into(),
-            Code::SlotFull => e.slot_full.into(),
-            Code::CeremonyFull => e.ceremony_full.into(),
-            Code::DayClosed => e.day_closed.into(),
-            Code::OutsideWindow => e.outside_window.into(),
-            Code::NotYetReleased => e.not_yet_released.into(),
-            Code::ApplicantHasBooking => e.applicant_has_booking.into(),
-            Code::PartnerHasBooking => e.partner_has_booking.into(),
-            Code::PartnerPhoneIsOwn => e.partner_phone_is_own.into(),
-            Code::PartnerMismatch => e.partner_mismatch.into(),
-            Code::HoldLapsed => e.hold_lapsed.into(),
-            Code::PastCutoff => e.past_cutoff.into(),
-            Code::SameSlot => e.same_slot.into(),
-            Code::VoucherUnknown => e.voucher_unknown.into(),
-            Code::VoucherNotToday => e.voucher_not_today.into(),
             Code::StatusChanged => e.status_changed.into(),
-            Code::DayHasBookings => e.day_has_bookings.into(),
-            Code::CapacityBelowBooked => e.capacity_below_booked.into(),
             Code::NumberInvalid => e.number_invalid.into(),
             Code::DateInvalid => e.date_invalid.into(),
-            Code::PartyUnknown => e.party_unknown.into(),
-            Code::SameParty => e.same_party.into(),
-            Code::PartyHasOpenCase => e.party_has_open_case.into(),
-            Code::WithdrawalClosed => e.withdrawal_closed.into(),
-            Code::OutsideCertificateWindow => e.outside_certificate_window.into(),
-            Code::CounsellingClosed => e.counselling_closed.into(),
-            Code::CaseClosed => e.case_closed.into(),
+            Code::Service(c) => EXPLAINERS
+                .get()
+                .and_then(|all| all.iter().find_map(|explain| explain(c, t)))
+                .unwrap_or_else(|| e.refused.into()),
         }
     }
 }
@@ -296,5 +298,38 @@ mod tests {
             r#"{"Invalid":{"field":"id_number","code":{"IdNumber":"BadCheckDigit"}}}"#
         );
         assert_eq!(serde_json::from_str::<AppError>(&json).unwrap(), e);
+    }
+
+    #[derive(Debug, PartialEq, Serialize, Deserialize)]
+    enum TestRefusal {
+        Closed,
+        Short { min: u32 },
+    }
+
+    impl Refusal for TestRefusal {
+        const SERVICE: &'static str = "test";
+        fn message(&self, _: &'static Texts) -> String {
+            format!("{self:?}")
+        }
+    }
+
+    #[test]
+    fn a_service_refusal_travels_under_its_service_name_and_comes_back_typed() {
+        let e = AppError::invalid("slot", TestRefusal::Short { min: 20 });
+        let json = serde_json::to_string(&e).unwrap();
+        assert_eq!(
+            json,
+            r#"{"Invalid":{"field":"slot","code":{"test":{"Short":{"min":20}}}}}"#
+        );
+        let back: AppError = serde_json::from_str(&json).unwrap();
+        assert_eq!(back, e);
+        let AppError::Invalid { code, .. } = back else {
+            panic!("not invalid")
+        };
+        assert_eq!(TestRefusal::from_code(&code), Some(TestRefusal::Short { min: 20 }));
+        let plain = serde_json::to_string(&Code::from(TestRefusal::Closed)).unwrap();
+        assert_eq!(plain, r#"{"test":"Closed"}"#);
+        // A shared code is still its plain variant.
+        assert_eq!(serde_json::to_string(&Code::Required).unwrap(), r#""Required""#);
     }
 }

@@ -1,32 +1,35 @@
 //! 民政一件事 — the Leptos app, rendered on the server and hydrated in the browser.
 //!
-//! Each service owns its routes, server functions and pages (`account/`, `staff/`, …);
-//! `App` lists one routes block per service. Pure rules shared by browser and server are in
-//! `rules/`; `desk.rs` is the back-end interface the server functions call.
+//! Each service owns its routes, server functions, pages and texts (`marriage/`, `divorce/`,
+//! …) over shared machinery (`appointments/`, `ui/`, `rules/`); `services.rs` is the one
+//! place that lists them. See ARCHITECTURE.md for the map.
 
 pub mod account;
+pub mod appointments;
+#[cfg(feature = "ssr")]
+pub mod catalogue;
 #[cfg(feature = "ssr")]
 pub mod desk;
 pub mod divorce;
 pub mod error;
 pub mod home;
 pub mod i18n;
+pub mod identity;
 pub mod marriage;
 pub mod prefs;
 pub mod rules;
+pub mod services;
+pub mod session;
 pub mod staff;
 pub mod ui;
 #[cfg(feature = "ssr")]
 pub mod web;
 
-use account::model::ResidentView;
-use error::AppResult;
 use i18n::use_texts;
 use leptos::prelude::*;
 use leptos_meta::{provide_meta_context, Link, Meta, MetaTags, Stylesheet};
 use leptos_router::{
     components::{Route, Router, Routes},
-    hooks::use_location,
     path, SsrMode,
 };
 use prefs::Prefs;
@@ -51,12 +54,6 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
     }
 }
 
-/// Who is signed in, fetched once per navigation and shared by the header and the guards.
-#[derive(Clone, Copy)]
-pub struct Session {
-    pub resident: Resource<AppResult<Option<ResidentView>>>,
-}
-
 #[component]
 pub fn App() -> impl IntoView {
     provide_meta_context();
@@ -75,32 +72,19 @@ pub fn App() -> impl IntoView {
         <Meta name="theme-color" content="#b3261e" />
         <Meta name="description" content=t.common.app_tagline />
         <Router>
-            <SessionProvider>
+            <session::SessionProvider>
                 <a class="mz-skip" href="#main">{t.common.skip_to_content}</a>
                 <prefs::Header />
                 <Routes fallback=|| view! { <ui::NotFound /> }>
                     <Route path=path!("/") view=home::HomePage ssr=SsrMode::Async />
-                    <account::pages::AccountRoutes />
-                    <staff::pages::StaffRoutes />
-                    <marriage::pages::MarriageRoutes />
-                    <divorce::pages::DivorceRoutes />
+                    <services::ServiceRoutes />
                 </Routes>
                 <footer class="mz-footer">
                     <p>{t.common.footer}</p>
                 </footer>
-            </SessionProvider>
+            </session::SessionProvider>
         </Router>
     }
-}
-
-/// Puts the [`Session`] into context, refetched whenever the path changes (sign-in and
-/// sign-out change it).
-#[component]
-fn SessionProvider(children: Children) -> impl IntoView {
-    let location = use_location();
-    let resident = Resource::new(move || location.pathname.get(), |_| account::api::me());
-    provide_context(Session { resident });
-    children()
 }
 
 /// Without JavaScript, leptos puts a failed form's error in the URL and reads it while
@@ -134,36 +118,11 @@ fn provide_form_error_from_url() {
     }
 }
 
-/// Percent-encodes a value for a query string.
-pub fn urlencode(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for b in s.bytes() {
-        match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' | b'/' => {
-                out.push(b as char)
-            }
-            _ => out.push_str(&format!("%{b:02X}")),
-        }
-    }
-    out
-}
-
 #[cfg(feature = "hydrate")]
 #[wasm_bindgen::prelude::wasm_bindgen]
 pub fn hydrate() {
     console_error_panic_hook::set_once();
+    services::init();
     // `hydrate_lazy`: some routes are lazily loaded WASM chunks (see `lazy_page!`).
     leptos::mount::hydrate_lazy(App);
-}
-
-/// Today's date in Asia/Shanghai as the browser sees it, for courtesy checks only.
-pub fn browser_today() -> chrono::NaiveDate {
-    #[cfg(feature = "hydrate")]
-    {
-        let now = js_sys::Date::now();
-        if let Some(t) = chrono::DateTime::from_timestamp_millis(now as i64) {
-            return rules::clock::shanghai_date(t);
-        }
-    }
-    chrono::NaiveDate::MAX
 }

@@ -105,7 +105,7 @@ pub fn Header() -> impl IntoView {
         Locale::ZhCn => Locale::En,
         Locale::En => Locale::ZhCn,
     };
-    let session = expect_context::<crate::Session>();
+    let session = expect_context::<crate::session::Session>();
     view! {
         <header class="mz-header">
             <a class="mz-header__brand" href="/">{t.common.app_name}</a>

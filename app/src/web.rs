@@ -1,11 +1,14 @@
 //! (ssr) The request-side plumbing server functions and pages share: cookies, the caller's
 //! address, who is signed in, and keeping what a no-JavaScript form typed after an error.
+//!
+//! This is the sign-in layer: [`Resident`] and [`Staff`] — the principals every desk takes —
+//! can only be made here, from a live session, so a desk cannot be called for someone who did
+//! not sign in.
 
 use crate::{
-    account::model::ResidentView,
-    desk::backend,
+    desk::{platform, DeskResult},
     error::{AppError, AppResult},
-    staff::model::StaffView,
+    identity::{ResidentView, Role, StaffView},
 };
 use axum_extra::extract::cookie::Cookie;
 use http::{header, request::Parts, HeaderValue};
@@ -46,7 +49,7 @@ pub fn cookie(name: &str) -> Option<String> {
 
 /// Adds a `Set-Cookie` to the response. `max_age` in seconds; 0 deletes the cookie.
 pub fn set_cookie(name: &str, value: &str, max_age: i64, http_only: bool) {
-    let secure = use_context::<crate::desk::Backend>().is_some_and(|b| b.secure_cookies);
+    let secure = platform().is_ok_and(|p| p.secure_cookies);
     // Values are tokens, hex or language tags: nothing that needs quoting.
     let mut c = format!("{name}={value}; Path=/; Max-Age={max_age}; SameSite=Lax");
     if http_only {
@@ -80,34 +83,149 @@ pub fn is_plain_form_post() -> bool {
         .unwrap_or(false)
 }
 
+/// Looks sessions up: the accounts and staff desks implement it (server), and the sign-in
+/// layer alone turns what it finds into a principal.
+#[async_trait::async_trait]
+pub trait Sessions: Send + Sync {
+    async fn resident_session(&self, token: &str) -> DeskResult<Option<ResidentView>>;
+    async fn staff_session(&self, token: &str) -> DeskResult<Option<StaffView>>;
+}
+
+/// A signed-in resident: proof that the request carried a live resident session. Made only by
+/// the sign-in layer ([`require_resident`], [`resident_from_token`]).
+#[derive(Debug, Clone)]
+pub struct Resident(ResidentView);
+
+impl Resident {
+    pub fn id(&self) -> &str {
+        &self.0.id
+    }
+
+    pub fn view(&self) -> &ResidentView {
+        &self.0
+    }
+
+    pub fn into_view(self) -> ResidentView {
+        self.0
+    }
+
+    /// Bound to a real name (实名): the services that need it refuse otherwise.
+    pub fn is_real_name_bound(&self) -> bool {
+        self.0.real_name.is_some()
+    }
+}
+
+/// A signed-in staff member and the address the request came from: who an audited action is
+/// by. Made only by the sign-in layer ([`require_staff`]).
+#[derive(Debug, Clone)]
+pub struct Staff {
+    view: StaffView,
+    client: String,
+}
+
+impl Staff {
+    pub fn id(&self) -> &str {
+        &self.view.id
+    }
+
+    pub fn username(&self) -> &str {
+        &self.view.username
+    }
+
+    pub fn role(&self) -> Role {
+        self.view.role
+    }
+
+    /// The unit the staff member is scoped to.
+    pub fn unit_id(&self) -> &str {
+        &self.view.unit.id
+    }
+
+    pub fn view(&self) -> &StaffView {
+        &self.view
+    }
+
+    /// The caller's address, for the audit log.
+    pub fn client(&self) -> &str {
+        &self.client
+    }
+
+    /// The staff member if they hold `role`, else `Forbidden`.
+    pub fn with_role(self, role: Role) -> AppResult<Self> {
+        if self.view.role == role {
+            Ok(self)
+        } else {
+            Err(AppError::Forbidden)
+        }
+    }
+}
+
+fn sessions() -> AppResult<std::sync::Arc<dyn Sessions>> {
+    crate::desk::desk::<dyn Sessions>()
+}
+
 /// The signed-in resident, or `SignInRequired`.
-pub async fn require_resident() -> AppResult<ResidentView> {
+pub async fn require_resident() -> AppResult<Resident> {
     current_resident().await?.ok_or(AppError::SignInRequired)
 }
 
 /// The signed-in resident, if any.
-pub async fn current_resident() -> AppResult<Option<ResidentView>> {
+pub async fn current_resident() -> AppResult<Option<Resident>> {
     match cookie(RESIDENT_COOKIE) {
-        Some(token) => Ok(backend()?.accounts.resident_session(&token).await?),
+        Some(token) => Ok(resident_from_token(&*sessions()?, &token).await?),
         None => Ok(None),
     }
 }
 
+/// The resident behind a session token (for routes outside the server functions, such as the
+/// calendar files).
+pub async fn resident_from_token(
+    sessions: &dyn Sessions,
+    token: &str,
+) -> DeskResult<Option<Resident>> {
+    Ok(sessions.resident_session(token).await?.map(Resident))
+}
+
 /// The signed-in staff member, or `SignInRequired` / `Forbidden` (a resident is not staff).
-pub async fn require_staff() -> AppResult<StaffView> {
+pub async fn require_staff() -> AppResult<Staff> {
     match current_staff().await? {
-        Some(s) => Ok(s),
+        Some(s) => Ok(Staff {
+            view: s,
+            client: client_addr(),
+        }),
         None if cookie(RESIDENT_COOKIE).is_some() => Err(AppError::Forbidden),
         None => Err(AppError::SignInRequired),
     }
 }
 
-/// The signed-in staff member, if any.
+/// The signed-in staff member's view, if any (what the pages show; acting needs [`require_staff`]).
 pub async fn current_staff() -> AppResult<Option<StaffView>> {
     match cookie(STAFF_COOKIE) {
-        Some(token) => Ok(backend()?.staff.staff_session(&token).await?),
+        Some(token) => Ok(sessions()?.staff_session(&token).await?),
         None => Ok(None),
     }
+}
+
+/// A new idempotency key for a command form: unique per render (a process-wide counter, the
+/// clock and the process id); it is not a secret. A resubmitted form carries the same key.
+pub fn new_idempotency_key() -> AppResult<String> {
+    use std::sync::atomic::{AtomicU64, Ordering};
+    static N: AtomicU64 = AtomicU64::new(0);
+    let now = platform()?.clock.now().timestamp_micros();
+    Ok(format!(
+        "{now:x}-{:x}-{:x}",
+        N.fetch_add(1, Ordering::Relaxed),
+        std::process::id()
+    ))
+}
+
+/// An idempotency key as a form sent it: 1–64 printable characters.
+pub fn checked_key(key: &str) -> AppResult<String> {
+    let key = key.trim();
+    if key.is_empty() || key.len() > 64 || !key.bytes().all(|b| b.is_ascii_graphic()) {
+        return Err(AppError::BadRequest);
+    }
+    Ok(key.to_owned())
 }
 
 /// Runs a form's server-side work; if it fails and the form was posted without JavaScript,

@@ -33,7 +33,7 @@ pub enum AdminAction {
         display_name: String,
         /// The password; read from ADMIN_PASSWORD so it stays out of the shell history.
         #[arg(long, env = "ADMIN_PASSWORD", hide_env_values = true)]
-        password: String,
+        password: Secret,
     },
 }
 
@@ -45,7 +45,42 @@ pub enum AppEnv {
     Production,
 }
 
-#[derive(Debug, Clone, clap::Args)]
+/// A secret from the environment: `Debug` and `Display` never print it.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Secret(String);
+
+impl Secret {
+    pub fn new(s: impl Into<String>) -> Self {
+        Self(s.into())
+    }
+
+    /// The secret itself, for the one place that uses it.
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl std::str::FromStr for Secret {
+    type Err = std::convert::Infallible;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        Ok(Self(s.to_owned()))
+    }
+}
+
+impl fmt::Debug for Secret {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("********")
+    }
+}
+
+impl fmt::Display for Secret {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("********")
+    }
+}
+
+#[derive(Clone, clap::Args)]
 pub struct Config {
     /// Database URL: `sqlite://data/mz.db` (the file and folder are created) or `postgres://…`.
     #[arg(
@@ -92,7 +127,7 @@ pub struct Config {
     /// Secret mixed into stored one-time-code hashes; random at each start if unset
     /// (set it when several instances share a database).
     #[arg(long, env = "OTP_SECRET", hide_env_values = true, global = true)]
-    pub otp_secret: Option<String>,
+    pub otp_secret: Option<Secret>,
     /// Codes one address may ask for per hour.
     #[arg(
         long,
@@ -132,6 +167,13 @@ pub struct Config {
 impl Config {
     pub fn dev_mode(&self) -> bool {
         self.app_env == AppEnv::Development
+    }
+}
+
+/// The same as printed at start: secrets and database passwords masked.
+impl fmt::Debug for Config {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Display::fmt(self, f)
     }
 }
 
@@ -219,10 +261,11 @@ mod tests {
             "--database-url",
             "postgres://a:b@c/d",
         ]);
-        let shown = cli.config.to_string();
-        assert!(
-            !shown.contains("hunter2") && !shown.contains(":b@"),
-            "{shown}"
-        );
+        for shown in [cli.config.to_string(), format!("{cli:?}")] {
+            assert!(
+                !shown.contains("hunter2") && !shown.contains(":b@"),
+                "{shown}"
+            );
+        }
     }
 }

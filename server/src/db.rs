@@ -1,11 +1,92 @@
 //! The database: SQLite by default (a file under `./data/`, WAL, busy timeout), PostgreSQL when
 //! `DATABASE_URL` says so. One SQL implementation serves both through sqlx's `Any` driver.
+//!
+//! Every command that writes opens its transaction with [`Db::begin_write`]. On SQLite that
+//! takes the database's one write lock at the first statement (`BEGIN IMMEDIATE`), so a
+//! transaction that reads first and writes later can never find that another writer committed
+//! in between (SQLite would refuse it: "database is locked"); and inside one server the writers
+//! queue on a fair lock, woken in order, instead of sleep-polling SQLite's busy handler. A
+//! refusal that can be decided by reading is decided before, without the lock. On PostgreSQL
+//! writers do not queue: the guarded statements and unique keys decide every race.
 
 use anyhow::Context;
-use sqlx::{any::AnyPoolOptions, AnyPool, Executor};
-use std::time::Duration;
+use sqlx::{any::AnyPoolOptions, AnyConnection, AnyPool, Executor, Transaction};
+use std::{
+    ops::{Deref, DerefMut},
+    sync::Arc,
+    time::Duration,
+};
 
-pub type Db = AnyPool;
+/// Which engine a database runs on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Engine {
+    Sqlite,
+    Postgres,
+}
+
+/// The pool, and (on SQLite) the queue of this server's writers.
+#[derive(Clone)]
+pub struct Db {
+    pool: AnyPool,
+    engine: Engine,
+    writers: Option<Arc<tokio::sync::Mutex<()>>>,
+}
+
+impl Db {
+    /// The pool, for reads (and for statements that are a whole command on their own).
+    pub fn pool(&self) -> &AnyPool {
+        &self.pool
+    }
+
+    pub fn engine(&self) -> Engine {
+        self.engine
+    }
+
+    /// A write transaction (see the module's doc).
+    pub async fn begin_write(&self) -> Result<WriteTx, sqlx::Error> {
+        let turn = match &self.writers {
+            Some(queue) => Some(queue.clone().lock_owned().await),
+            None => None,
+        };
+        let tx = match self.engine {
+            Engine::Sqlite => self.pool.begin_with("BEGIN IMMEDIATE").await?,
+            Engine::Postgres => self.pool.begin().await?,
+        };
+        Ok(WriteTx { tx, _turn: turn })
+    }
+
+    /// Closes the pool (tests that stop one server while another goes on).
+    pub async fn close(&self) {
+        self.pool.close().await;
+    }
+}
+
+/// A write transaction; it holds this server's writer turn (SQLite) until it ends. It reads as
+/// the connection it runs on, so `&mut *tx` is an executor.
+pub struct WriteTx {
+    tx: Transaction<'static, sqlx::Any>,
+    _turn: Option<tokio::sync::OwnedMutexGuard<()>>,
+}
+
+impl WriteTx {
+    pub async fn commit(self) -> Result<(), sqlx::Error> {
+        self.tx.commit().await
+    }
+}
+
+impl Deref for WriteTx {
+    type Target = AnyConnection;
+
+    fn deref(&self) -> &AnyConnection {
+        &self.tx
+    }
+}
+
+impl DerefMut for WriteTx {
+    fn deref_mut(&mut self) -> &mut AnyConnection {
+        &mut self.tx
+    }
+}
 
 pub fn is_sqlite(url: &str) -> bool {
     url.starts_with("sqlite:")
@@ -27,7 +108,7 @@ pub async fn connect(url: &str) -> anyhow::Result<Db> {
             Box::pin(async move {
                 if sqlite {
                     // WAL lets readers go on while one writer writes; the busy timeout makes a
-                    // second writer wait for the lock instead of failing at once.
+                    // writer of another process wait for the lock instead of failing at once.
                     conn.execute("PRAGMA journal_mode = WAL").await?;
                     conn.execute("PRAGMA busy_timeout = 10000").await?;
                     conn.execute("PRAGMA synchronous = NORMAL").await?;
@@ -48,7 +129,15 @@ pub async fn connect(url: &str) -> anyhow::Result<Db> {
         .run(&pool)
         .await
         .context("Failed to apply migrations")?;
-    Ok(pool)
+    Ok(Db {
+        pool,
+        engine: if sqlite {
+            Engine::Sqlite
+        } else {
+            Engine::Postgres
+        },
+        writers: sqlite.then(|| Arc::new(tokio::sync::Mutex::new(()))),
+    })
 }
 
 /// Makes sure the folder of a SQLite file exists and that the file is created if missing.
@@ -74,12 +163,15 @@ fn prepare_sqlite(url: &str) -> anyhow::Result<String> {
     })
 }
 
-/// Whether a database error is a unique-constraint violation on `column`
-/// (SQLite names the column in the message, PostgreSQL in the constraint name).
+/// Whether a database error is a unique-constraint violation on `column` (SQLite names the
+/// column in the message; PostgreSQL names the constraint, `<table>_<column>_key` for a
+/// UNIQUE column and `<table>_pkey` for a primary key, and the column in the detail).
 pub fn unique_violation_on(err: &sqlx::Error, column: &str) -> bool {
     match err {
         sqlx::Error::Database(e) if e.is_unique_violation() => {
-            e.message().contains(column) || e.constraint().is_some_and(|c| c.contains(column))
+            e.message().contains(column)
+                || e.constraint()
+                    .is_some_and(|c| c.contains(column) || c.ends_with("_pkey"))
         }
         _ => false,
     }

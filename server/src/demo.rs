@@ -94,6 +94,7 @@ pub async fn load(staff: &SqlStaff) -> anyhow::Result<()> {
     Ok(())
 }
 
+/// Creates an administrator (`server admin create`).
 pub async fn create_admin(
     staff: &SqlStaff,
     username: &str,
@@ -120,6 +121,7 @@ fn err(e: app::desk::DeskError) -> anyhow::Error {
 
 /// The demo registry office's address, settings and opening hours (Monday to Friday 9:00–17:00).
 async fn ensure_registry_office(db: &crate::Db) -> anyhow::Result<()> {
+    let db = db.pool();
     sqlx::query(
         "INSERT INTO registry_offices (unit_id, address_zh, address_en, phone) VALUES ($1, $2, $3, $4) ON CONFLICT (unit_id) DO NOTHING",
     )
@@ -140,18 +142,23 @@ async fn ensure_registry_office(db: &crate::Db) -> anyhow::Result<()> {
 }
 
 /// Publishes the demo office's half-day slots (10 places, 3 ceremonies each) on every working
-/// day of the booking window, so the marriage service can be tried at once.
-pub async fn publish_demo_slots(
-    db: &crate::Db,
-    calendar: &app::rules::calendar::WorkCalendar,
-    today: chrono::NaiveDate,
-) -> anyhow::Result<()> {
+/// day of the booking window, so the marriage service can be tried at once. A peak day's
+/// places open at the instant the peak-day table gives, as the clerk's publishing does.
+pub async fn publish_demo_slots(setup: &crate::registry::Setup) -> anyhow::Result<()> {
+    let today = setup.clock.today();
+    let now = setup.clock.now().timestamp();
+    let mut tx = setup.db.begin_write().await?;
     // 75 days: a divorce case's certificate window opens 30 days (or more) after receipt.
     for ahead in 1..=75_u64 {
         let day = today + chrono::Days::new(ahead);
-        if !calendar.is_working_day(day) {
+        if !setup.calendar.is_working_day(day) {
             continue;
         }
+        let release_at = setup
+            .peak_days
+            .release_at(day)
+            .map(|t| t.timestamp())
+            .filter(|t| *t > now);
         // (counter, starts, ends, places, ceremony places)
         for (counter, starts, ends, places, ceremonies) in [
             ("marriage", "09:00", "12:00", 10, 3),
@@ -163,21 +170,20 @@ pub async fn publish_demo_slots(
             if counter == "marriage" && ahead > 30 {
                 continue;
             }
-            sqlx::query(
-                "INSERT INTO slots (id, office_id, counter, day, starts, ends, capacity, booked, ceremony_capacity, ceremony_booked) \
-                 VALUES ($1, $2, $6, $3, $4, $5, $7, 0, $8, 0) ON CONFLICT (office_id, counter, day, starts) DO NOTHING",
+            let release = release_at.filter(|_| counter == "marriage");
+            crate::desks::appointments::publish_slot(
+                &mut tx,
+                OFFICE,
+                counter,
+                day,
+                (starts, ends),
+                (places, ceremonies),
+                release,
             )
-            .bind(crate::desks::new_id())
-            .bind(OFFICE)
-            .bind(day.format("%Y-%m-%d").to_string())
-            .bind(starts)
-            .bind(ends)
-            .bind(counter)
-            .bind(places)
-            .bind(ceremonies)
-            .execute(db)
-            .await?;
+            .await
+            .map_err(err)?;
         }
     }
+    tx.commit().await?;
     Ok(())
 }

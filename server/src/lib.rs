@@ -3,6 +3,7 @@
 //! `build_app` makes the whole router from an [`AppState`]; `main` and the integration tests
 //! both use it, so the tests exercise exactly what production serves.
 
+pub mod calendar_files;
 pub mod clock;
 pub mod config;
 pub mod db;
@@ -10,14 +11,16 @@ pub mod demo;
 pub mod desks;
 pub mod http_errors;
 pub mod jobs;
+pub mod registry;
+pub mod services;
 pub mod sms;
 pub mod telemetry;
-pub mod voucher;
 
 use anyhow::Context;
 use app::{
-    desk::Backend,
-    rules::{calendar::WorkCalendar, clock::Clock, otp::OtpPolicy},
+    appointments::peak::PeakDays,
+    desk::Platform,
+    rules::{calendar::WorkCalendar, clock::Clock},
     shell,
     web::ClientAddr,
     App,
@@ -30,12 +33,8 @@ use axum::{
     Json, Router,
 };
 use config::{AdminAction, Config};
-use desks::{
-    accounts::{SignInLimits, SqlAccounts},
-    marriage::SqlMarriage,
-    staff::SqlStaff,
-};
 use http::{header, HeaderValue, StatusCode};
+use registry::{Registry, Setup};
 use leptos::prelude::*;
 use leptos_axum::{generate_route_list, AxumRouteListing, LeptosRoutes};
 use sms::{DevSms, SmsGateway};
@@ -54,7 +53,11 @@ pub use db::Db;
 #[derive(Clone, FromRef)]
 pub struct AppState {
     pub leptos_options: LeptosOptions,
-    pub backend: Backend,
+    /// What the services registered: the desks every request gets, due work, routes.
+    #[from_ref(skip)]
+    pub registry: Registry,
+    #[from_ref(skip)]
+    pub platform: Platform,
     pub db: Db,
     #[from_ref(skip)]
     pub trust_proxy: bool,
@@ -72,40 +75,29 @@ pub struct Parts {
     pub sms: Arc<dyn SmsGateway>,
     /// The working-day calendar the offices open by and legal periods are counted with.
     pub calendar: Arc<WorkCalendar>,
+    /// The peak days whose places open at a set instant.
+    pub peak_days: Arc<PeakDays>,
+}
+
+impl Parts {
+    /// What every service is built from.
+    pub fn setup(&self, config: &Config) -> Setup {
+        Setup {
+            db: self.db.clone(),
+            clock: self.clock.clone(),
+            sms: self.sms.clone(),
+            calendar: self.calendar.clone(),
+            peak_days: self.peak_days.clone(),
+            config: Arc::new(config.clone()),
+        }
+    }
 }
 
 impl AppState {
     pub fn new(config: &Config, parts: Parts) -> Self {
-        let otp_secret = config.otp_secret.clone().unwrap_or_else(desks::new_token);
-        let accounts = SqlAccounts {
-            db: parts.db.clone(),
+        let registry = services::install_all(&parts.setup(config));
+        let platform = Platform {
             clock: parts.clock.clone(),
-            sms: parts.sms.clone(),
-            policy: OtpPolicy::default(),
-            limits: SignInLimits {
-                codes_per_number_per_hour: config.otp_per_number_per_hour,
-                codes_per_address_per_hour: config.otp_per_address_per_hour,
-                checks_per_address_per_hour: config.verify_per_address_per_hour,
-            },
-            session_seconds: 7 * 24 * 3600,
-            otp_secret,
-        };
-        let backend = Backend {
-            accounts: Arc::new(accounts),
-            staff: Arc::new(staff_desk(&parts.db, &parts.clock)),
-            marriage: Arc::new(SqlMarriage {
-                db: parts.db.clone(),
-                clock: parts.clock.clone(),
-                calendar: parts.calendar.clone(),
-                sms: parts.sms.clone(),
-            }),
-            divorce: Arc::new(desks::divorce::SqlDivorce {
-                db: parts.db.clone(),
-                clock: parts.clock.clone(),
-                calendar: parts.calendar,
-                sms: parts.sms,
-            }),
-            clock: parts.clock,
             dev_mode: config.dev_mode(),
             secure_cookies: config.secure_cookies,
         };
@@ -117,20 +109,13 @@ impl AppState {
             .build();
         Self {
             leptos_options,
-            backend,
+            registry,
+            platform,
             db: parts.db,
             trust_proxy: config.trust_proxy,
             max_body_bytes: config.max_body_bytes,
             clock_control: None,
         }
-    }
-}
-
-pub fn staff_desk(db: &Db, clock: &Arc<dyn Clock>) -> SqlStaff {
-    SqlStaff {
-        db: db.clone(),
-        clock: clock.clone(),
-        session_seconds: 12 * 3600,
     }
 }
 
@@ -146,11 +131,15 @@ fn route_list() -> Vec<AxumRouteListing> {
 /// The whole web app: pages, server functions, static files, health check.
 pub fn build_app(state: AppState) -> Router {
     let routes = route_list();
-    let backend = state.backend.clone();
-    let context = move || provide_context(backend.clone());
+    let (registry, platform) = (state.registry.clone(), state.platform.clone());
+    let context = move || {
+        provide_context(platform.clone());
+        registry.provide_all();
+    };
     let options = state.leptos_options.clone();
     let max_body = state.max_body_bytes;
     let trust_proxy = state.trust_proxy;
+    let service_routes = state.registry.routes.clone();
     let mut router = Router::new();
     if let Some(clock) = state.clock_control.clone() {
         router = router.route(
@@ -166,17 +155,8 @@ pub fn build_app(state: AppState) -> Router {
             }),
         );
     }
-    router
+    let mut router: Router = router
         .route("/healthz", get(healthz))
-        .route(
-            "/marriage/booking/{id}/voucher.ics",
-            get(voucher::voucher_ics),
-        )
-        .route(
-            "/divorce/appointment/{id}/voucher.ics",
-            get(voucher::voucher_ics),
-        )
-        .route("/divorce/case/{id}/dates.ics", get(voucher::case_dates_ics))
         .leptos_routes_with_context(&state, routes, context.clone(), move || {
             shell(options.clone())
         })
@@ -184,6 +164,12 @@ pub fn build_app(state: AppState) -> Router {
             AppState,
             _,
         >(context, shell))
+        .with_state(state);
+    // Each service's plain routes (calendar files), behind the same layers as the pages.
+    for r in service_routes {
+        router = router.merge(r);
+    }
+    router
         .layer(middleware::from_fn(http_errors::api_status))
         .layer(middleware::from_fn(move |req, next| {
             client_addr(trust_proxy, req, next)
@@ -204,7 +190,6 @@ pub fn build_app(state: AppState) -> Router {
         .layer(CompressionLayer::new())
         .layer(CatchPanicLayer::custom(http_errors::panic_response))
         .layer(TraceLayer::new_for_http())
-        .with_state(state)
 }
 
 #[derive(serde::Deserialize)]
@@ -235,7 +220,7 @@ async fn client_addr(trust_proxy: bool, mut req: Request, next: Next) -> Respons
 /// `/healthz`: 200 when the database answers, 503 when it does not.
 async fn healthz(State(db): State<Db>) -> impl IntoResponse {
     match sqlx::query_scalar::<_, i64>("SELECT 1")
-        .fetch_one(&db)
+        .fetch_one(db.pool())
         .await
     {
         Ok(_) => (StatusCode::OK, Json(serde_json::json!({ "status": "ok" }))),
@@ -271,29 +256,34 @@ pub async fn run(config: Config) -> anyhow::Result<()> {
     println!("民政一件事 starting with:\n{config}");
     let db = db::connect(&config.database_url).await?;
     let (clock, clock_control) = make_clock(&config)?;
-    let calendar = Arc::new(WorkCalendar::china());
+    let parts = Parts {
+        db,
+        clock,
+        sms: Arc::new(DevSms::default()),
+        calendar: Arc::new(WorkCalendar::china()),
+        peak_days: Arc::new(PeakDays::shipped()),
+    };
     if config.demo_data {
-        let staff = staff_desk(&db, &clock);
-        demo::load(&staff).await?;
-        demo::publish_demo_slots(&db, &calendar, clock.today()).await?;
+        let setup = parts.setup(&config);
+        demo::load(&desks::staff::staff_desk(&setup)).await?;
+        demo::publish_demo_slots(&setup).await?;
     }
-    let mut state = AppState::new(
-        &config,
-        Parts {
-            db,
-            clock,
-            sms: Arc::new(DevSms::default()),
-            calendar,
-        },
-    );
+    let mut state = AppState::new(&config, parts);
     state.clock_control = clock_control;
-    // A new calendar (next year's holiday notice) may move the deadlines of open cases.
-    match state.backend.divorce.refresh_deadlines().await {
-        Ok(0) => {}
-        Ok(moved) => tracing::info!(moved, "divorce deadlines moved by the calendar"),
-        Err(e) => tracing::error!(error = ?e, "divorce deadlines not refreshed"),
+    // Work a server does once at start (a new holiday notice may move open deadlines).
+    for work in &state.registry.start_work {
+        match work.run().await {
+            Ok(r) if r.total() > 0 => {
+                tracing::info!(work = work.name(), report = %r, "start work done")
+            }
+            Ok(_) => {}
+            Err(e) => tracing::error!(work = work.name(), error = ?e, "start work failed"),
+        }
     }
-    let jobs = jobs::spawn(state.backend.clone(), std::time::Duration::from_secs(30));
+    let jobs = jobs::spawn(
+        state.registry.due_work.clone(),
+        std::time::Duration::from_secs(30),
+    );
     let app = build_app(state);
     let listener = tokio::net::TcpListener::bind(config.bind_addr)
         .await
@@ -331,7 +321,14 @@ async fn shutdown_signal() {
 pub async fn admin(config: Config, action: AdminAction) -> anyhow::Result<()> {
     let db = db::connect(&config.database_url).await?;
     let (clock, _) = make_clock(&config)?;
-    let staff = staff_desk(&db, &clock);
+    let parts = Parts {
+        db,
+        clock,
+        sms: Arc::new(DevSms::default()),
+        calendar: Arc::new(WorkCalendar::china()),
+        peak_days: Arc::new(PeakDays::shipped()),
+    };
+    let staff = desks::staff::staff_desk(&parts.setup(&config));
     match action {
         AdminAction::Create {
             username,
@@ -339,7 +336,8 @@ pub async fn admin(config: Config, action: AdminAction) -> anyhow::Result<()> {
             password,
         } => {
             demo::ensure_bureau(&staff).await?;
-            let created = demo::create_admin(&staff, &username, &display_name, &password).await?;
+            let created =
+                demo::create_admin(&staff, &username, &display_name, password.expose()).await?;
             println!("Administrator {} created.", created.username);
         }
     }

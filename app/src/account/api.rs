@@ -1,29 +1,31 @@
 //! Server functions of resident accounts. Each: who is asking → parse → one desk call → result.
 
-use super::model::{HomeSummary, Message, PendingCode, ResidentView};
+use super::model::{MessageView, PendingCode, ResidentView};
 use crate::error::AppResult;
 use leptos::prelude::*;
 #[cfg(feature = "ssr")]
 use {
-    super::model::{parse_otp, safe_next, RealName},
+    super::{
+        desk::AccountDesk,
+        model::{parse_otp, safe_next, RealName},
+    },
     crate::{
-        desk::backend,
+        desk::{desk, platform},
         error::{AppError, Code},
         rules::{id_number::IdNumber, phone::Phone},
-        urlencode,
+        ui::urlencode,
         web::{self, CHALLENGE_COOKIE, RESIDENT_COOKIE},
     },
 };
 
+#[cfg(feature = "ssr")]
+fn accounts() -> AppResult<std::sync::Arc<dyn AccountDesk>> {
+    desk::<dyn AccountDesk>()
+}
+
 /// How long a resident stays signed in.
 #[cfg(feature = "ssr")]
 const SESSION_SECONDS: i64 = 7 * 24 * 3600;
-
-/// The signed-in resident, if any.
-#[server(prefix = "/api", endpoint = "account/me")]
-pub async fn me() -> AppResult<Option<ResidentView>> {
-    web::current_resident().await
-}
 
 /// Step 1 of sign-in: send a one-time code to a mobile number.
 #[server(prefix = "/api", endpoint = "account/request_code")]
@@ -31,8 +33,7 @@ pub async fn request_code(phone: String, next: String) -> AppResult<()> {
     web::keeping_typed("signin", &[("phone", &phone)], async {
         let phone =
             Phone::parse(&phone).map_err(|_| AppError::invalid("phone", Code::PhoneInvalid))?;
-        let challenge = backend()?
-            .accounts
+        let challenge = accounts()?
             .request_code(&phone, &web::client_addr())
             .await?;
         web::set_cookie(CHALLENGE_COOKIE, &challenge, 15 * 60, true);
@@ -50,8 +51,7 @@ pub async fn request_code(phone: String, next: String) -> AppResult<()> {
 pub async fn resend_code(next: String) -> AppResult<()> {
     let challenge =
         web::cookie(CHALLENGE_COOKIE).ok_or_else(|| AppError::invalid("code", Code::OtpMissing))?;
-    let fresh = backend()?
-        .accounts
+    let fresh = accounts()?
         .resend_code(&challenge, &web::client_addr())
         .await?;
     web::set_cookie(CHALLENGE_COOKIE, &fresh, 15 * 60, true);
@@ -68,10 +68,10 @@ pub async fn pending_sign_in() -> AppResult<Option<PendingCode>> {
     let Some(challenge) = web::cookie(CHALLENGE_COOKIE) else {
         return Ok(None);
     };
-    let b = backend()?;
-    let pending = b.accounts.pending_sign_in(&challenge).await?;
+    let dev_mode = platform()?.dev_mode;
+    let pending = accounts()?.pending_sign_in(&challenge).await?;
     Ok(pending.map(|p| PendingCode {
-        dev_code: p.dev_code.filter(|_| b.dev_mode),
+        dev_code: p.dev_code.filter(|_| dev_mode),
         ..p
     }))
 }
@@ -83,8 +83,7 @@ pub async fn verify_code(code: String, next: String) -> AppResult<()> {
         let challenge = web::cookie(CHALLENGE_COOKIE)
             .ok_or_else(|| AppError::invalid("code", Code::OtpMissing))?;
         let code = parse_otp(&code)?;
-        let session = backend()?
-            .accounts
+        let session = accounts()?
             .verify_code(&challenge, &code, &web::client_addr())
             .await?;
         web::set_cookie(RESIDENT_COOKIE, &session.token, SESSION_SECONDS, true);
@@ -112,11 +111,10 @@ pub async fn bind_real_name(
         &[("name", &name), ("id_number", &id_number)],
         async {
             let me = web::require_resident().await?;
-            let b = backend()?;
             let real_name = RealName::parse(&name).map_err(|c| AppError::invalid("name", c))?;
-            let id = IdNumber::parse(&id_number, b.clock.today())
+            let id = IdNumber::parse(&id_number, platform()?.clock.today())
                 .map_err(|e| AppError::invalid("id_number", Code::IdNumber(e)))?;
-            let bound = b.accounts.bind_real_name(&me.id, &real_name, &id).await?;
+            let bound = accounts()?.bind_real_name(&me, &real_name, &id).await?;
             leptos_axum::redirect(&safe_next(&next));
             Ok(bound)
         },
@@ -128,32 +126,40 @@ pub async fn bind_real_name(
 #[server(prefix = "/api", endpoint = "account/sign_out")]
 pub async fn sign_out() -> AppResult<()> {
     if let Some(token) = web::cookie(RESIDENT_COOKIE) {
-        backend()?.accounts.sign_out(&token).await?;
+        accounts()?.sign_out(&token).await?;
     }
     web::set_cookie(RESIDENT_COOKIE, "", 0, true);
     leptos_axum::redirect("/");
     Ok(())
 }
 
-/// Home page data (my affairs and the unread count) for the signed-in resident.
-#[server(prefix = "/api", endpoint = "account/home")]
-pub async fn home_data() -> AppResult<Option<HomeSummary>> {
-    match web::current_resident().await? {
-        Some(me) => Ok(Some(backend()?.accounts.home(&me.id).await?)),
-        None => Ok(None),
-    }
-}
-
-/// 站内信: the resident's messages, newest first.
+/// 站内信: the resident's messages, newest first, in the reader's language.
 #[server(prefix = "/api", endpoint = "account/messages")]
-pub async fn messages() -> AppResult<Vec<Message>> {
+pub async fn messages() -> AppResult<Vec<MessageView>> {
     let me = web::require_resident().await?;
-    Ok(backend()?.accounts.messages(&me.id).await?)
+    let locale = crate::prefs::Prefs::detect().locale;
+    let stored = accounts()?.messages(&me).await?;
+    // A topic no registered service knows (written by a newer build) is skipped, not fatal.
+    Ok(stored
+        .into_iter()
+        .filter_map(|m| {
+            let text = crate::catalogue::notice(&m.topic, &m.params, locale)?;
+            Some(MessageView {
+                id: m.id,
+                at: m.at,
+                topic: m.topic,
+                title: text.title,
+                body: text.body,
+                link: text.link,
+                read: m.read,
+            })
+        })
+        .collect())
 }
 
 /// Marks every message read.
 #[server(prefix = "/api", endpoint = "account/messages_read")]
 pub async fn mark_messages_read() -> AppResult<()> {
     let me = web::require_resident().await?;
-    Ok(backend()?.accounts.mark_messages_read(&me.id).await?)
+    Ok(accounts()?.mark_messages_read(&me).await?)
 }

@@ -4,6 +4,7 @@ use super::model::{HomeSummary, Message, PendingCode, RealName, ResidentView};
 use crate::{
     desk::DeskResult,
     rules::{id_number::IdNumber, phone::Phone},
+    web::Resident,
 };
 
 /// A new session: the raw token goes into the cookie and nowhere else.
@@ -28,18 +29,17 @@ pub trait AccountDesk: Send + Sync {
         code: &str,
         client: &str,
     ) -> DeskResult<NewSession>;
-    /// The resident behind a session token, if the session is live.
-    async fn resident_session(&self, token: &str) -> DeskResult<Option<ResidentView>>;
     async fn sign_out(&self, token: &str) -> DeskResult<()>;
     /// 实名绑定: binds name and ID number once; one number binds one account.
     async fn bind_real_name(
         &self,
-        resident_id: &str,
+        who: &Resident,
         name: &RealName,
         id_number: &IdNumber,
     ) -> DeskResult<ResidentView>;
-    async fn home(&self, resident_id: &str) -> DeskResult<HomeSummary>;
-    async fn messages(&self, resident_id: &str) -> DeskResult<Vec<Message>>;
+    /// 我的办件 and the unread count.
+    async fn home(&self, who: &Resident) -> DeskResult<HomeSummary>;
+    async fn messages(&self, who: &Resident) -> DeskResult<Vec<Message>>;
     /// Marks all of the resident's messages read.
-    async fn mark_messages_read(&self, resident_id: &str) -> DeskResult<()>;
+    async fn mark_messages_read(&self, who: &Resident) -> DeskResult<()>;
 }

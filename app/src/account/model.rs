@@ -1,18 +1,9 @@
 //! Wire types and pure rules of resident accounts.
 
+pub use crate::identity::ResidentView;
 use crate::error::{AppError, Code};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
-
-/// The signed-in resident, as pages see them: nothing unmasked.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct ResidentView {
-    pub id: String,
-    pub phone_masked: String,
-    /// 实名: set once the resident has bound their real name.
-    pub real_name: Option<String>,
-    pub id_number_masked: Option<String>,
-}
 
 /// What the code page shows after a code was sent.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -90,85 +81,64 @@ pub fn safe_next(next: &str) -> String {
     }
 }
 
-/// 站内信 — what a message is about. Stored as a topic and rendered in the reader's language,
-/// so the same message reads right after a language switch.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-pub enum Topic {
-    Welcome,
-    RealNameBound,
-    /// 结婚登记: you were named as the partner of a booking; confirm it.
-    MarriageInvited,
-    /// Both parties confirmed: the voucher is ready.
-    MarriageConfirmed,
-    /// The day-before reminder.
-    MarriageReminder,
-    /// The partner did not confirm in time; the place was released.
-    MarriageLapsed,
-    /// The other party cancelled.
-    MarriageCancelled,
-    /// The other party moved the appointment.
-    MarriageRescheduled,
-    /// 离婚: something changed in a divorce case. Deliberately says nothing more (a lock
-    /// screen or a shared phone must not reveal it); the case page has the detail.
-    DivorceUpdate,
-}
-
-impl Topic {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Topic::Welcome => "welcome",
-            Topic::RealNameBound => "real_name_bound",
-            Topic::MarriageInvited => "marriage_invited",
-            Topic::MarriageConfirmed => "marriage_confirmed",
-            Topic::MarriageReminder => "marriage_reminder",
-            Topic::MarriageLapsed => "marriage_lapsed",
-            Topic::MarriageCancelled => "marriage_cancelled",
-            Topic::MarriageRescheduled => "marriage_rescheduled",
-            Topic::DivorceUpdate => "divorce_update",
-        }
-    }
-
-    pub fn parse(s: &str) -> Option<Self> {
-        Self::ALL.into_iter().find(|t| t.as_str() == s)
-    }
-
-    pub const ALL: [Topic; 9] = [
-        Topic::Welcome,
-        Topic::RealNameBound,
-        Topic::MarriageInvited,
-        Topic::MarriageConfirmed,
-        Topic::MarriageReminder,
-        Topic::MarriageLapsed,
-        Topic::MarriageCancelled,
-        Topic::MarriageRescheduled,
-        Topic::DivorceUpdate,
-    ];
-
-    /// Where the message leads, if anywhere (`{ref}`-style parameters are filled by the page).
-    pub fn link(self, params: &std::collections::BTreeMap<String, String>) -> Option<String> {
-        match self {
-            Topic::Welcome | Topic::RealNameBound => None,
-            // The service page, not the case: the message itself carries nothing.
-            Topic::DivorceUpdate => Some("/divorce".to_owned()),
-            _ => params
-                .get("booking")
-                .map(|b| format!("/marriage/booking/{b}")),
-        }
-    }
-}
-
-/// One entry of the message centre.
+/// 站内信 — one message as stored: a topic (`<service>_<event>`, e.g. `marriage_confirmed`)
+/// and the values its text is filled with (a booking number, a date; never ID numbers). It is
+/// rendered in the reader's language when read, so it reads right after a language switch.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Message {
     pub id: String,
     /// Unix seconds on the wire: parsing RFC 3339 in the browser would cost WASM size.
     #[serde(with = "chrono::serde::ts_seconds")]
     pub at: DateTime<Utc>,
-    pub topic: Topic,
-    /// Values the topic's text is filled with (a booking number, a date), never ID numbers.
+    pub topic: String,
     pub params: std::collections::BTreeMap<String, String>,
     pub read: bool,
 }
+
+/// A message as the message centre shows it: in the reader's language, with where it leads.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MessageView {
+    pub id: String,
+    #[serde(with = "chrono::serde::ts_seconds")]
+    pub at: DateTime<Utc>,
+    pub topic: String,
+    pub title: String,
+    pub body: String,
+    pub link: Option<String>,
+    pub read: bool,
+}
+
+/// The account's own messages.
+pub const TOPIC_WELCOME: &str = "welcome";
+pub const TOPIC_REAL_NAME_BOUND: &str = "real_name_bound";
+
+/// What the shared pages show of accounts: no tile (real-name binding has its own), its two
+/// messages.
+#[cfg(feature = "ssr")]
+pub const SERVICE: crate::catalogue::ServiceEntry = crate::catalogue::ServiceEntry {
+    key: "account",
+    tile: Some(crate::catalogue::Tile {
+        href: "/account/realname",
+        name: |t| t.home.tile_real_name,
+        body: |t| t.home.tile_real_name_body,
+    }),
+    affair_title: |t| t.account.my_account,
+    affair_status: |_, _| None,
+    notice: |topic, _, locale| {
+        let a = &locale.texts().account;
+        let (title, body) = match topic {
+            TOPIC_WELCOME => (a.msg_welcome_title, a.msg_welcome_body),
+            TOPIC_REAL_NAME_BOUND => (a.msg_real_name_title, a.msg_real_name_body),
+            _ => return None,
+        };
+        Some(crate::catalogue::NoticeText {
+            title: title.to_owned(),
+            body: body.to_owned(),
+            link: None,
+        })
+    },
+    desks: &[],
+};
 
 /// 我的办件 — one item of the resident's affairs across services (each service writes its own).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

@@ -1,13 +1,12 @@
 //! Pages of resident accounts: sign-in (two steps), real-name binding, my account, messages.
 
 use super::api::{BindRealName, RequestCode, ResendCode, VerifyCode};
-use super::model::Topic;
 use crate::{
     error::Code,
-    i18n::{use_texts, Texts},
+    i18n::{use_locale, use_texts, Texts},
     rules::{id_number::IdNumber, phone::Phone},
     ui::{
-        field_error, form_error, format_time, iso_time, typed, Field, FormError, Page,
+        browser_today, field_error, form_error, format, typed, Field, FormError, Page,
         RequireResident,
     },
 };
@@ -49,7 +48,7 @@ fn check_phone(v: &str, t: &'static Texts) -> Option<String> {
 }
 
 fn check_id_number(v: &str, t: &'static Texts) -> Option<String> {
-    IdNumber::parse(v, crate::browser_today())
+    IdNumber::parse(v, browser_today())
         .err()
         .map(|e| Code::IdNumber(e).message(t))
 }
@@ -231,35 +230,11 @@ fn AccountPage() -> impl IntoView {
     }
 }
 
-/// The title and body of a message, filled with its parameters in the reader's language.
-pub fn topic_text(
-    topic: Topic,
-    params: &std::collections::BTreeMap<String, String>,
-    t: &'static Texts,
-) -> (&'static str, String) {
-    let m = &t.marriage;
-    let (title, body) = match topic {
-        Topic::Welcome => (t.account.msg_welcome_title, t.account.msg_welcome_body),
-        Topic::RealNameBound => (t.account.msg_real_name_title, t.account.msg_real_name_body),
-        Topic::MarriageInvited => (m.msg_invited_title, m.msg_invited_body),
-        Topic::MarriageConfirmed => (m.msg_confirmed_title, m.msg_confirmed_body),
-        Topic::MarriageReminder => (m.msg_reminder_title, m.msg_reminder_body),
-        Topic::MarriageLapsed => (m.msg_lapsed_title, m.msg_lapsed_body),
-        Topic::MarriageCancelled => (m.msg_cancelled_title, m.msg_cancelled_body),
-        Topic::MarriageRescheduled => (m.msg_rescheduled_title, m.msg_rescheduled_body),
-        Topic::DivorceUpdate => (t.divorce.msg_update_title, t.divorce.msg_update_body),
-    };
-    let pairs: Vec<(&str, &str)> = params
-        .iter()
-        .map(|(k, v)| (k.as_str(), v.as_str()))
-        .collect();
-    (title, crate::i18n::fill(body, &pairs))
-}
-
 /// 站内信: the message centre.
 #[component]
 fn MessagesPage() -> impl IntoView {
     let t = use_texts();
+    let locale = use_locale();
     // Created once per page, outside the guard: the guard's view may run more than once.
     let list = Resource::new(|| (), |_| super::api::messages());
     view! {
@@ -275,8 +250,8 @@ fn MessagesPage() -> impl IntoView {
                                     view! {
                                         <ul class="mz-list">
                                             {items.into_iter().map(|m| {
-                                                let (title, body) = topic_text(m.topic, &m.params, t);
-                                                let link = m.topic.link(&m.params);
+                                                let (title, body, link) = (m.title.clone(), m.body.clone(), m.link.clone());
+                                                let open = format!("{} · {}", t.account.open, title);
                                                 view! {
                                                     <li class="mz-list__item" class:mz-list__item--unread=!m.read>
                                                         <h2 class="mz-list__title">
@@ -284,8 +259,8 @@ fn MessagesPage() -> impl IntoView {
                                                             {title}
                                                         </h2>
                                                         <p>{body}</p>
-                                                        {link.map(|href| view! { <p><a href=href>{t.marriage.open}" · "{title}</a></p> })}
-                                                        <p class="mz-list__meta"><time datetime=iso_time(m.at)>{format_time(m.at)}</time></p>
+                                                        {link.map(|href| view! { <p><a href=href>{open}</a></p> })}
+                                                        <p class="mz-list__meta"><time datetime=format::iso_instant(m.at)>{format::instant_at(m.at, locale)}</time></p>
                                                     </li>
                                                 }
                                             }).collect_view()}

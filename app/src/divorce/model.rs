@@ -7,6 +7,7 @@
 //! rest day at the end, ending when the office closes on the last day ([`period_end`]).
 
 use crate::{
+    appointments::model::PurposeSpec,
     i18n::{fill, Locale, Texts},
     rules::{
         calendar::WorkCalendar,
@@ -14,6 +15,109 @@ use crate::{
     },
 };
 use chrono::{DateTime, Datelike, Duration, NaiveDate, NaiveTime, Utc};
+
+/// 离婚登记申请: both parties apply together; the clerk's receipt opens the case.
+pub const APPLICATION: PurposeSpec = PurposeSpec {
+    key: "divorce_application",
+    service: "divorce",
+    counter: "divorce",
+    discreet: true,
+    needs_partner: true,
+    ceremony: false,
+    reference_prefix: "YY",
+    page_prefix: "/divorce/appointment/",
+};
+
+/// 领取离婚证: inside the certificate window of an open case.
+pub const CERTIFICATE: PurposeSpec = PurposeSpec {
+    key: "divorce_certificate",
+    ..APPLICATION
+};
+
+/// 婚姻家庭辅导: a free session during the cooling-off period; no second confirmation.
+pub const COUNSELLING: PurposeSpec = PurposeSpec {
+    key: "counselling",
+    counter: "counselling",
+    needs_partner: false,
+    ..APPLICATION
+};
+
+/// This service's purposes.
+pub const PURPOSES: [PurposeSpec; 3] = [APPLICATION, CERTIFICATE, COUNSELLING];
+
+/// Refusals of this service (`{"divorce": …}` on the wire).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub enum Refusal {
+    /// Nobody with this ID number has a real-name-bound account.
+    PartyUnknown,
+    /// The two ID numbers are the same person.
+    SameParty,
+    /// This person already has an open divorce case.
+    PartyHasOpenCase,
+    /// The cooling-off period is over (or the case is closed), so it cannot be withdrawn.
+    WithdrawalClosed,
+    /// The slot is outside the certificate window (or the window has not opened yet).
+    OutsideCertificateWindow,
+    /// Counselling can be booked only during the cooling-off period of an open case.
+    CounsellingClosed,
+    /// The case is not open (withdrawn, deemed withdrawn or finished).
+    CaseClosed,
+}
+
+impl crate::error::Refusal for Refusal {
+    const SERVICE: &'static str = "divorce";
+
+    fn message(&self, t: &'static Texts) -> String {
+        let x = &t.divorce;
+        match self {
+            Self::PartyUnknown => x.err_party_unknown,
+            Self::SameParty => x.err_same_party,
+            Self::PartyHasOpenCase => x.err_party_has_open_case,
+            Self::WithdrawalClosed => x.err_withdrawal_closed,
+            Self::OutsideCertificateWindow => x.err_outside_certificate_window,
+            Self::CounsellingClosed => x.err_counselling_closed,
+            Self::CaseClosed => x.err_case_closed,
+        }
+        .into()
+    }
+}
+
+/// What the shared pages show of this service: its tile, its items in 我的办件 (neutral), its
+/// one neutral message, and the clerk's desk.
+#[cfg(feature = "ssr")]
+pub const SERVICE: crate::catalogue::ServiceEntry = crate::catalogue::ServiceEntry {
+    key: "divorce",
+    tile: Some(crate::catalogue::Tile {
+        href: "/divorce",
+        name: |t| t.divorce.title,
+        body: |t| t.divorce.tile_body,
+    }),
+    affair_title: |t| t.divorce.title,
+    affair_status: |status, t| {
+        if status == "registered" {
+            return Some(t.divorce.done.to_owned());
+        }
+        crate::appointments::model::BookingStatus::parse(status).map(|s| {
+            s.text(crate::appointments::model::Party::Applicant, t)
+                .to_owned()
+        })
+    },
+    notice: |topic, _, locale| {
+        let x = &locale.texts().divorce;
+        // Says nothing more on purpose (a lock screen or a shared phone must not reveal it).
+        (topic == "divorce_update").then(|| crate::catalogue::NoticeText {
+            title: x.msg_update_title.to_owned(),
+            body: x.msg_update_body.to_owned(),
+            link: Some("/divorce".to_owned()),
+        })
+    },
+    desks: &[crate::catalogue::StaffDesk {
+        role: crate::identity::Role::RegistryClerk,
+        href: "/staff/divorce",
+        name: |t| t.divorce.staff_title,
+        body: |t| t.divorce.desk_link,
+    }],
+};
 
 /// 离婚冷静期 (art. 1077 ¶1).
 pub const COOLING_OFF_DAYS: u32 = 30;
@@ -223,8 +327,9 @@ impl CaseView {
 
 /// Both edges of a case as a calendar file. The titles are neutral on purpose: a calendar
 /// shows them on the lock screen.
+#[cfg(feature = "ssr")]
 pub fn case_ics(case: &CaseView, now: i64) -> String {
-    use crate::marriage::model::{ics_calendar, IcsEvent};
+    use crate::appointments::ics::{ics_calendar, IcsEvent};
     let at = |t: i64| DateTime::from_timestamp(t, 0).unwrap_or_default();
     let event = |n: u32, ends: i64| IcsEvent {
         uid: format!("{}-{n}@mz.case", case.id),
@@ -643,6 +748,7 @@ mod tests {
         );
     }
 
+    #[cfg(feature = "ssr")]
     #[test]
     fn the_calendar_file_has_both_edges_and_says_nothing_on_a_lock_screen() {
         let c = case("2026-10-08T09:00:00Z", "2026-11-09T09:00:00Z");

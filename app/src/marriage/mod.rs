@@ -1,8 +1,9 @@
-//! 结婚登记预约 — marriage registration appointments: offices and slots, the booking and the
-//! partner's confirmation, the voucher, reschedule and cancel, and the registry clerk's desk.
+//! 结婚登记预约 — marriage registration appointments: the booking and the partner's
+//! confirmation, the voucher, reschedule and cancel, and the registry clerk's desk, on the
+//! shared appointment machinery (`crate::appointments`). What is marriage's own: the legal
+//! marriage age, the ceremony, and how its notices read (server side: `PurposeRules` in
+//! `server/src/desks/marriage.rs`).
 
 pub mod api;
-#[cfg(feature = "ssr")]
-pub mod desk;
 pub mod model;
 pub mod pages;

@@ -3,6 +3,7 @@
 
 pub mod calendar;
 pub mod clock;
+pub mod dates;
 pub mod id_number;
 pub mod legal_period;
 pub mod otp;

@@ -1,32 +1,31 @@
 //! Server functions of the staff workbench. Authorization is decided by the desk on every call;
 //! the pages only hide what a role cannot use.
 
-use super::model::{AuditEntry, StaffSummary, StaffView, Unit};
+use super::model::{AuditEntry, DeskLink, StaffSummary, Unit};
 use crate::error::AppResult;
 use leptos::prelude::*;
 #[cfg(feature = "ssr")]
 use {
     super::{
-        desk::NewStaff,
+        desk::{NewStaff, StaffDesk},
         model::{check_password, parse_username, Role},
     },
     crate::{
         account::model::safe_next,
-        desk::backend,
+        desk::desk,
         error::{AppError, Code},
         web::{self, STAFF_COOKIE},
     },
 };
 
+#[cfg(feature = "ssr")]
+fn staff() -> AppResult<std::sync::Arc<dyn StaffDesk>> {
+    desk::<dyn StaffDesk>()
+}
+
 /// How long a staff session lasts: one working day.
 #[cfg(feature = "ssr")]
 const STAFF_SESSION_SECONDS: i64 = 12 * 3600;
-
-/// The signed-in staff member, if any.
-#[server(prefix = "/api", endpoint = "staff/me")]
-pub async fn staff_me() -> AppResult<Option<StaffView>> {
-    web::current_staff().await
-}
 
 /// 工作人员登录.
 #[server(prefix = "/api", endpoint = "staff/sign_in")]
@@ -38,8 +37,7 @@ pub async fn staff_sign_in(username: String, password: String, next: String) -> 
         if password.is_empty() {
             return Err(AppError::invalid("password", Code::Required));
         }
-        let s = backend()?
-            .staff
+        let s = staff()?
             .sign_in(&username, &password, &web::client_addr())
             .await?;
         web::set_cookie(STAFF_COOKIE, &s.token, STAFF_SESSION_SECONDS, true);
@@ -56,11 +54,12 @@ pub async fn staff_sign_in(username: String, password: String, next: String) -> 
 
 #[server(prefix = "/api", endpoint = "staff/sign_out")]
 pub async fn staff_sign_out() -> AppResult<()> {
-    if let (Some(me), Some(token)) = (web::current_staff().await?, web::cookie(STAFF_COOKIE)) {
-        backend()?
-            .staff
-            .sign_out(&me, &token, &web::client_addr())
-            .await?;
+    if let Some(token) = web::cookie(STAFF_COOKIE) {
+        match web::require_staff().await {
+            Ok(me) => staff()?.sign_out(&me, &token).await?,
+            Err(AppError::SignInRequired | AppError::Forbidden) => {}
+            Err(e) => return Err(e),
+        }
     }
     web::set_cookie(STAFF_COOKIE, "", 0, true);
     leptos_axum::redirect("/staff/signin");
@@ -71,14 +70,14 @@ pub async fn staff_sign_out() -> AppResult<()> {
 #[server(prefix = "/api", endpoint = "staff/units")]
 pub async fn units() -> AppResult<Vec<Unit>> {
     web::require_staff().await?;
-    Ok(backend()?.staff.units().await?)
+    Ok(staff()?.units().await?)
 }
 
 /// Staff accounts (administrators).
 #[server(prefix = "/api", endpoint = "staff/list")]
 pub async fn list_staff() -> AppResult<Vec<StaffSummary>> {
     let me = web::require_staff().await?;
-    Ok(backend()?.staff.list_staff(&me).await?)
+    Ok(staff()?.list_staff(&me).await?)
 }
 
 /// Creates a staff account (administrators).
@@ -122,10 +121,7 @@ pub async fn create_staff(
                 role,
                 unit_id: unit_id.trim().to_owned(),
             };
-            Ok(backend()?
-                .staff
-                .create_staff(&me, new, &web::client_addr())
-                .await?)
+            Ok(staff()?.create_staff(&me, new).await?)
         },
     )
     .await
@@ -135,8 +131,23 @@ pub async fn create_staff(
 #[server(prefix = "/api", endpoint = "staff/audit")]
 pub async fn audit_log() -> AppResult<Vec<AuditEntry>> {
     let me = web::require_staff().await?;
-    Ok(backend()?
-        .staff
-        .audit_log(&me, 200, &web::client_addr())
-        .await?)
+    Ok(staff()?.audit_log(&me, 200).await?)
+}
+
+/// The desks the signed-in staff member works at (each service offers its own), in the
+/// reader's language.
+#[server(prefix = "/api", endpoint = "staff/desks")]
+pub async fn desks() -> AppResult<Vec<DeskLink>> {
+    let me = web::require_staff().await?;
+    let t = crate::prefs::Prefs::detect().locale.texts();
+    Ok(crate::catalogue::services()
+        .iter()
+        .flat_map(|s| s.desks.iter())
+        .filter(|d| d.role == me.role())
+        .map(|d| DeskLink {
+            href: d.href.to_owned(),
+            name: (d.name)(t).to_owned(),
+            body: (d.body)(t).to_owned(),
+        })
+        .collect())
 }

@@ -2,7 +2,7 @@
 //! same transaction as the action, so an action without its audit entry cannot happen.
 
 use super::model::{AuditEntry, Role, StaffSummary, StaffView, Unit};
-use crate::desk::DeskResult;
+use crate::{desk::DeskResult, web::Staff};
 
 pub struct NewStaffSession {
     pub token: String,
@@ -27,24 +27,13 @@ pub trait StaffDesk: Send + Sync {
         password: &str,
         client: &str,
     ) -> DeskResult<NewStaffSession>;
-    async fn staff_session(&self, token: &str) -> DeskResult<Option<StaffView>>;
     /// Ends the session; audited.
-    async fn sign_out(&self, actor: &StaffView, token: &str, client: &str) -> DeskResult<()>;
+    async fn sign_out(&self, actor: &Staff, token: &str) -> DeskResult<()>;
     /// Administrators only; audited.
-    async fn create_staff(
-        &self,
-        actor: &StaffView,
-        new: NewStaff,
-        client: &str,
-    ) -> DeskResult<StaffSummary>;
+    async fn create_staff(&self, actor: &Staff, new: NewStaff) -> DeskResult<StaffSummary>;
     /// Administrators only.
-    async fn list_staff(&self, actor: &StaffView) -> DeskResult<Vec<StaffSummary>>;
+    async fn list_staff(&self, actor: &Staff) -> DeskResult<Vec<StaffSummary>>;
     async fn units(&self) -> DeskResult<Vec<Unit>>;
     /// Auditors and administrators; reading the log is itself audited.
-    async fn audit_log(
-        &self,
-        actor: &StaffView,
-        limit: u32,
-        client: &str,
-    ) -> DeskResult<Vec<AuditEntry>>;
+    async fn audit_log(&self, actor: &Staff, limit: u32) -> DeskResult<Vec<AuditEntry>>;
 }

@@ -1,123 +1,9 @@
 //! Staff roles, their scopes, and the wire types of the workbench.
 
+pub use crate::identity::{Role, StaffView, Unit, UnitKind};
 use crate::error::Code;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
-
-/// What kind of unit a role is scoped to.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-pub enum UnitKind {
-    /// 婚姻登记处 — a registry office.
-    Office,
-    /// 助餐点 — a canteen.
-    Canteen,
-    /// 志愿服务组织 — a volunteer organisation.
-    Organisation,
-    /// 民政局 — the civil-affairs bureau itself (district-wide roles).
-    Bureau,
-}
-
-impl UnitKind {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            UnitKind::Office => "office",
-            UnitKind::Canteen => "canteen",
-            UnitKind::Organisation => "organisation",
-            UnitKind::Bureau => "bureau",
-        }
-    }
-
-    pub fn parse(s: &str) -> Option<Self> {
-        [
-            UnitKind::Office,
-            UnitKind::Canteen,
-            UnitKind::Organisation,
-            UnitKind::Bureau,
-        ]
-        .into_iter()
-        .find(|k| k.as_str() == s)
-    }
-}
-
-/// 岗位 — a staff role. Each role works within one unit of the kind it names.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-pub enum Role {
-    /// 婚姻登记员
-    RegistryClerk,
-    /// 殡葬补贴审核员
-    FuneralReviewer,
-    /// 助餐点运营
-    CanteenOperator,
-    /// 志愿组织管理员
-    OrganisationAdmin,
-    /// 审计员: reads the audit log.
-    Auditor,
-    /// 系统管理员: creates staff accounts.
-    Administrator,
-}
-
-impl Role {
-    pub const ALL: [Role; 6] = [
-        Role::RegistryClerk,
-        Role::FuneralReviewer,
-        Role::CanteenOperator,
-        Role::OrganisationAdmin,
-        Role::Auditor,
-        Role::Administrator,
-    ];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Role::RegistryClerk => "registry_clerk",
-            Role::FuneralReviewer => "funeral_reviewer",
-            Role::CanteenOperator => "canteen_operator",
-            Role::OrganisationAdmin => "organisation_admin",
-            Role::Auditor => "auditor",
-            Role::Administrator => "administrator",
-        }
-    }
-
-    pub fn parse(s: &str) -> Option<Self> {
-        Self::ALL.into_iter().find(|r| r.as_str() == s)
-    }
-
-    /// The kind of unit this role is scoped to.
-    pub fn unit_kind(self) -> UnitKind {
-        match self {
-            Role::RegistryClerk => UnitKind::Office,
-            Role::CanteenOperator => UnitKind::Canteen,
-            Role::OrganisationAdmin => UnitKind::Organisation,
-            Role::FuneralReviewer | Role::Auditor | Role::Administrator => UnitKind::Bureau,
-        }
-    }
-
-    pub fn can_manage_staff(self) -> bool {
-        self == Role::Administrator
-    }
-
-    pub fn can_read_audit(self) -> bool {
-        matches!(self, Role::Auditor | Role::Administrator)
-    }
-}
-
-/// A unit staff can be scoped to.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Unit {
-    pub id: String,
-    pub kind: UnitKind,
-    pub name_zh: String,
-    pub name_en: String,
-}
-
-/// The signed-in staff member.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct StaffView {
-    pub id: String,
-    pub username: String,
-    pub display_name: String,
-    pub role: Role,
-    pub unit: Unit,
-}
 
 /// A row of the staff list.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -127,6 +13,14 @@ pub struct StaffSummary {
     pub role: Role,
     pub unit: Unit,
     pub active: bool,
+}
+
+/// A desk a staff member works at, as the workbench links it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DeskLink {
+    pub href: String,
+    pub name: String,
+    pub body: String,
 }
 
 /// One audited staff action.

@@ -7,7 +7,7 @@ use super::{
 use crate::{
     i18n::{use_locale, use_texts, Locale, Texts},
     ui::{
-        field_error, form_error, format_time, iso_time, typed, Field, FormError, Page, RequireStaff,
+        field_error, form_error, format, typed, Field, FormError, Page, RequireStaff,
     },
 };
 use leptos::prelude::*;
@@ -80,7 +80,7 @@ fn StaffSignInPage() -> impl IntoView {
 
 /// The header of every workbench page: who is signed in, in which role and unit.
 #[component]
-pub(crate) fn StaffBar(me: StaffView) -> impl IntoView {
+pub fn StaffBar(me: StaffView) -> impl IntoView {
     let t = use_texts();
     let locale = use_locale();
     view! {
@@ -96,6 +96,7 @@ pub(crate) fn StaffBar(me: StaffView) -> impl IntoView {
 #[component]
 fn WorkbenchPage() -> impl IntoView {
     let t = use_texts();
+    let desks = Resource::new(|| (), |_| super::api::desks());
     view! {
         <RequireStaff view=move |me: StaffView| {
                 let role = me.role;
@@ -108,17 +109,16 @@ fn WorkbenchPage() -> impl IntoView {
                                 <span class="mz-tile__name">{t.staff.accounts_title}</span>
                             </a></li>
                         })}
-                        {(role == crate::staff::model::Role::RegistryClerk).then(|| view! {
-                            <li class="mz-tile"><a class="mz-tile__link" href="/staff/marriage">
-                                <span class="mz-tile__name">{t.marriage.clerk_title}</span>
-                                <span class="mz-tile__body">{t.marriage.desk_link}</span>
-                            </a></li>
-                        })}
-                        {(role == crate::staff::model::Role::RegistryClerk).then(|| view! {
-                            <li class="mz-tile"><a class="mz-tile__link" href="/staff/divorce">
-                                <span class="mz-tile__name">{t.divorce.staff_title}</span>
-                            </a></li>
-                        })}
+                        <Suspense>
+                            {move || Suspend::new(async move {
+                                desks.await.unwrap_or_default().into_iter().map(|d| view! {
+                                    <li class="mz-tile"><a class="mz-tile__link" href=d.href>
+                                        <span class="mz-tile__name">{d.name}</span>
+                                        <span class="mz-tile__body">{d.body}</span>
+                                    </a></li>
+                                }).collect_view()
+                            })}
+                        </Suspense>
                         {role.can_read_audit().then(|| view! {
                             <li class="mz-tile"><a class="mz-tile__link" href="/staff/audit">
                                 <span class="mz-tile__name">{t.staff.audit_title}</span>
@@ -242,6 +242,7 @@ fn StaffAccountsPage() -> impl IntoView {
 #[component]
 fn AuditPage() -> impl IntoView {
     let t = use_texts();
+    let locale = use_locale();
     let log = Resource::new(|| (), |_| super::api::audit_log());
     view! {
         <RequireStaff view=move |me: StaffView| {
@@ -265,7 +266,7 @@ fn AuditPage() -> impl IntoView {
                                         <tbody>
                                             {rows.into_iter().map(|e| view! {
                                                 <tr>
-                                                    <td><time datetime=iso_time(e.at)>{format_time(e.at)}</time></td>
+                                                    <td><time datetime=format::iso_instant(e.at)>{format::instant_at(e.at, locale)}</time></td>
                                                     <td>{e.actor}</td>
                                                     <td>{e.action}</td>
                                                     <td>{e.target}</td>

@@ -137,15 +137,3 @@ pub fn FormError(
 ) -> impl IntoView {
     view! { <p class="mz-form__error" role="alert">{move || error.get()}</p> }
 }
-
-/// An instant in Asia/Shanghai as people read it: `2026-11-23 10:30`.
-pub fn format_time(t: chrono::DateTime<chrono::Utc>) -> String {
-    t.with_timezone(&crate::rules::clock::shanghai())
-        .format("%Y-%m-%d %H:%M")
-        .to_string()
-}
-
-/// The same instant for a `<time datetime>` attribute: `2026-11-23T10:30+08:00`.
-pub fn iso_time(t: chrono::DateTime<chrono::Utc>) -> String {
-    format!("{}+08:00", format_time(t).replace(' ', "T"))
-}

@@ -1,6 +1,10 @@
 //! Page frame and the sign-in guards.
 
-use crate::{account::model::ResidentView, i18n::use_texts, staff::model::StaffView, Session};
+use crate::{
+    i18n::use_texts,
+    identity::{ResidentView, StaffView},
+    session::Session,
+};
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::{components::Redirect, hooks::use_location};
@@ -52,7 +56,7 @@ where
                     match session.resident.await {
                         Ok(Some(r)) => view(r).into_any(),
                         Ok(None) => {
-                            let path = format!("/signin?next={}", crate::urlencode(&next));
+                            let path = format!("/signin?next={}", super::urlencode(&next));
                             view! { <Redirect path=path /> }.into_any()
                         }
                         Err(e) => view! { <p class="mz-alert" role="alert">{e.message(use_texts())}</p> }.into_any(),
@@ -70,7 +74,6 @@ where
     F: Fn(StaffView) -> V + Clone + Send + Sync + 'static,
     V: IntoView + 'static,
 {
-    let staff = Resource::new(|| (), |_| crate::staff::api::staff_me());
     let session = expect_context::<Session>();
     let next = here();
     view! {
@@ -79,13 +82,13 @@ where
                 let view = view.clone();
                 let next = next.clone();
                 Suspend::new(async move {
-                    match staff.await {
+                    match session.staff.await {
                         Ok(Some(s)) => view(s).into_any(),
                         Ok(None) => {
                             if matches!(session.resident.await, Ok(Some(_))) {
                                 view! { <Forbidden /> }.into_any()
                             } else {
-                                let path = format!("/staff/signin?next={}", crate::urlencode(&next));
+                                let path = format!("/staff/signin?next={}", super::urlencode(&next));
                                 view! { <Redirect path=path /> }.into_any()
                             }
                         }

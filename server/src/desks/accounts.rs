@@ -1,20 +1,31 @@
 //! `AccountDesk` in SQL: one-time codes, sessions, real-name binding, messages, affairs.
 
-use super::{count_events, db, new_id, new_token, record_event, token_hash};
-use crate::{db::unique_violation_on, sms::SmsGateway, Db};
+use super::{
+    count_events, db, insert_message, new_id, new_token, record_event, sessions::ResidentRow,
+    token_hash,
+};
+use crate::{
+    db::{unique_violation_on, Db},
+    registry::{Registry, Setup},
+    sms::SmsGateway,
+};
 use app::{
     account::{
         desk::{AccountDesk, NewSession},
-        model::{Affair, HomeSummary, Message, PendingCode, RealName, ResidentView, Topic},
+        model::{
+            Affair, HomeSummary, Message, PendingCode, RealName, ResidentView,
+            TOPIC_REAL_NAME_BOUND, TOPIC_WELCOME,
+        },
     },
     desk::{DeskError, DeskResult},
     error::{AppError, Code},
     rules::{
         clock::Clock,
-        id_number::{mask_id_number, IdNumber},
+        id_number::IdNumber,
         otp::{OtpChallenge, OtpError, OtpPolicy},
         phone::{mask_phone, Phone},
     },
+    web::{Resident, Sessions},
 };
 use chrono::{DateTime, Utc};
 use rand::Rng;
@@ -28,6 +39,32 @@ pub struct SignInLimits {
     pub codes_per_number_per_hour: u32,
     pub codes_per_address_per_hour: u32,
     pub checks_per_address_per_hour: u32,
+}
+
+/// Installs the accounts desk and the sign-in layer's session lookups.
+pub fn install(reg: &mut Registry, setup: &Setup) {
+    let config = &setup.config;
+    let accounts = SqlAccounts {
+        db: setup.db.clone(),
+        clock: setup.clock.clone(),
+        sms: setup.sms.clone(),
+        policy: OtpPolicy::default(),
+        limits: SignInLimits {
+            codes_per_number_per_hour: config.otp_per_number_per_hour,
+            codes_per_address_per_hour: config.otp_per_address_per_hour,
+            checks_per_address_per_hour: config.verify_per_address_per_hour,
+        },
+        session_seconds: 7 * 24 * 3600,
+        otp_secret: config
+            .otp_secret
+            .as_ref()
+            .map(|s| s.expose().to_owned())
+            .unwrap_or_else(new_token),
+    };
+    let desk: Arc<dyn AccountDesk> = Arc::new(accounts);
+    reg.provide(desk);
+    let sessions: Arc<dyn Sessions> = super::sessions::sessions(setup);
+    reg.provide(sessions);
 }
 
 pub struct SqlAccounts {
@@ -60,22 +97,11 @@ impl SqlAccounts {
         ))
     }
 
-    fn resident_from_row(row: &sqlx::any::AnyRow) -> Result<ResidentView, sqlx::Error> {
-        let phone: String = row.try_get("phone")?;
-        let id_number: Option<String> = row.try_get("id_number")?;
-        Ok(ResidentView {
-            id: row.try_get("id")?,
-            phone_masked: mask_phone(&phone),
-            real_name: row.try_get("real_name")?,
-            id_number_masked: id_number.as_deref().map(mask_id_number),
-        })
-    }
-
     /// Issues a code for `phone`; `field` is where a refusal is shown.
     async fn issue_code(&self, phone: &Phone, client: &str, field: &str) -> DeskResult<String> {
         let now = self.clock.now();
         let hour_ago = ts(now) - 3600;
-        let mut tx = self.db.begin().await.map_err(db)?;
+        let mut tx = self.db.begin_write().await.map_err(db)?;
         // Write first, so SQLite takes the write lock now and concurrent requests queue up
         // behind it instead of both counting the same events.
         record_event(&mut tx, "code_addr", client, ts(now)).await?;
@@ -140,7 +166,7 @@ impl AccountDesk for SqlAccounts {
         let phone: Option<String> =
             sqlx::query_scalar("SELECT phone FROM otp_challenges WHERE id = $1")
                 .bind(challenge_id)
-                .fetch_optional(&self.db)
+                .fetch_optional(self.db.pool())
                 .await
                 .map_err(db)?;
         let phone = phone.ok_or_else(|| AppError::invalid("code", Code::OtpMissing))?;
@@ -152,7 +178,7 @@ impl AccountDesk for SqlAccounts {
     async fn pending_sign_in(&self, challenge_id: &str) -> DeskResult<Option<PendingCode>> {
         let row = sqlx::query("SELECT phone, used FROM otp_challenges WHERE id = $1")
             .bind(challenge_id)
-            .fetch_optional(&self.db)
+            .fetch_optional(self.db.pool())
             .await
             .map_err(db)?;
         let Some(row) = row else { return Ok(None) };
@@ -175,7 +201,7 @@ impl AccountDesk for SqlAccounts {
         client: &str,
     ) -> DeskResult<NewSession> {
         let now = self.clock.now();
-        let mut tx = self.db.begin().await.map_err(db)?;
+        let mut tx = self.db.begin_write().await.map_err(db)?;
         record_event(&mut tx, "check_addr", client, ts(now)).await?;
         if count_events(&mut tx, "check_addr", client, ts(now) - 3600).await?
             > i64::from(self.limits.checks_per_address_per_hour)
@@ -230,15 +256,15 @@ impl AccountDesk for SqlAccounts {
             .map_err(db)?
             .rows_affected()
             == 1;
-        let row =
-            sqlx::query("SELECT id, phone, real_name, id_number FROM residents WHERE phone = $1")
+        let row: ResidentRow =
+            sqlx::query_as("SELECT id, phone, real_name, id_number FROM residents WHERE phone = $1")
                 .bind(&phone)
                 .fetch_one(&mut *tx)
                 .await
                 .map_err(db)?;
-        let resident = Self::resident_from_row(&row).map_err(db)?;
+        let resident = ResidentView::from(row);
         if created {
-            insert_message(&mut tx, &resident.id, Topic::Welcome, &[], ts(now)).await?;
+            insert_message(&mut tx, &resident.id, TOPIC_WELCOME, &[], ts(now)).await?;
         }
         let token = new_token();
         sqlx::query("INSERT INTO sessions (token_hash, kind, subject_id, created_at, expires_at) VALUES ($1, 'resident', $2, $3, $4)")
@@ -253,25 +279,10 @@ impl AccountDesk for SqlAccounts {
         Ok(NewSession { token, resident })
     }
 
-    async fn resident_session(&self, token: &str) -> DeskResult<Option<ResidentView>> {
-        let row = sqlx::query(
-            "SELECT r.id, r.phone, r.real_name, r.id_number FROM sessions s JOIN residents r ON r.id = s.subject_id \
-             WHERE s.token_hash = $1 AND s.kind = 'resident' AND s.expires_at > $2",
-        )
-        .bind(token_hash(token))
-        .bind(ts(self.clock.now()))
-        .fetch_optional(&self.db)
-        .await
-        .map_err(db)?;
-        row.map(|r| Self::resident_from_row(&r))
-            .transpose()
-            .map_err(db)
-    }
-
     async fn sign_out(&self, token: &str) -> DeskResult<()> {
         sqlx::query("DELETE FROM sessions WHERE token_hash = $1 AND kind = 'resident'")
             .bind(token_hash(token))
-            .execute(&self.db)
+            .execute(self.db.pool())
             .await
             .map_err(db)?;
         Ok(())
@@ -280,12 +291,13 @@ impl AccountDesk for SqlAccounts {
     #[tracing::instrument(name = "Bind real name", skip_all)]
     async fn bind_real_name(
         &self,
-        resident_id: &str,
+        who: &Resident,
         name: &RealName,
         id_number: &IdNumber,
     ) -> DeskResult<ResidentView> {
+        let resident_id = who.id();
         let now = ts(self.clock.now());
-        let mut tx = self.db.begin().await.map_err(db)?;
+        let mut tx = self.db.begin_write().await.map_err(db)?;
         let updated = sqlx::query(
             "UPDATE residents SET real_name = $1, id_number = $2, bound_at = $3 WHERE id = $4 AND id_number IS NULL",
         )
@@ -305,24 +317,25 @@ impl AccountDesk for SqlAccounts {
         if updated == 0 {
             return Err(AppError::invalid("id_number", Code::AlreadyBound).into());
         }
-        insert_message(&mut tx, resident_id, Topic::RealNameBound, &[], now).await?;
-        let row =
-            sqlx::query("SELECT id, phone, real_name, id_number FROM residents WHERE id = $1")
+        insert_message(&mut tx, resident_id, TOPIC_REAL_NAME_BOUND, &[], now).await?;
+        let row: ResidentRow =
+            sqlx::query_as("SELECT id, phone, real_name, id_number FROM residents WHERE id = $1")
                 .bind(resident_id)
                 .fetch_one(&mut *tx)
                 .await
                 .map_err(db)?;
-        let view = Self::resident_from_row(&row).map_err(db)?;
+        let view = ResidentView::from(row);
         tx.commit().await.map_err(db)?;
         Ok(view)
     }
 
-    async fn home(&self, resident_id: &str) -> DeskResult<HomeSummary> {
+    async fn home(&self, who: &Resident) -> DeskResult<HomeSummary> {
+        let resident_id = who.id();
         let rows = sqlx::query(
             "SELECT id, service, reference, status, link, updated_at FROM affairs WHERE resident_id = $1 ORDER BY updated_at DESC LIMIT 50",
         )
         .bind(resident_id)
-        .fetch_all(&self.db)
+        .fetch_all(self.db.pool())
         .await
         .map_err(db)?;
         let affairs = rows
@@ -343,7 +356,7 @@ impl AccountDesk for SqlAccounts {
             "SELECT COUNT(*) FROM messages WHERE resident_id = $1 AND read_at IS NULL",
         )
         .bind(resident_id)
-        .fetch_one(&self.db)
+        .fetch_one(self.db.pool())
         .await
         .map_err(db)?;
         Ok(HomeSummary {
@@ -352,21 +365,18 @@ impl AccountDesk for SqlAccounts {
         })
     }
 
-    async fn messages(&self, resident_id: &str) -> DeskResult<Vec<Message>> {
+    async fn messages(&self, who: &Resident) -> DeskResult<Vec<Message>> {
+        let resident_id = who.id();
         let rows = sqlx::query(
             "SELECT id, topic, params, created_at, read_at FROM messages WHERE resident_id = $1 ORDER BY created_at DESC, id LIMIT 100",
         )
         .bind(resident_id)
-        .fetch_all(&self.db)
+        .fetch_all(self.db.pool())
         .await
         .map_err(db)?;
         let mut out = Vec::with_capacity(rows.len());
         for r in rows {
             let topic: String = r.try_get("topic").map_err(db)?;
-            // A topic this build does not know (written by a newer one) is skipped, not fatal.
-            let Some(topic) = Topic::parse(&topic) else {
-                continue;
-            };
             let read_at: Option<i64> = r.try_get("read_at").map_err(db)?;
             let params: String = r.try_get("params").map_err(db)?;
             out.push(Message {
@@ -380,37 +390,16 @@ impl AccountDesk for SqlAccounts {
         Ok(out)
     }
 
-    async fn mark_messages_read(&self, resident_id: &str) -> DeskResult<()> {
+    async fn mark_messages_read(&self, who: &Resident) -> DeskResult<()> {
+        let resident_id = who.id();
         sqlx::query("UPDATE messages SET read_at = $1 WHERE resident_id = $2 AND read_at IS NULL")
             .bind(ts(self.clock.now()))
             .bind(resident_id)
-            .execute(&self.db)
+            .execute(self.db.pool())
             .await
             .map_err(db)?;
         Ok(())
     }
-}
-
-/// Writes a message into a resident's message centre (站内信).
-pub async fn insert_message(
-    conn: &mut sqlx::AnyConnection,
-    resident_id: &str,
-    topic: Topic,
-    params: &[(&str, &str)],
-    at: i64,
-) -> DeskResult<()> {
-    let params: std::collections::BTreeMap<&str, &str> = params.iter().copied().collect();
-    let params = serde_json::to_string(&params).map_err(DeskError::internal)?;
-    sqlx::query("INSERT INTO messages (id, resident_id, topic, params, created_at) VALUES ($1, $2, $3, $4, $5)")
-        .bind(new_id())
-        .bind(resident_id)
-        .bind(topic.as_str())
-        .bind(params)
-        .bind(at)
-        .execute(&mut *conn)
-        .await
-        .map_err(db)?;
-    Ok(())
 }
 
 fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {

@@ -1,8 +1,11 @@
 //! `StaffDesk` in SQL: password sign-in (argon2), staff accounts, units and the audit log.
 //! Every action taken for a staff member writes its audit entry in the same transaction.
 
-use super::{audit, count_events, db, new_id, new_token, record_event, token_hash};
-use crate::{db::unique_violation_on, Db};
+use super::{audit, count_events, db, new_id, new_token, record_event, token_hash, AuditActor};
+use crate::{
+    db::{unique_violation_on, Db},
+    registry::{Registry, Setup},
+};
 use app::{
     desk::{DeskError, DeskResult},
     error::{AppError, Code},
@@ -11,6 +14,7 @@ use app::{
         desk::{NewStaff, NewStaffSession, StaffDesk},
         model::{AuditEntry, Role, StaffSummary, StaffView, Unit, UnitKind},
     },
+    web::Staff,
 };
 use argon2::{
     password_hash::{rand_core::OsRng, PasswordHash, PasswordHasher, PasswordVerifier, SaltString},
@@ -19,6 +23,21 @@ use argon2::{
 use chrono::DateTime;
 use sqlx::Row;
 use std::sync::{Arc, OnceLock};
+
+/// Installs the staff desk.
+pub fn install(reg: &mut Registry, setup: &Setup) {
+    let desk: Arc<dyn StaffDesk> = Arc::new(staff_desk(setup));
+    reg.provide(desk);
+}
+
+/// The staff desk of a setup (also used by the demo data and `server admin`).
+pub fn staff_desk(setup: &Setup) -> SqlStaff {
+    SqlStaff {
+        db: setup.db.clone(),
+        clock: setup.clock.clone(),
+        session_seconds: 12 * 3600,
+    }
+}
 
 pub struct SqlStaff {
     pub db: Db,
@@ -68,7 +87,7 @@ fn dummy_hash() -> String {
     .clone()
 }
 
-const STAFF_COLUMNS: &str = "s.id, s.username, s.display_name, s.role, s.active, u.id AS unit_id, u.kind, u.name_zh, u.name_en";
+pub(crate) const STAFF_COLUMNS: &str = "s.id, s.username, s.display_name, s.role, s.active, u.id AS unit_id, u.kind, u.name_zh, u.name_en";
 
 fn unit_from_row(r: &sqlx::any::AnyRow, id_col: &str) -> Result<Unit, sqlx::Error> {
     let kind: String = r.try_get("kind")?;
@@ -80,7 +99,7 @@ fn unit_from_row(r: &sqlx::any::AnyRow, id_col: &str) -> Result<Unit, sqlx::Erro
     })
 }
 
-fn staff_from_row(r: &sqlx::any::AnyRow) -> Result<(StaffView, bool), sqlx::Error> {
+pub(crate) fn staff_from_row(r: &sqlx::any::AnyRow) -> Result<(StaffView, bool), sqlx::Error> {
     let role: String = r.try_get("role")?;
     let active: i64 = r.try_get("active")?;
     Ok((
@@ -100,13 +119,13 @@ impl SqlStaff {
     /// Creates a staff account. Used by administrators in the workbench and by `server admin create`.
     pub async fn insert_staff(
         &self,
-        actor: Option<&StaffView>,
+        actor: Option<&Staff>,
         new: NewStaff,
         client: &str,
     ) -> DeskResult<StaffSummary> {
         let unit = sqlx::query("SELECT id, kind, name_zh, name_en FROM units WHERE id = $1")
             .bind(&new.unit_id)
-            .fetch_optional(&self.db)
+            .fetch_optional(self.db.pool())
             .await
             .map_err(db)?;
         let unit = match unit {
@@ -117,8 +136,9 @@ impl SqlStaff {
             return Err(AppError::invalid("unit_id", Code::ScopeUnknown).into());
         }
         let hash = hash_password(new.password).await?;
-        let now = self.clock.now().timestamp();
-        let mut tx = self.db.begin().await.map_err(db)?;
+        let at = self.clock.now();
+        let now = at.timestamp();
+        let mut tx = self.db.begin_write().await.map_err(db)?;
         let inserted = sqlx::query(
             "INSERT INTO staff (id, username, display_name, password_hash, role, unit_id, active, created_at) VALUES ($1, $2, $3, $4, $5, $6, 1, $7)",
         )
@@ -138,21 +158,16 @@ impl SqlStaff {
             }
             Err(e) => return Err(db(e)),
         }
-        let (actor_id, actor_name) = match actor {
-            Some(a) => (Some(a.id.as_str()), a.username.as_str()),
-            None => (None, "system"),
+        let who = match actor {
+            Some(a) => AuditActor::from(a),
+            None => AuditActor {
+                staff_id: None,
+                name: "system",
+                client,
+            },
         };
         let target = format!("{} ({}, {})", new.username, new.role.as_str(), unit.id);
-        audit(
-            &mut tx,
-            now,
-            actor_id,
-            actor_name,
-            "staff.create",
-            &target,
-            client,
-        )
-        .await?;
+        audit(&mut tx, at, who, "staff.create", &target).await?;
         tx.commit().await.map_err(db)?;
         Ok(StaffSummary {
             username: new.username,
@@ -167,7 +182,7 @@ impl SqlStaff {
     pub async fn exists(&self, username: &str) -> DeskResult<bool> {
         let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM staff WHERE username = $1")
             .bind(username)
-            .fetch_one(&self.db)
+            .fetch_one(self.db.pool())
             .await
             .map_err(db)?;
         Ok(n > 0)
@@ -187,7 +202,7 @@ impl SqlStaff {
             .bind(name_zh)
             .bind(name_en)
             .bind(self.clock.now().timestamp())
-            .execute(&self.db)
+            .execute(self.db.pool())
             .await
             .map_err(db)?;
         Ok(())
@@ -204,10 +219,11 @@ impl StaffDesk for SqlStaff {
         client: &str,
     ) -> DeskResult<NewStaffSession> {
         let username = username.trim().to_ascii_lowercase();
-        let now = self.clock.now().timestamp();
+        let at = self.clock.now();
+        let now = at.timestamp();
         let window = now - 15 * 60;
         {
-            let mut conn = self.db.acquire().await.map_err(db)?;
+            let mut conn = self.db.pool().acquire().await.map_err(db)?;
             if count_events(&mut conn, "staff_fail_user", &username, window).await?
                 >= FAILS_PER_USERNAME
                 || count_events(&mut conn, "staff_fail_addr", client, window).await?
@@ -222,7 +238,7 @@ impl StaffDesk for SqlStaff {
             "SELECT {STAFF_COLUMNS}, s.password_hash FROM staff s JOIN units u ON u.id = s.unit_id WHERE s.username = $1"
         ))
         .bind(&username)
-        .fetch_optional(&self.db)
+        .fetch_optional(self.db.pool())
         .await
         .map_err(db)?;
         let found = match &row {
@@ -237,7 +253,7 @@ impl StaffDesk for SqlStaff {
             .map(|(_, h)| h.clone())
             .unwrap_or_else(dummy_hash);
         let ok = verify_password(password.to_owned(), hash).await;
-        let mut tx = self.db.begin().await.map_err(db)?;
+        let mut tx = self.db.begin_write().await.map_err(db)?;
         match found {
             Some(((staff, true), _)) if ok => {
                 let token = new_token();
@@ -251,12 +267,14 @@ impl StaffDesk for SqlStaff {
                     .map_err(db)?;
                 audit(
                     &mut tx,
-                    now,
-                    Some(&staff.id),
-                    &staff.username,
+                    at,
+                    AuditActor {
+                        staff_id: Some(&staff.id),
+                        name: &staff.username,
+                        client,
+                    },
                     "staff.sign_in",
                     &staff.username,
-                    client,
                 )
                 .await?;
                 tx.commit().await.map_err(db)?;
@@ -268,12 +286,14 @@ impl StaffDesk for SqlStaff {
                 let shown: String = username.chars().take(32).collect();
                 audit(
                     &mut tx,
-                    now,
-                    None,
-                    &shown,
+                    at,
+                    AuditActor {
+                        staff_id: None,
+                        name: &shown,
+                        client,
+                    },
                     "staff.sign_in_failed",
                     &shown,
-                    client,
                 )
                 .await?;
                 tx.commit().await.map_err(db)?;
@@ -282,28 +302,8 @@ impl StaffDesk for SqlStaff {
         }
     }
 
-    async fn staff_session(&self, token: &str) -> DeskResult<Option<StaffView>> {
-        let row = sqlx::query(&format!(
-            "SELECT {STAFF_COLUMNS} FROM sessions x JOIN staff s ON s.id = x.subject_id JOIN units u ON u.id = s.unit_id \
-             WHERE x.token_hash = $1 AND x.kind = 'staff' AND x.expires_at > $2"
-        ))
-        .bind(token_hash(token))
-        .bind(self.clock.now().timestamp())
-        .fetch_optional(&self.db)
-        .await
-        .map_err(db)?;
-        match row {
-            Some(r) => {
-                let (staff, active) = staff_from_row(&r).map_err(db)?;
-                Ok(active.then_some(staff))
-            }
-            None => Ok(None),
-        }
-    }
-
-    async fn sign_out(&self, actor: &StaffView, token: &str, client: &str) -> DeskResult<()> {
-        let now = self.clock.now().timestamp();
-        let mut tx = self.db.begin().await.map_err(db)?;
+    async fn sign_out(&self, actor: &Staff, token: &str) -> DeskResult<()> {
+        let mut tx = self.db.begin_write().await.map_err(db)?;
         sqlx::query("DELETE FROM sessions WHERE token_hash = $1 AND kind = 'staff'")
             .bind(token_hash(token))
             .execute(&mut *tx)
@@ -311,38 +311,31 @@ impl StaffDesk for SqlStaff {
             .map_err(db)?;
         audit(
             &mut tx,
-            now,
-            Some(&actor.id),
-            &actor.username,
+            self.clock.now(),
+            actor.into(),
             "staff.sign_out",
-            &actor.username,
-            client,
+            actor.username(),
         )
         .await?;
         tx.commit().await.map_err(db)?;
         Ok(())
     }
 
-    async fn create_staff(
-        &self,
-        actor: &StaffView,
-        new: NewStaff,
-        client: &str,
-    ) -> DeskResult<StaffSummary> {
-        if !actor.role.can_manage_staff() {
+    async fn create_staff(&self, actor: &Staff, new: NewStaff) -> DeskResult<StaffSummary> {
+        if !actor.role().can_manage_staff() {
             return Err(AppError::Forbidden.into());
         }
-        self.insert_staff(Some(actor), new, client).await
+        self.insert_staff(Some(actor), new, actor.client()).await
     }
 
-    async fn list_staff(&self, actor: &StaffView) -> DeskResult<Vec<StaffSummary>> {
-        if !actor.role.can_manage_staff() {
+    async fn list_staff(&self, actor: &Staff) -> DeskResult<Vec<StaffSummary>> {
+        if !actor.role().can_manage_staff() {
             return Err(AppError::Forbidden.into());
         }
         let rows = sqlx::query(&format!(
             "SELECT {STAFF_COLUMNS} FROM staff s JOIN units u ON u.id = s.unit_id ORDER BY s.username"
         ))
-        .fetch_all(&self.db)
+        .fetch_all(self.db.pool())
         .await
         .map_err(db)?;
         rows.iter()
@@ -363,7 +356,7 @@ impl StaffDesk for SqlStaff {
     async fn units(&self) -> DeskResult<Vec<Unit>> {
         let rows =
             sqlx::query("SELECT id, kind, name_zh, name_en FROM units ORDER BY kind, name_zh")
-                .fetch_all(&self.db)
+                .fetch_all(self.db.pool())
                 .await
                 .map_err(db)?;
         rows.iter()
@@ -372,25 +365,17 @@ impl StaffDesk for SqlStaff {
             .map_err(db)
     }
 
-    async fn audit_log(
-        &self,
-        actor: &StaffView,
-        limit: u32,
-        client: &str,
-    ) -> DeskResult<Vec<AuditEntry>> {
-        if !actor.role.can_read_audit() {
+    async fn audit_log(&self, actor: &Staff, limit: u32) -> DeskResult<Vec<AuditEntry>> {
+        if !actor.role().can_read_audit() {
             return Err(AppError::Forbidden.into());
         }
-        let now = self.clock.now().timestamp();
-        let mut tx = self.db.begin().await.map_err(db)?;
+        let mut tx = self.db.begin_write().await.map_err(db)?;
         audit(
             &mut tx,
-            now,
-            Some(&actor.id),
-            &actor.username,
+            self.clock.now(),
+            actor.into(),
             "audit.read",
             "audit_log",
-            client,
         )
         .await?;
         let rows = sqlx::query(

@@ -81,7 +81,7 @@ async fn a_resident_signs_in_with_a_code_binds_a_real_name_and_sees_it_masked() 
         .map(|m| m["topic"].as_str().unwrap().to_owned())
         .collect();
     assert!(
-        topics.contains(&"Welcome".into()) && topics.contains(&"RealNameBound".into()),
+        topics.contains(&"welcome".into()) && topics.contains(&"real_name_bound".into()),
         "{topics:?}"
     );
 }

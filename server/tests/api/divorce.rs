@@ -3,17 +3,16 @@
 //! second before: still open), the reminders sent once, one open case per person, privacy.
 
 use crate::{
-    helpers::{error_json, new_client, serve, test_state_on, TestApp},
-    marriage::{marriage_app, resident},
+    helpers::{due_of, error_json, new_client, serve, start_of, test_state_on, TestApp},
+    helpers::{marriage_app, resident},
 };
 use app::{
-    divorce::desk::DivorceDesk,
     rules::calendar::{WorkCalendar, SHIPPED_YEARS},
 };
 use chrono::{DateTime, Duration, Utc};
 use reqwest::{Client, StatusCode};
 use serde_json::Value;
-use server::desks::divorce::SqlDivorce;
+use server::registry::Registry;
 
 pub(crate) async fn json(res: reqwest::Response) -> Value {
     let status = res.status();
@@ -71,14 +70,9 @@ fn on_receipt_day(app: &TestApp) {
     );
 }
 
-/// The divorce desk of a server started on the same database with `calendar` (a restart).
-fn restarted_with(app: &TestApp, calendar: WorkCalendar) -> SqlDivorce {
-    SqlDivorce {
-        db: app.db.clone(),
-        clock: app.clock.clone(),
-        calendar: std::sync::Arc::new(calendar),
-        sms: app.sms.clone(),
-    }
+/// A server started on the same database with `calendar` (a restart).
+fn restarted_with(app: &TestApp, calendar: WorkCalendar) -> Registry {
+    app.second_server(Some(calendar))
 }
 
 pub(crate) async fn topics(app: &TestApp, c: &Client) -> Vec<String> {
@@ -110,7 +104,7 @@ async fn the_receipt_sets_both_edges_by_the_calendar_and_either_party_may_withdr
         let mine = json(app.call(c, "divorce/mine", &[]).await).await;
         assert_eq!(mine[0]["id"], id.as_str());
         // The notice says nothing a lock screen should not show.
-        assert!(topics(&app, c).await.contains(&"DivorceUpdate".to_owned()));
+        assert!(topics(&app, c).await.contains(&"divorce_update".to_owned()));
     }
     // Without the tick: refused by its field.
     let res = app.call(&b, "divorce/withdraw", &[("case_id", &id)]).await;
@@ -137,11 +131,11 @@ async fn the_receipt_sets_both_edges_by_the_calendar_and_either_party_may_withdr
             &[("case_id", &id), ("confirm_withdraw", "on")],
         )
         .await;
-    assert_eq!(error_json(res).await["Invalid"]["code"], "WithdrawalClosed");
+    assert_eq!(error_json(res).await["Invalid"]["code"]["divorce"], "WithdrawalClosed");
     let updates = topics(&app, &a)
         .await
         .iter()
-        .filter(|t| *t == "DivorceUpdate")
+        .filter(|t| *t == "divorce_update")
         .count();
     assert_eq!(updates, 2, "the receipt and the other party's withdrawal");
     // Nobody else can touch it.
@@ -174,7 +168,7 @@ async fn withdrawal_closes_when_the_cooling_off_period_ends() {
             &[("case_id", &id), ("confirm_withdraw", "on")],
         )
         .await;
-    assert_eq!(error_json(res).await["Invalid"]["code"], "WithdrawalClosed");
+    assert_eq!(error_json(res).await["Invalid"]["code"]["divorce"], "WithdrawalClosed");
 }
 
 #[tokio::test]
@@ -185,15 +179,15 @@ async fn the_case_is_deemed_withdrawn_at_the_window_end_instant_and_not_a_second
     app.clock.set(end - Duration::seconds(1));
     let (a, b) = (again(&app, 6).await, again(&app, 7).await);
     assert_eq!(
-        app.backend.divorce.sweep().await.unwrap().deemed_withdrawn,
+        app.due("divorce").await.get("deemed_withdrawn"),
         0
     );
     let mine = json(app.call(&a, "divorce/mine", &[]).await).await;
     assert_eq!(mine[0]["status"], "Open");
     app.clock.set(end);
-    let (r1, r2) = tokio::join!(app.backend.divorce.sweep(), app.backend.divorce.sweep());
+    let (r1, r2) = tokio::join!(app.due("divorce"), app.due("divorce"));
     assert_eq!(
-        r1.unwrap().deemed_withdrawn + r2.unwrap().deemed_withdrawn,
+        r1.get("deemed_withdrawn") + r2.get("deemed_withdrawn"),
         1,
         "once"
     );
@@ -230,10 +224,10 @@ async fn each_reminder_goes_out_once_also_across_a_restart() {
         (window_end - Duration::days(3), 1),
     ] {
         app.clock.set(at);
-        let sent = app.backend.divorce.sweep().await.unwrap().reminders;
+        let sent = app.due("divorce").await.get("reminders");
         assert_eq!(sent, expected, "at {at}");
         assert_eq!(
-            restarted.sweep().await.unwrap().reminders,
+            due_of(&restarted, "divorce").await.get("reminders"),
             0,
             "at {at}: nothing twice"
         );
@@ -242,7 +236,7 @@ async fn each_reminder_goes_out_once_also_across_a_restart() {
     let n = topics(&app, &a)
         .await
         .iter()
-        .filter(|t| *t == "DivorceUpdate")
+        .filter(|t| *t == "divorce_update")
         .count();
     assert_eq!(n, 4, "the receipt and three reminders");
     // The same four reached the phone, each the neutral text only.
@@ -271,14 +265,14 @@ async fn one_open_case_per_person_and_only_clerks_receive() {
         )
         .await;
     let e = error_json(res).await;
-    assert_eq!(e["Invalid"]["code"], "PartyHasOpenCase");
+    assert_eq!(e["Invalid"]["code"]["divorce"], "PartyHasOpenCase");
     assert_eq!(e["Invalid"]["field"], "party_a_id_number");
     // Someone without a verified account, the same person twice, a future date.
     let unknown = crate::helpers::id_number("33020319800101001");
     for (a, b, date, code) in [
-        (unknown.as_str(), idc.as_str(), "", "PartyUnknown"),
-        (idc.as_str(), idc.as_str(), "", "SameParty"),
-        (idc.as_str(), unknown.as_str(), "2026-12-01", "DateInvalid"),
+        (unknown.as_str(), idc.as_str(), "", serde_json::json!({"divorce": "PartyUnknown"})),
+        (idc.as_str(), idc.as_str(), "", serde_json::json!({"divorce": "SameParty"})),
+        (idc.as_str(), unknown.as_str(), "2026-12-01", serde_json::json!("DateInvalid")),
     ] {
         let res = app
             .call(
@@ -305,7 +299,7 @@ async fn one_open_case_per_person_and_only_clerks_receive() {
     assert_eq!(res.status(), StatusCode::FORBIDDEN);
     let audited: i64 =
         sqlx::query_scalar("SELECT COUNT(*) FROM audit_log WHERE action = 'divorce.receive'")
-            .fetch_one(&app.db)
+            .fetch_one(app.db.pool())
             .await
             .unwrap();
     assert_eq!(audited, 1);
@@ -376,10 +370,10 @@ async fn hostile_values_in_the_divorce_forms_never_cause_a_server_error() {
             );
         }
         for (endpoint, form) in [
-            ("marriage/day_list", vec![("day", v), ("counter", v)]),
-            ("marriage/check_in", vec![("code", v), ("counter", v)]),
+            ("appointments/day_list", vec![("day", v), ("counter", v)]),
+            ("appointments/check_in", vec![("code", v), ("counter", v)]),
             (
-                "marriage/outcome",
+                "appointments/outcome",
                 vec![
                     ("booking_id", v),
                     ("outcome", v),
@@ -398,7 +392,7 @@ async fn hostile_values_in_the_divorce_forms_never_cause_a_server_error() {
     }
     // Nothing was booked or opened by any of it.
     let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM appointments")
-        .fetch_one(&app.db)
+        .fetch_one(app.db.pool())
         .await
         .unwrap();
     assert_eq!(n, 0);
@@ -433,9 +427,9 @@ async fn a_calendar_update_moves_open_deadlines_later_once_and_tells_both() {
         restarted_with(&app, WorkCalendar::china()),
         restarted_with(&app, WorkCalendar::china()),
     );
-    let (m1, m2) = tokio::join!(one.refresh_deadlines(), two.refresh_deadlines());
-    assert_eq!(m1.unwrap() + m2.unwrap(), 1, "the case moves once");
-    assert_eq!(one.refresh_deadlines().await.unwrap(), 0, "and only once");
+    let (m1, m2) = tokio::join!(start_of(&one, "divorce deadlines"), start_of(&two, "divorce deadlines"));
+    assert_eq!(m1.get("moved") + m2.get("moved"), 1, "the case moves once");
+    assert_eq!(start_of(&one, "divorce deadlines").await.get("moved"), 0, "and only once");
 
     for c in [&a, &b] {
         let mine = json(app.call(c, "divorce/mine", &[]).await).await;
@@ -453,7 +447,7 @@ async fn a_calendar_update_moves_open_deadlines_later_once_and_tells_both() {
         let updates = topics(&app, c)
             .await
             .iter()
-            .filter(|t| *t == "DivorceUpdate")
+            .filter(|t| *t == "divorce_update")
             .count();
         assert_eq!(updates, 2, "the receipt and the moved dates");
     }
@@ -464,7 +458,7 @@ async fn a_calendar_update_moves_open_deadlines_later_once_and_tells_both() {
             .to_utc(),
     );
     assert_eq!(
-        one.sweep().await.unwrap().reminders,
+        due_of(&one, "divorce").await.get("reminders"),
         0,
         "3 days before 1 October is no longer a reminder"
     );
@@ -474,14 +468,14 @@ async fn a_calendar_update_moves_open_deadlines_later_once_and_tells_both() {
             .to_utc(),
     );
     assert_eq!(
-        one.sweep().await.unwrap().reminders,
+        due_of(&one, "divorce").await.get("reminders"),
         1,
         "3 days before 8 October"
     );
     app.clock.set(told_window);
-    let swept = one.sweep().await.unwrap();
-    assert_eq!(swept.deemed_withdrawn, 0);
+    let swept = due_of(&one, "divorce").await;
+    assert_eq!(swept.get("deemed_withdrawn"), 0);
     // A server with less calendar never moves an end earlier than the parties were told.
     let less = restarted_with(&app, WorkCalendar::from_years(&SHIPPED_YEARS[..2]).unwrap());
-    assert_eq!(less.refresh_deadlines().await.unwrap(), 0);
+    assert_eq!(start_of(&less, "divorce deadlines").await.get("moved"), 0);
 }

@@ -7,7 +7,7 @@
 use crate::{
     divorce::{again, json, topics},
     helpers::{error_json, new_client, TestApp},
-    marriage::{add_counter_slot, booked, marriage_app, resident},
+    helpers::{add_counter_slot, booked, marriage_app, resident},
 };
 use chrono::DateTime;
 use reqwest::Client;
@@ -71,7 +71,7 @@ async fn book_for_case(
 async fn status_of(app: &TestApp, id: &str) -> String {
     sqlx::query_scalar("SELECT status FROM appointments WHERE id = $1")
         .bind(id)
-        .fetch_one(&app.db)
+        .fetch_one(app.db.pool())
         .await
         .unwrap()
 }
@@ -80,7 +80,7 @@ async fn status_of(app: &TestApp, id: &str) -> String {
 async fn record_done(app: &TestApp, clerk: &Client, id: &str, day: &str) -> reqwest::Response {
     app.call(
         clerk,
-        "marriage/outcome",
+        "appointments/outcome",
         &[
             ("booking_id", id),
             ("outcome", "registered"),
@@ -97,7 +97,7 @@ async fn done_at_the_counter(app: &TestApp, reference: &str, id: &str, day: &str
     json(
         app.call(
             &clerk,
-            "marriage/check_in",
+            "appointments/check_in",
             &[("code", reference), ("counter", "divorce")],
         )
         .await,
@@ -115,11 +115,11 @@ async fn received_by_appointment(app: &TestApp) -> (Client, Client, String, Stri
     let (b, idb) = resident(app, 2).await;
     let booking = json(book_application(app, &a, &slot, 2, &idb, "k-app").await).await;
     assert_eq!(booking["status"], "PendingPartner");
-    assert_eq!(booking["purpose"], "DivorceApplication");
+    assert_eq!(booking["purpose"], "divorce_application");
     assert!(booking["reference"].as_str().unwrap().starts_with("YY"));
     let id = booking["id"].as_str().unwrap().to_owned();
     let confirmed = json(
-        app.call(&b, "marriage/confirm", &[("booking_id", &id)])
+        app.call(&b, "appointments/confirm", &[("booking_id", &id)])
             .await,
     )
     .await;
@@ -151,8 +151,8 @@ async fn both_parties_book_the_application_and_the_clerks_receipt_opens_the_case
     // Both were told only that something changed: no marriage topic, no details.
     for c in [&a, &b] {
         let t = topics(&app, c).await;
-        assert!(t.iter().any(|t| t == "DivorceUpdate"), "{t:?}");
-        assert!(t.iter().all(|t| !t.starts_with("Marriage")), "{t:?}");
+        assert!(t.iter().any(|t| t == "divorce_update"), "{t:?}");
+        assert!(t.iter().all(|t| !t.starts_with("marriage")), "{t:?}");
     }
     // Every SMS the partner got is the neutral one.
     let texts = app.sms.notices_to("13700000002");
@@ -166,20 +166,20 @@ async fn both_parties_book_the_application_and_the_clerks_receipt_opens_the_case
     // The receipt is audited with the clerk's name.
     let audited: i64 =
         sqlx::query_scalar("SELECT COUNT(*) FROM audit_log WHERE action = 'divorce.receive'")
-            .fetch_one(&app.db)
+            .fetch_one(app.db.pool())
             .await
             .unwrap();
     assert_eq!(audited, 1);
     // One open case per couple: neither can book another application now.
     let slot = add_counter_slot(&app, "divorce", "2026-09-08", "09:00", 4, 0).await;
     let res = book_application(&app, &a, &slot, 2, &idb, "k-again").await;
-    assert_eq!(error_json(res).await["Invalid"]["code"], "PartyHasOpenCase");
+    assert_eq!(error_json(res).await["Invalid"]["code"]["divorce"], "PartyHasOpenCase");
     // An application never books a marriage slot.
     let marriage_slot = add_counter_slot(&app, "marriage", "2026-09-08", "10:00", 4, 0).await;
     let (c3, _) = resident(&app, 3).await;
     let (_c4, id4) = resident(&app, 4).await;
     let res = book_application(&app, &c3, &marriage_slot, 4, &id4, "k-wrong-counter").await;
-    assert_eq!(error_json(res).await["Invalid"]["code"], "SlotUnknown");
+    assert_eq!(error_json(res).await["Invalid"]["code"]["appointments"], "SlotUnknown");
 }
 
 #[tokio::test]
@@ -204,7 +204,7 @@ async fn a_certificate_booking_outside_the_window_is_refused_and_inside_it_ends_
     let after = add_counter_slot(&app, "divorce", "2026-11-10", "09:00", 4, 0).await;
     // The office takes bookings 60 days ahead here, so 10 November can be tried from October.
     sqlx::query("UPDATE registry_offices SET window_last_day = 60")
-        .execute(&app.db)
+        .execute(app.db.pool())
         .await
         .unwrap();
     set(&app, "2026-10-07T02:00:00Z"); // Wednesday 7 October, in the cooling-off period
@@ -221,15 +221,13 @@ async fn a_certificate_booking_outside_the_window_is_refused_and_inside_it_ends_
     )
     .await;
     assert_eq!(
-        error_json(res).await["Invalid"]["code"],
-        "OutsideCertificateWindow"
+        error_json(res).await["Invalid"]["code"]["divorce"], "OutsideCertificateWindow"
     );
     assert_eq!(booked(&app, &inside_cooling).await.0, 0);
     // Counselling: inside the period yes (confirmed at once), after it no.
     let res = book_for_case(&app, &b, "counselling", &case_id, &late_counselling, "s1").await;
     assert_eq!(
-        error_json(res).await["Invalid"]["code"],
-        "CounsellingClosed"
+        error_json(res).await["Invalid"]["code"]["divorce"], "CounsellingClosed"
     );
     let session =
         json(book_for_case(&app, &b, "counselling", &case_id, &counselling, "s2").await).await;
@@ -253,15 +251,14 @@ async fn a_certificate_booking_outside_the_window_is_refused_and_inside_it_ends_
     assert_eq!(visit["status"], "PendingPartner");
     let visit_id = visit["id"].as_str().unwrap().to_owned();
     json(
-        app.call(&b, "marriage/confirm", &[("booking_id", &visit_id)])
+        app.call(&b, "appointments/confirm", &[("booking_id", &visit_id)])
             .await,
     )
     .await;
     // After the window (it ends on 9 November at 17:00): refused.
     let res = book_for_case(&app, &a, "divorce_certificate", &case_id, &after, "c3").await;
     assert_eq!(
-        error_json(res).await["Invalid"]["code"],
-        "OutsideCertificateWindow"
+        error_json(res).await["Invalid"]["code"]["divorce"], "OutsideCertificateWindow"
     );
     assert_eq!(booked(&app, &after).await.0, 0);
     // On 9 October the clerk issues the certificate: the case ends as divorced.
@@ -305,7 +302,7 @@ async fn a_withdrawal_cancels_the_cases_appointments_and_returns_their_places() 
     assert_eq!(booked(&app, &counselling).await.0, 0);
     // The withdrawn case books nothing more.
     let res = book_for_case(&app, &a, "counselling", &case_id, &counselling, "s-after").await;
-    assert_eq!(error_json(res).await["Invalid"]["code"], "CaseClosed");
+    assert_eq!(error_json(res).await["Invalid"]["code"]["divorce"], "CaseClosed");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
@@ -352,7 +349,7 @@ async fn a_receipt_refused_at_the_counter_says_why_on_the_appointments_row() {
     let booking = json(book_application(&app, &a, &slot, 2, &idb, "k").await).await;
     let id = booking["id"].as_str().unwrap().to_owned();
     json(
-        app.call(&b, "marriage/confirm", &[("booking_id", &id)])
+        app.call(&b, "appointments/confirm", &[("booking_id", &id)])
             .await,
     )
     .await;
@@ -374,7 +371,7 @@ async fn a_receipt_refused_at_the_counter_says_why_on_the_appointments_row() {
     json(
         app.call(
             &clerk,
-            "marriage/check_in",
+            "appointments/check_in",
             &[("code", reference), ("counter", "divorce")],
         )
         .await,
@@ -383,7 +380,7 @@ async fn a_receipt_refused_at_the_counter_says_why_on_the_appointments_row() {
     let res = record_done(&app, &clerk, &id, "2026-09-03").await;
     let e = error_json(res).await;
     assert_eq!(e["Invalid"]["field"], "booking");
-    assert_eq!(e["Invalid"]["code"], "PartyHasOpenCase");
+    assert_eq!(e["Invalid"]["code"]["divorce"], "PartyHasOpenCase");
     // Nothing changed: still checked in, and party 2 is in no case.
     assert_eq!(status_of(&app, &id).await, "checked_in");
     let cases = json(app.call(&b, "divorce/mine", &[]).await).await;

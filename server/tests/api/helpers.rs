@@ -1,7 +1,10 @@
 //! `spawn_app`: a fresh database, a hand-moved clock and a development SMS gateway per test,
 //! served on a random port.
 
-use app::rules::{calendar::WorkCalendar, clock::Clock};
+use app::{
+    appointments::peak::PeakDays,
+    rules::{calendar::WorkCalendar, clock::Clock},
+};
 use chrono::{DateTime, Duration, Utc};
 use clap::Parser;
 use reqwest::{header, redirect::Policy, Client, Response};
@@ -10,8 +13,10 @@ use server::{
     clock::ManualClock,
     config::{Cli, Config},
     db, demo,
+    jobs::DueReport,
+    registry::{Registry, Setup},
     sms::{DevSms, SmsGateway},
-    staff_desk, AppState, Parts,
+    AppState, Parts,
 };
 use std::{net::SocketAddr, sync::Arc};
 
@@ -20,8 +25,10 @@ pub struct TestApp {
     pub clock: Arc<ManualClock>,
     pub sms: Arc<DevSms>,
     pub db: server::Db,
-    /// The back end the server functions call (for the sweep the background job runs).
-    pub backend: app::desk::Backend,
+    /// What the services registered (their due work and start work, as the server runs them).
+    pub registry: Registry,
+    /// What the services were built from (to build a second server on the same database).
+    pub setup: Setup,
 }
 
 /// 2026-11-23 10:00 in Shanghai.
@@ -50,8 +57,9 @@ pub async fn serve(test: TestState) -> TestApp {
         clock,
         sms,
         db,
+        setup,
     } = test;
-    let backend = state.backend.clone();
+    let registry = state.registry.clone();
     let router = build_app(state);
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
@@ -68,7 +76,8 @@ pub async fn serve(test: TestState) -> TestApp {
         clock,
         sms,
         db,
-        backend,
+        registry,
+        setup,
     }
 }
 
@@ -79,6 +88,7 @@ pub struct TestState {
     pub clock: Arc<ManualClock>,
     pub sms: Arc<DevSms>,
     pub db: server::Db,
+    pub setup: Setup,
 }
 
 /// A fresh database (migrated, with the demo units and staff), a hand-moved clock at [`t0`]
@@ -98,24 +108,25 @@ pub async fn test_state_on(calendar: WorkCalendar, tweak: impl FnOnce(&mut Confi
     let clock = Arc::new(ManualClock::new(t0()));
     let sms = Arc::new(DevSms::default());
     let dyn_clock: Arc<dyn Clock> = clock.clone();
-    demo::load(&staff_desk(&db, &dyn_clock))
+    let sms_dyn: Arc<dyn SmsGateway> = sms.clone();
+    let parts = Parts {
+        db: db.clone(),
+        clock: dyn_clock,
+        sms: sms_dyn,
+        calendar: Arc::new(calendar),
+        peak_days: Arc::new(PeakDays::shipped()),
+    };
+    let setup = parts.setup(&config);
+    demo::load(&server::desks::staff::staff_desk(&setup))
         .await
         .expect("demo data");
-    let sms_dyn: Arc<dyn SmsGateway> = sms.clone();
-    let state = AppState::new(
-        &config,
-        Parts {
-            db: db.clone(),
-            clock: dyn_clock,
-            sms: sms_dyn,
-            calendar: Arc::new(calendar),
-        },
-    );
+    let state = AppState::new(&config, parts);
     TestState {
         state,
         clock,
         sms,
         db,
+        setup,
     }
 }
 
@@ -177,6 +188,21 @@ impl TestApp {
 
     pub fn advance(&self, by: Duration) {
         self.clock.advance(by);
+    }
+
+    /// Runs the due work a service registered (as the server's background job does) once.
+    pub async fn due(&self, name: &str) -> DueReport {
+        due_of(&self.registry, name).await
+    }
+
+    /// The registry of a second server started on the same database, clock and SMS gateway
+    /// (a restart, or another instance), optionally with another calendar.
+    pub fn second_server(&self, calendar: Option<WorkCalendar>) -> Registry {
+        let mut setup = self.setup.clone();
+        if let Some(c) = calendar {
+            setup.calendar = Arc::new(c);
+        }
+        server::services::install_all(&setup)
     }
 
     /// Asks for a code for `phone` and returns it as the SMS gateway saw it.
@@ -241,10 +267,134 @@ impl TestApp {
     }
 }
 
+/// Runs the due work `name` of a registry once.
+pub async fn due_of(registry: &Registry, name: &str) -> DueReport {
+    let work = registry
+        .due_work
+        .iter()
+        .find(|w| w.name() == name)
+        .unwrap_or_else(|| panic!("no due work {name}"));
+    work.run().await.expect("due work")
+}
+
+/// Runs the start work `name` of a registry once.
+pub async fn start_of(registry: &Registry, name: &str) -> DueReport {
+    let work = registry
+        .start_work
+        .iter()
+        .find(|w| w.name() == name)
+        .unwrap_or_else(|| panic!("no start work {name}"));
+    work.run().await.expect("start work")
+}
+
 /// The JSON of an `AppError` response.
 pub async fn error_json(res: Response) -> serde_json::Value {
     let text = res.text().await.unwrap();
     serde_json::from_str(&text).unwrap_or_else(|_| panic!("not an AppError: {text}"))
+}
+
+// ---------------------------------------------------------------------------------------------
+// Fixtures every service's tests share: residents, slots, bookings.
+// ---------------------------------------------------------------------------------------------
+
+pub const OFFICE: &str = "office-haishu";
+
+/// An app whose per-address limits are lifted (every test resident signs in from 127.0.0.1).
+pub async fn marriage_app() -> TestApp {
+    spawn_app_with(|c| {
+        c.otp_per_address_per_hour = 100_000;
+        c.verify_per_address_per_hour = 100_000;
+    })
+    .await
+}
+
+/// Publishes a marriage slot directly, as the clerk's tools will.
+pub async fn add_slot(
+    app: &TestApp,
+    day: &str,
+    starts: &str,
+    capacity: i64,
+    ceremonies: i64,
+) -> String {
+    add_counter_slot(app, "marriage", day, starts, capacity, ceremonies).await
+}
+
+/// Publishes a slot at one of the office's counters (marriage, divorce, counselling).
+pub async fn add_counter_slot(
+    app: &TestApp,
+    counter: &str,
+    day: &str,
+    starts: &str,
+    capacity: i64,
+    ceremonies: i64,
+) -> String {
+    let id = server::desks::new_id();
+    sqlx::query(
+        "INSERT INTO slots (id, office_id, counter, day, starts, ends, capacity, booked, ceremony_capacity, ceremony_booked) \
+         VALUES ($1, $2, $3, $4, $5, '12:00', $6, 0, $7, 0)",
+    )
+    .bind(&id)
+    .bind(OFFICE)
+    .bind(counter)
+    .bind(day)
+    .bind(starts)
+    .bind(capacity)
+    .bind(ceremonies)
+    .execute(app.db.pool())
+    .await
+    .unwrap();
+    id
+}
+
+pub async fn booked(app: &TestApp, slot: &str) -> (i64, i64) {
+    let row: (i64, i64) = sqlx::query_as("SELECT booked, ceremony_booked FROM slots WHERE id = $1")
+        .bind(slot)
+        .fetch_one(app.db.pool())
+        .await
+        .unwrap();
+    row
+}
+
+/// A signed-in, real-name-bound resident number `n` (born 1990, a man when `n` is odd).
+pub async fn resident(app: &TestApp, n: u32) -> (Client, String) {
+    let c = new_client();
+    app.sign_in(&c, &format!("1370{n:07}")).await;
+    let id = id_number(&format!("33020319900101{n:03}"));
+    let res = app
+        .call(
+            &c,
+            "account/bind_real_name",
+            &[("name", "王小明"), ("id_number", &id), ("next", "/")],
+        )
+        .await;
+    assert!(res.status().is_success(), "bind {n}: {}", res.status());
+    (c, id)
+}
+
+/// A partner's ID number `n` (born 1992), distinct from every resident's.
+pub fn partner(n: u32) -> String {
+    id_number(&format!("33020319920202{n:03}"))
+}
+
+pub async fn book(
+    app: &TestApp,
+    c: &Client,
+    slot: &str,
+    partner_id: &str,
+    key: &str,
+) -> reqwest::Response {
+    app.call(
+        c,
+        "marriage/book",
+        &[
+            ("slot_id", slot),
+            ("partner_name", "李小红"),
+            ("partner_id_number", partner_id),
+            ("partner_phone", "13900001111"),
+            ("idempotency_key", key),
+        ],
+    )
+    .await
 }
 
 /// A valid resident ID number with the given 17-character body (the check character is computed).

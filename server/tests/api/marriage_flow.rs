@@ -3,8 +3,8 @@
 //! file, and the clerk's day (check-in, outcomes, places, closures), all audited.
 
 use crate::{
-    helpers::{error_json, new_client, TestApp},
-    marriage::{add_slot, book, booked, marriage_app, partner, resident, OFFICE},
+    helpers::{due_of, error_json, new_client, TestApp},
+    helpers::{add_slot, book, booked, marriage_app, partner, resident, OFFICE},
 };
 use chrono::Duration;
 use reqwest::{Client, StatusCode};
@@ -46,7 +46,7 @@ async fn booked_by(app: &TestApp, n: u32, slot: &str) -> (Client, String) {
 async fn status_of(app: &TestApp, id: &str) -> String {
     sqlx::query_scalar("SELECT status FROM appointments WHERE id = $1")
         .bind(id)
-        .fetch_one(&app.db)
+        .fetch_one(app.db.pool())
         .await
         .unwrap()
 }
@@ -73,14 +73,14 @@ async fn the_partner_confirms_with_the_number_and_the_real_name_the_applicant_en
 
     // Before confirming, no QR code: nothing to check in yet.
     let v = json(
-        app.call(&a, "marriage/voucher", &[("booking_id", &id)])
+        app.call(&a, "appointments/voucher", &[("booking_id", &id)])
             .await,
     )
     .await;
     assert_eq!(v["qr_svg"], "");
 
     let p = partner_signs_in(&app, 1, "李小红").await;
-    let mine = json(app.call(&p, "marriage/mine", &[]).await).await;
+    let mine = json(app.call(&p, "appointments/mine", &[("service", "marriage")]).await).await;
     assert_eq!(
         mine[0]["id"],
         id.as_str(),
@@ -90,20 +90,20 @@ async fn the_partner_confirms_with_the_number_and_the_real_name_the_applicant_en
     assert_eq!(mine[0]["applicant_name"], "王小明");
 
     let res = app
-        .call(&p, "marriage/confirm", &[("booking_id", &id)])
+        .call(&p, "appointments/confirm", &[("booking_id", &id)])
         .await;
     assert_eq!(res.status(), StatusCode::OK, "confirmed");
     assert_eq!(status_of(&app, &id).await, "confirmed");
     // A double tap changes nothing.
     let again = app
-        .call(&p, "marriage/confirm", &[("booking_id", &id)])
+        .call(&p, "appointments/confirm", &[("booking_id", &id)])
         .await;
     assert_eq!(again.status(), StatusCode::OK);
 
     // Both have the voucher with its QR code, which carries a token and no personal data.
     for c in [&a, &p] {
         let v = json(
-            app.call(c, "marriage/voucher", &[("booking_id", &id)])
+            app.call(c, "appointments/voucher", &[("booking_id", &id)])
                 .await,
         )
         .await;
@@ -113,15 +113,15 @@ async fn the_partner_confirms_with_the_number_and_the_real_name_the_applicant_en
     }
     assert!(topics_of(&app, &a)
         .await
-        .contains(&"MarriageConfirmed".to_owned()));
+        .contains(&"marriage_confirmed".to_owned()));
     let partner_topics = topics_of(&app, &p).await;
-    assert!(partner_topics.contains(&"MarriageConfirmed".to_owned()));
+    assert!(partner_topics.contains(&"marriage_confirmed".to_owned()));
     // 我的办件 has the booking for both.
     for c in [&a, &p] {
         let home = json(app.call(c, "account/home", &[]).await).await;
-        assert_eq!(home["affairs"][0]["status"], "confirmed");
+        assert_eq!(home["mine"]["affairs"][0]["status"], "confirmed");
         assert_eq!(
-            home["affairs"][0]["link"],
+            home["mine"]["affairs"][0]["link"],
             format!("/marriage/booking/{id}")
         );
     }
@@ -134,29 +134,29 @@ async fn a_partner_whose_real_name_does_not_match_cannot_confirm_and_strangers_s
     let (_a, id) = booked_by(&app, 3, &slot).await;
     let p = partner_signs_in(&app, 3, "李小绿").await;
     let res = app
-        .call(&p, "marriage/confirm", &[("booking_id", &id)])
+        .call(&p, "appointments/confirm", &[("booking_id", &id)])
         .await;
     assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
     let e = error_json(res).await;
     assert_eq!(e["Invalid"]["field"], "confirm");
-    assert_eq!(e["Invalid"]["code"], "PartnerMismatch");
+    assert_eq!(e["Invalid"]["code"]["appointments"], "PartnerMismatch");
     assert_eq!(status_of(&app, &id).await, "pending_partner");
 
     // Someone else (another number) cannot see, confirm or cancel it.
     let (stranger, _) = resident(&app, 50).await;
-    for endpoint in ["marriage/voucher", "marriage/confirm"] {
+    for endpoint in ["appointments/voucher", "appointments/confirm"] {
         let res = app.call(&stranger, endpoint, &[("booking_id", &id)]).await;
         assert_eq!(res.status(), StatusCode::NOT_FOUND, "{endpoint}");
     }
     let res = app
         .call(
             &stranger,
-            "marriage/cancel",
+            "appointments/cancel",
             &[("booking_id", &id), ("confirm_cancel", "on")],
         )
         .await;
     assert_eq!(res.status(), StatusCode::NOT_FOUND);
-    let mine = json(app.call(&stranger, "marriage/mine", &[]).await).await;
+    let mine = json(app.call(&stranger, "appointments/mine", &[("service", "marriage")]).await).await;
     assert_eq!(mine, serde_json::json!([]));
 }
 
@@ -168,22 +168,22 @@ async fn an_unconfirmed_hold_lapses_once_and_its_place_returns_once() {
     assert_eq!(booked(&app, &slot).await, (1, 0));
     // Held on Monday 10:00 for Wednesday: lapses 24 hours later, Tuesday 10:00.
     app.advance(Duration::hours(24) - Duration::seconds(1));
-    let r = app.backend.marriage.sweep().await.unwrap();
-    assert_eq!(r.lapsed, 0, "one second before: still held");
+    let r = app.due("appointments").await;
+    assert_eq!(r.get("lapsed"), 0, "one second before: still held");
     app.advance(Duration::seconds(1));
     // Two sweepers at once (two servers, or a restart mid-run): one lapse.
-    let (r1, r2) = tokio::join!(app.backend.marriage.sweep(), app.backend.marriage.sweep());
-    assert_eq!(r1.unwrap().lapsed + r2.unwrap().lapsed, 1);
+    let (r1, r2) = tokio::join!(app.due("appointments"), app.due("appointments"));
+    assert_eq!(r1.get("lapsed") + r2.get("lapsed"), 1);
     assert_eq!(status_of(&app, &id).await, "lapsed");
     assert_eq!(booked(&app, &slot).await, (0, 0), "the place returned once");
     assert!(topics_of(&app, &a)
         .await
-        .contains(&"MarriageLapsed".to_owned()));
+        .contains(&"marriage_lapsed".to_owned()));
 
     // Too late to confirm now.
     let p = partner_signs_in(&app, 5, "李小红").await;
     let res = app
-        .call(&p, "marriage/confirm", &[("booking_id", &id)])
+        .call(&p, "appointments/confirm", &[("booking_id", &id)])
         .await;
     assert_eq!(
         res.status(),
@@ -206,11 +206,11 @@ async fn a_lapse_racing_a_cancel_and_a_new_booking_returns_the_place_once() {
     let cancel = [("booking_id", id.as_str()), ("confirm_cancel", "on")];
     let p8 = partner(8);
     let (sweep, cancelled, new) = tokio::join!(
-        app.backend.marriage.sweep(),
-        app.call(&a, "marriage/cancel", &cancel),
+        app.due("appointments"),
+        app.call(&a, "appointments/cancel", &cancel),
         book(&app, &b, &slot, &p8, "b8"),
     );
-    let lapsed = sweep.unwrap().lapsed;
+    let lapsed = sweep.get("lapsed");
     assert_eq!(lapsed, 1);
     assert_ne!(cancelled.status(), StatusCode::OK);
     let (used, _) = booked(&app, &slot).await;
@@ -218,7 +218,7 @@ async fn a_lapse_racing_a_cancel_and_a_new_booking_returns_the_place_once() {
         "SELECT COUNT(*) FROM appointments WHERE slot_id = $1 AND status IN ('pending_partner', 'confirmed')",
     )
     .bind(&slot)
-    .fetch_one(&app.db)
+    .fetch_one(app.db.pool())
     .await
     .unwrap();
     assert_eq!(
@@ -246,10 +246,10 @@ async fn reschedule_moves_the_place_once_and_the_cut_off_stops_changes() {
         ("slot_id", fri.as_str()),
         ("idempotency_key", "move-1"),
     ];
-    let res = app.call(&a, "marriage/reschedule", &form).await;
+    let res = app.call(&a, "appointments/reschedule", &form).await;
     assert_eq!(res.status(), StatusCode::OK);
     // The same form again (a double tap) does nothing more.
-    let res = app.call(&a, "marriage/reschedule", &form).await;
+    let res = app.call(&a, "appointments/reschedule", &form).await;
     assert_eq!(res.status(), StatusCode::OK);
     assert_eq!(booked(&app, &wed).await, (0, 0));
     assert_eq!(booked(&app, &fri).await, (1, 0));
@@ -257,7 +257,7 @@ async fn reschedule_moves_the_place_once_and_the_cut_off_stops_changes() {
     let res = app
         .call(
             &a,
-            "marriage/reschedule",
+            "appointments/reschedule",
             &[
                 ("booking_id", &id),
                 ("slot_id", &fri),
@@ -265,12 +265,12 @@ async fn reschedule_moves_the_place_once_and_the_cut_off_stops_changes() {
             ],
         )
         .await;
-    assert_eq!(error_json(res).await["Invalid"]["code"], "SameSlot");
+    assert_eq!(error_json(res).await["Invalid"]["code"]["appointments"], "SameSlot");
 
     // Friday 09:00 minus 24 hours is Thursday 09:00: from then on, no changes online.
     let p = partner_signs_in(&app, 9, "李小红").await;
     assert_eq!(
-        app.call(&p, "marriage/confirm", &[("booking_id", &id)])
+        app.call(&p, "appointments/confirm", &[("booking_id", &id)])
             .await
             .status(),
         StatusCode::OK
@@ -279,15 +279,15 @@ async fn reschedule_moves_the_place_once_and_the_cut_off_stops_changes() {
     let res = app
         .call(
             &a,
-            "marriage/cancel",
+            "appointments/cancel",
             &[("booking_id", &id), ("confirm_cancel", "on")],
         )
         .await;
-    assert_eq!(error_json(res).await["Invalid"]["code"], "PastCutoff");
+    assert_eq!(error_json(res).await["Invalid"]["code"]["appointments"], "PastCutoff");
     let res = app
         .call(
             &a,
-            "marriage/reschedule",
+            "appointments/reschedule",
             &[
                 ("booking_id", &id),
                 ("slot_id", &wed),
@@ -295,7 +295,7 @@ async fn reschedule_moves_the_place_once_and_the_cut_off_stops_changes() {
             ],
         )
         .await;
-    assert_eq!(error_json(res).await["Invalid"]["code"], "PastCutoff");
+    assert_eq!(error_json(res).await["Invalid"]["code"]["appointments"], "PastCutoff");
     assert_eq!(booked(&app, &fri).await, (1, 0));
 }
 
@@ -306,19 +306,19 @@ async fn cancelling_needs_the_tick_and_tells_the_other_party() {
     let (a, id) = booked_by(&app, 11, &slot).await;
     let p = partner_signs_in(&app, 11, "李小红").await;
     assert_eq!(
-        app.call(&p, "marriage/confirm", &[("booking_id", &id)])
+        app.call(&p, "appointments/confirm", &[("booking_id", &id)])
             .await
             .status(),
         StatusCode::OK
     );
     let res = app
-        .call(&p, "marriage/cancel", &[("booking_id", &id)])
+        .call(&p, "appointments/cancel", &[("booking_id", &id)])
         .await;
     assert_eq!(error_json(res).await["Invalid"]["field"], "confirm_cancel");
     let res = app
         .call(
             &p,
-            "marriage/cancel",
+            "appointments/cancel",
             &[("booking_id", &id), ("confirm_cancel", "on")],
         )
         .await;
@@ -326,7 +326,7 @@ async fn cancelling_needs_the_tick_and_tells_the_other_party() {
     assert_eq!(booked(&app, &slot).await, (0, 0));
     assert!(topics_of(&app, &a)
         .await
-        .contains(&"MarriageCancelled".to_owned()));
+        .contains(&"marriage_cancelled".to_owned()));
 }
 
 #[tokio::test]
@@ -335,28 +335,22 @@ async fn the_day_before_reminder_goes_out_once_also_across_a_restart() {
     let slot = add_slot(&app, "2026-11-26", "09:00", 2, 0).await;
     let (a, id) = booked_by(&app, 13, &slot).await;
     let p = partner_signs_in(&app, 13, "李小红").await;
-    app.call(&p, "marriage/confirm", &[("booking_id", &id)])
+    app.call(&p, "appointments/confirm", &[("booking_id", &id)])
         .await;
     // Due Wednesday 09:00 Shanghai (01:00 UTC), the day before Thursday.
     app.advance(Duration::hours(47) - Duration::seconds(1)); // Wed 08:59:59
-    assert_eq!(app.backend.marriage.sweep().await.unwrap().reminded, 0);
+    assert_eq!(app.due("appointments").await.get("reminded"), 0);
     app.advance(Duration::seconds(1));
-    assert_eq!(app.backend.marriage.sweep().await.unwrap().reminded, 1);
+    assert_eq!(app.due("appointments").await.get("reminded"), 1);
     // A second server (or the same one after a restart) on the same database sends nothing.
-    let restarted = server::desks::marriage::SqlMarriage {
-        db: app.db.clone(),
-        clock: app.clock.clone(),
-        calendar: std::sync::Arc::new(app::rules::calendar::WorkCalendar::china()),
-        sms: app.sms.clone(),
-    };
-    use app::marriage::desk::MarriageDesk;
-    assert_eq!(restarted.sweep().await.unwrap().reminded, 0);
-    assert_eq!(app.backend.marriage.sweep().await.unwrap().reminded, 0);
+    let restarted = app.second_server(None);
+    assert_eq!(due_of(&restarted, "appointments").await.get("reminded"), 0);
+    assert_eq!(app.due("appointments").await.get("reminded"), 0);
     for c in [&a, &p] {
         let n = topics_of(&app, c)
             .await
             .iter()
-            .filter(|t| *t == "MarriageReminder")
+            .filter(|t| *t == "marriage_reminder")
             .count();
         assert_eq!(n, 1, "one reminder each in the message centre");
     }
@@ -403,13 +397,13 @@ async fn the_clerk_checks_in_by_voucher_and_records_the_outcome_all_audited() {
     let slot = add_slot(&app, "2026-11-25", "09:00", 3, 0).await;
     let (_a, id) = booked_by(&app, 17, &slot).await;
     let p = partner_signs_in(&app, 17, "李小红").await;
-    app.call(&p, "marriage/confirm", &[("booking_id", &id)])
+    app.call(&p, "appointments/confirm", &[("booking_id", &id)])
         .await;
     let (_b, other) = booked_by(&app, 18, &slot).await; // never confirmed: not on the list later
     let _ = other;
     let reference: String = sqlx::query_scalar("SELECT reference FROM appointments WHERE id = $1")
         .bind(&id)
-        .fetch_one(&app.db)
+        .fetch_one(app.db.pool())
         .await
         .unwrap();
     let clerk = new_client();
@@ -417,34 +411,32 @@ async fn the_clerk_checks_in_by_voucher_and_records_the_outcome_all_audited() {
 
     // Not today yet.
     let res = app
-        .call(&clerk, "marriage/check_in", &[("code", &reference)])
+        .call(&clerk, "appointments/check_in", &[("code", &reference)])
         .await;
-    assert_eq!(error_json(res).await["Invalid"]["code"], "VoucherNotToday");
+    assert_eq!(error_json(res).await["Invalid"]["code"]["appointments"], "VoucherNotToday");
     app.advance(Duration::hours(47)); // Wednesday 09:00
     app.staff_sign_in(&clerk, "clerk").await; // a new shift: staff sessions last 12 hours
     let res = app
         .call(
             &clerk,
-            "marriage/check_in",
+            "appointments/check_in",
             &[("code", &reference.to_lowercase())],
         )
         .await;
     assert_eq!(res.status(), StatusCode::OK, "typed in lower case is fine");
     let res = app
-        .call(&clerk, "marriage/check_in", &[("code", &reference)])
+        .call(&clerk, "appointments/check_in", &[("code", &reference)])
         .await;
-    assert_eq!(
-        error_json(res).await["Invalid"]["code"],
-        "StatusChanged",
-        "only once"
-    );
+    // Again: said so, with the time it happened.
+    let code = error_json(res).await["Invalid"]["code"]["appointments"].clone();
+    assert!(code["AlreadyCheckedIn"]["at"].as_i64().is_some(), "only once: {code}");
     let res = app
-        .call(&clerk, "marriage/check_in", &[("code", "JH000")])
+        .call(&clerk, "appointments/check_in", &[("code", "JH000")])
         .await;
-    assert_eq!(error_json(res).await["Invalid"]["code"], "VoucherUnknown");
+    assert_eq!(error_json(res).await["Invalid"]["code"]["appointments"], "VoucherUnknown");
 
     let day = json(
-        app.call(&clerk, "marriage/day_list", &[("day", "2026-11-25")])
+        app.call(&clerk, "appointments/day_list", &[("day", "2026-11-25"), ("counter", "marriage")])
             .await,
     )
     .await;
@@ -460,7 +452,7 @@ async fn the_clerk_checks_in_by_voucher_and_records_the_outcome_all_audited() {
     let res = app
         .call(
             &clerk,
-            "marriage/outcome",
+            "appointments/outcome",
             &[
                 ("booking_id", &id),
                 ("outcome", "registered"),
@@ -474,7 +466,7 @@ async fn the_clerk_checks_in_by_voucher_and_records_the_outcome_all_audited() {
     let actions: Vec<String> = sqlx::query_scalar(
         "SELECT action FROM audit_log WHERE action LIKE 'marriage.%' ORDER BY at, seq",
     )
-    .fetch_all(&app.db)
+    .fetch_all(app.db.pool())
     .await
     .unwrap();
     assert_eq!(
@@ -488,12 +480,12 @@ async fn the_clerk_checks_in_by_voucher_and_records_the_outcome_all_audited() {
 
     // A resident and a staff member of another role cannot use the desk.
     let (resident_client, _) = resident(&app, 70).await;
-    let res = app.call(&resident_client, "marriage/day_list", &[]).await;
+    let res = app.call(&resident_client, "appointments/day_list", &[]).await;
     assert_eq!(res.status(), StatusCode::FORBIDDEN);
     let auditor = new_client();
     app.staff_sign_in(&auditor, "auditor").await;
     let res = app
-        .call(&auditor, "marriage/check_in", &[("code", &reference)])
+        .call(&auditor, "appointments/check_in", &[("code", &reference)])
         .await;
     assert_eq!(res.status(), StatusCode::FORBIDDEN);
 }
@@ -515,19 +507,18 @@ async fn the_clerk_manages_places_closures_and_peak_releases() {
     };
     let form = cap("0");
     let form: Vec<(&str, &str)> = form.iter().map(|(k, v)| (*k, v.as_str())).collect();
-    let res = app.call(&clerk, "marriage/capacity", &form).await;
+    let res = app.call(&clerk, "appointments/capacity", &form).await;
     assert_eq!(
-        error_json(res).await["Invalid"]["code"],
-        "CapacityBelowBooked"
+        error_json(res).await["Invalid"]["code"]["appointments"], "CapacityBelowBooked"
     );
     let form = cap("abc");
     let form: Vec<(&str, &str)> = form.iter().map(|(k, v)| (*k, v.as_str())).collect();
-    let res = app.call(&clerk, "marriage/capacity", &form).await;
+    let res = app.call(&clerk, "appointments/capacity", &form).await;
     assert_eq!(error_json(res).await["Invalid"]["code"], "NumberInvalid");
     let form = cap("8");
     let form: Vec<(&str, &str)> = form.iter().map(|(k, v)| (*k, v.as_str())).collect();
     assert_eq!(
-        app.call(&clerk, "marriage/capacity", &form).await.status(),
+        app.call(&clerk, "appointments/capacity", &form).await.status(),
         StatusCode::OK
     );
 
@@ -535,35 +526,36 @@ async fn the_clerk_manages_places_closures_and_peak_releases() {
     let res = app
         .call(
             &clerk,
-            "marriage/closure",
+            "appointments/closure",
             &[("day", "2026-11-25"), ("reason", "培训")],
         )
         .await;
-    assert_eq!(error_json(res).await["Invalid"]["code"], "DayHasBookings");
+    assert_eq!(error_json(res).await["Invalid"]["code"]["appointments"], "DayHasBookings");
     let thu = add_slot(&app, "2026-11-26", "09:00", 3, 0).await;
     let res = app
         .call(
             &clerk,
-            "marriage/closure",
+            "appointments/closure",
             &[("day", "2026-11-26"), ("reason", "系统升级")],
         )
         .await;
     assert_eq!(res.status(), StatusCode::OK);
     let (b, _) = resident(&app, 20).await;
     let res = book(&app, &b, &thu, &partner(20), "t20").await;
-    assert_eq!(error_json(res).await["Invalid"]["code"], "DayClosed");
+    assert_eq!(error_json(res).await["Invalid"]["code"]["appointments"], "DayClosed");
 
     // Publishing a slot, then holding its places until a release time.
     let res = app
         .call(
             &clerk,
-            "marriage/publish",
+            "appointments/publish",
             &[
                 ("day", "2026-11-30"),
                 ("starts", "13:30"),
                 ("ends", "17:00"),
                 ("capacity", "4"),
                 ("ceremony_capacity", "0"),
+                ("counter", "marriage"),
             ],
         )
         .await;
@@ -571,7 +563,7 @@ async fn the_clerk_manages_places_closures_and_peak_releases() {
     let res = app
         .call(
             &clerk,
-            "marriage/release",
+            "appointments/release",
             &[("day", "2026-11-30"), ("release_at", "2026-11-24 09:00")],
         )
         .await;
@@ -579,19 +571,19 @@ async fn the_clerk_manages_places_closures_and_peak_releases() {
     let new_slot: String =
         sqlx::query_scalar("SELECT id FROM slots WHERE day = '2026-11-30' AND office_id = $1")
             .bind(OFFICE)
-            .fetch_one(&app.db)
+            .fetch_one(app.db.pool())
             .await
             .unwrap();
     let res = book(&app, &b, &new_slot, &partner(20), "t21").await;
-    assert_eq!(error_json(res).await["Invalid"]["code"], "NotYetReleased");
+    assert_eq!(error_json(res).await["Invalid"]["code"]["appointments"], "NotYetReleased");
     app.advance(Duration::hours(23)); // Tuesday 09:00 Shanghai
     let res = book(&app, &b, &new_slot, &partner(20), "t22").await;
     assert_eq!(res.status(), StatusCode::OK);
 
     let n: i64 = sqlx::query_scalar(
-        "SELECT COUNT(*) FROM audit_log WHERE action IN ('marriage.set_capacity', 'marriage.close_day', 'marriage.publish', 'marriage.set_release')",
+        "SELECT COUNT(*) FROM audit_log WHERE action IN ('marriage.set_capacity', 'office.close_day', 'marriage.publish', 'marriage.set_release')",
     )
-    .fetch_one(&app.db)
+    .fetch_one(app.db.pool())
     .await
     .unwrap();
     assert_eq!(n, 4, "each change that happened is audited once");
@@ -630,30 +622,30 @@ async fn hostile_values_in_every_marriage_form_never_cause_a_server_error() {
                 "idempotency_key",
             ],
         ),
-        ("marriage/confirm", &["booking_id"]),
+        ("appointments/confirm", &["booking_id"]),
         (
-            "marriage/reschedule",
+            "appointments/reschedule",
             &["booking_id", "slot_id", "idempotency_key"],
         ),
-        ("marriage/cancel", &["booking_id", "confirm_cancel"]),
-        ("marriage/voucher", &["booking_id"]),
+        ("appointments/cancel", &["booking_id", "confirm_cancel"]),
+        ("appointments/voucher", &["booking_id"]),
         ("marriage/picker", &["office_id"]),
         ("marriage/slots", &["office_id", "from", "to"]),
     ];
     let clerk_forms: [(&str, &[&str]); 7] = [
-        ("marriage/day_list", &["day"]),
-        ("marriage/check_in", &["code"]),
-        ("marriage/outcome", &["booking_id", "outcome", "day"]),
+        ("appointments/day_list", &["day"]),
+        ("appointments/check_in", &["code"]),
+        ("appointments/outcome", &["booking_id", "outcome", "day"]),
         (
-            "marriage/capacity",
+            "appointments/capacity",
             &["slot_id", "capacity", "ceremony_capacity", "day"],
         ),
         (
-            "marriage/publish",
+            "appointments/publish",
             &["day", "starts", "ends", "capacity", "ceremony_capacity"],
         ),
-        ("marriage/closure", &["day", "reason", "reopen"]),
-        ("marriage/release", &["day", "release_at"]),
+        ("appointments/closure", &["day", "reason", "reopen"]),
+        ("appointments/release", &["day", "release_at"]),
     ];
     for (client, forms) in [(&resident_client, resident_forms), (&clerk, clerk_forms)] {
         for (endpoint, fields) in forms {
@@ -670,7 +662,7 @@ async fn hostile_values_in_every_marriage_form_never_cause_a_server_error() {
     }
     // Nothing was booked or changed by any of it.
     let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM appointments")
-        .fetch_one(&app.db)
+        .fetch_one(app.db.pool())
         .await
         .unwrap();
     assert_eq!(n, 0);

@@ -306,8 +306,7 @@ async fn staff_accounts_are_checked_before_they_are_created() {
 #[tokio::test]
 async fn the_admin_subcommand_creates_an_administrator_who_can_sign_in() {
     let app = spawn_app().await;
-    let clock: std::sync::Arc<dyn app::rules::clock::Clock> = app.clock.clone();
-    let staff = server::staff_desk(&app.db, &clock);
+    let staff = server::desks::staff::staff_desk(&app.setup);
     server::demo::create_admin(&staff, "chief", "主任", "chief-password-1")
         .await
         .unwrap();

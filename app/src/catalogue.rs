@@ -1,0 +1,84 @@
+//! (ssr) What each service tells the shared pages about itself: its tile on the home page, how
+//! its items read in 我的办件, how its messages read in the message centre, and the desks it
+//! offers staff. Every service fills one [`ServiceEntry`]; `crate::services` registers them
+//! all once at start. The shared pages (home, messages, workbench) read them from here, so they
+//! know no service, and the browser never carries them: the server sends the sentences.
+
+use crate::{
+    i18n::{Locale, Texts},
+    identity::Role,
+};
+use std::{collections::BTreeMap, sync::OnceLock};
+
+/// A service's tile on the home page.
+pub struct Tile {
+    pub href: &'static str,
+    pub name: fn(&'static Texts) -> &'static str,
+    pub body: fn(&'static Texts) -> &'static str,
+}
+
+/// A message as the message centre shows it.
+pub struct NoticeText {
+    pub title: String,
+    pub body: String,
+    /// Where it leads (the page that acts on it), if anywhere.
+    pub link: Option<String>,
+}
+
+/// A desk a staff role works at.
+pub struct StaffDesk {
+    pub role: Role,
+    pub href: &'static str,
+    pub name: fn(&'static Texts) -> &'static str,
+    pub body: fn(&'static Texts) -> &'static str,
+}
+
+/// One service, as the shared pages see it.
+pub struct ServiceEntry {
+    /// The `service` of its 我的办件 items and the prefix of its message topics.
+    pub key: &'static str,
+    pub tile: Option<Tile>,
+    /// 我的办件: the service's name on an item.
+    pub affair_title: fn(&'static Texts) -> &'static str,
+    /// 我的办件: a stored status in words (from the reader's side).
+    pub affair_status: fn(&str, &'static Texts) -> Option<String>,
+    /// The message centre: a topic of this service with its parameters, in words.
+    pub notice: fn(&str, &BTreeMap<String, String>, Locale) -> Option<NoticeText>,
+    pub desks: &'static [StaffDesk],
+}
+
+static SERVICES: OnceLock<&'static [ServiceEntry]> = OnceLock::new();
+
+/// Registers every service; the first call wins.
+pub fn register(all: &'static [ServiceEntry]) {
+    let _ = SERVICES.set(all);
+}
+
+/// Every registered service, in the order the home page lists them.
+pub fn services() -> &'static [ServiceEntry] {
+    SERVICES.get().copied().unwrap_or_default()
+}
+
+/// The service with this key.
+pub fn service(key: &str) -> Option<&'static ServiceEntry> {
+    services().iter().find(|s| s.key == key)
+}
+
+/// A message of any service in words; `None` for a topic no registered service knows (written
+/// by a newer build), which the message centre skips.
+pub fn notice(
+    topic: &str,
+    params: &BTreeMap<String, String>,
+    locale: Locale,
+) -> Option<NoticeText> {
+    services().iter().find_map(|s| (s.notice)(topic, params, locale))
+}
+
+/// Fills `{name}` placeholders of a message body with its parameters.
+pub fn fill_params(template: &str, params: &BTreeMap<String, String>) -> String {
+    let pairs: Vec<(&str, &str)> = params
+        .iter()
+        .map(|(k, v)| (k.as_str(), v.as_str()))
+        .collect();
+    crate::i18n::fill(template, &pairs)
+}

@@ -1,0 +1,42 @@
+//! The one place the app lists its services. A new service adds one line to each list here
+//! (its routes, its refusals, its catalogue entry) and one to `server/src/services.rs` (its
+//! desks, due work and plain routes); nothing else outside its own folders changes.
+
+use crate::error::{explain, Explainer};
+use leptos::prelude::*;
+use leptos_router::{any_nested_route::IntoAnyNestedRoute, MatchNestedRoutes};
+
+/// Every service's pages.
+#[component(transparent)]
+pub fn ServiceRoutes() -> impl MatchNestedRoutes + Clone {
+    view! {
+        <crate::account::pages::AccountRoutes />
+        <crate::staff::pages::StaffRoutes />
+        <crate::marriage::pages::MarriageRoutes />
+        <crate::divorce::pages::DivorceRoutes />
+    }
+    .into_inner()
+    .into_any_nested_route()
+}
+
+/// How each service's refusals read.
+const EXPLAINERS: &[Explainer] = &[
+    explain::<crate::appointments::model::Refusal>,
+    explain::<crate::marriage::model::Refusal>,
+    explain::<crate::divorce::model::Refusal>,
+];
+
+/// What the shared pages (home, messages, workbench) show of each service, in this order.
+#[cfg(feature = "ssr")]
+const CATALOGUE: &[crate::catalogue::ServiceEntry] = &[
+    crate::marriage::model::SERVICE,
+    crate::divorce::model::SERVICE,
+    crate::account::model::SERVICE,
+];
+
+/// Registers the lists above; called once at start (server and browser), safe to call again.
+pub fn init() {
+    crate::error::register_explainers(EXPLAINERS);
+    #[cfg(feature = "ssr")]
+    crate::catalogue::register(CATALOGUE);
+}
