@@ -5,7 +5,7 @@
 #
 #   eval "$(scripts/pg.sh start)"   # starts a cluster; exports MZ_PG_DIR and MZ_TEST_POSTGRES
 #   scripts/pg.sh stop [DIR]        # stops it and removes its folder (DIR defaults to $MZ_PG_DIR)
-#   scripts/pg.sh test [ARGS…]      # start, `cargo test -p server --test api ARGS…` on it, stop
+#   scripts/pg.sh test [ARGS…]      # start, `cargo test --workspace --test api ARGS…` on it, stop
 #   scripts/pg.sh run               # start, create database mz, `scripts/run.sh` on it, stop on exit
 #
 # MZ_TEST_POSTGRES is the URL of the cluster's `postgres` database as its superuser `mzpg`
@@ -116,7 +116,7 @@ case "${1:-}" in
     eval "$(cmd_start)"
     trap 'cmd_stop "$MZ_PG_DIR"' EXIT
     t=$(date +%s)
-    cargo test -p server --test api "$@"
+    cargo test --workspace --test api "$@"
     log "integration tests on PostgreSQL took $(( $(date +%s) - t )) s"
     ;;
   run)
