@@ -205,3 +205,118 @@ async fn a_session_from_one_instance_is_good_on_the_other() {
     let res = a.call(&c2, "account/messages", &[]).await;
     assert_eq!(res.status(), StatusCode::OK);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_closure_racing_bookings_never_leaves_a_booking_on_a_closed_day() {
+    if skipped("two_instances") {
+        return;
+    }
+    let a = spawn_app_with(shared).await;
+    let b = a.second_instance_with(shared).await;
+    let apps = [&a, &b];
+    let clerk = crate::helpers::new_client();
+    a.staff_sign_in(&clerk, "clerk").await;
+    let days = [
+        "2026-11-24",
+        "2026-11-25",
+        "2026-11-26",
+        "2026-11-27",
+        "2026-11-30",
+        "2026-12-01",
+        "2026-12-02",
+        "2026-12-03",
+    ];
+    const PER_DAY: usize = 30;
+    let people: Vec<_> = stream::iter(0..(days.len() * PER_DAY) as u32)
+        .map(|n| async move { (n, resident(apps[(n % 2) as usize], n).await.0) })
+        .buffered(16)
+        .collect()
+        .await;
+    let mut rounds = vec![];
+    for (r, day) in days.iter().enumerate() {
+        let mut slots = vec![];
+        for k in 0..6 {
+            slots.push(add_slot(&a, day, &format!("{:02}:00", 8 + k), 5, 0).await);
+        }
+        // Thirty residents book the day through both instances while the clerk closes it
+        // through one, a little later each round.
+        let bookings = people[r * PER_DAY..(r + 1) * PER_DAY]
+            .iter()
+            .enumerate()
+            .map(|(i, (n, c))| {
+                let app = apps[((n + 1) % 2) as usize];
+                let slot = &slots[i % slots.len()];
+                async move {
+                    let res = book(app, c, slot, &partner(*n), &format!("c{n}")).await;
+                    res.status()
+                }
+            });
+        let closure = async {
+            tokio::time::sleep(std::time::Duration::from_millis(10 * r as u64)).await;
+            let res = a
+                .call(
+                    &clerk,
+                    "marriage/closure",
+                    &[("day", day), ("reason", "培训")],
+                )
+                .await;
+            res.status()
+        };
+        let (statuses, closed) = tokio::join!(futures::future::join_all(bookings), closure);
+        assert!(
+            statuses.iter().all(|s| s.as_u16() < 500) && closed.as_u16() < 500,
+            "{day}: a server error: {statuses:?} / closure {closed}"
+        );
+        let active = count(
+            &a,
+            "SELECT COUNT(*) FROM appointments b JOIN slots s ON s.id = b.slot_id \
+             WHERE s.day = $1 AND b.status IN ('pending_partner', 'confirmed', 'checked_in')",
+            day,
+        )
+        .await;
+        let held = statuses.iter().filter(|s| **s == StatusCode::OK).count();
+        rounds.push((*day, closed == StatusCode::OK, held, active));
+    }
+    eprintln!("two_instances: (day, closed, held, active) {rounds:?}");
+    let broken: Vec<_> = rounds
+        .iter()
+        .filter(|(_, closed, _, active)| *closed && *active > 0)
+        .collect();
+    assert!(
+        broken.is_empty(),
+        "days closed with active bookings on them (write skew): {broken:?} of {rounds:?}"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn concurrent_code_requests_for_one_number_on_two_instances_send_one_code() {
+    if skipped("two_instances") {
+        return;
+    }
+    let a = spawn_app_with(shared).await;
+    let b = a.second_instance_with(shared).await;
+    let apps = [&a, &b];
+    let phone = "13700000555";
+    let tries = (0..10).map(|i| async move {
+        let c = crate::helpers::new_client();
+        apps[i % 2]
+            .call(
+                &c,
+                "account/request_code",
+                &[("phone", phone), ("next", "/")],
+            )
+            .await
+            .status()
+    });
+    let statuses = futures::future::join_all(tries).await;
+    let codes = count(
+        &a,
+        "SELECT COUNT(*) FROM otp_challenges WHERE phone = $1",
+        phone,
+    )
+    .await;
+    assert_eq!(
+        codes, 1,
+        "one code within the resend delay, however many ask at once: {statuses:?}"
+    );
+}
