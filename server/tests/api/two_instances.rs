@@ -239,7 +239,9 @@ async fn a_closure_racing_bookings_never_leaves_a_booking_on_a_closed_day() {
             slots.push(add_slot(&a, day, &format!("{:02}:00", 8 + k), 5, 0).await);
         }
         // Thirty residents book the day through both instances while the clerk closes it
-        // through one, a little later each round.
+        // through one: from 5 ms before the bookings start to 30 ms after, by round.
+        let offset = 5 * r as i64 - 5;
+        let ms = |d: i64| std::time::Duration::from_millis(d.max(0) as u64);
         let bookings = people[r * PER_DAY..(r + 1) * PER_DAY]
             .iter()
             .enumerate()
@@ -247,12 +249,13 @@ async fn a_closure_racing_bookings_never_leaves_a_booking_on_a_closed_day() {
                 let app = apps[((n + 1) % 2) as usize];
                 let slot = &slots[i % slots.len()];
                 async move {
+                    tokio::time::sleep(ms(-offset)).await;
                     let res = book(app, c, slot, &partner(*n), &format!("c{n}")).await;
                     res.status()
                 }
             });
         let closure = async {
-            tokio::time::sleep(std::time::Duration::from_millis(10 * r as u64)).await;
+            tokio::time::sleep(ms(offset)).await;
             let res = a
                 .call(
                     &clerk,
