@@ -1627,6 +1627,15 @@ impl MarriageDesk for SqlMarriage {
         .execute(&mut *tx)
         .await
         .map_err(db)?;
+        // PostgreSQL (READ COMMITTED) has no one write lock: touching the day's slots waits for
+        // every booking that holds one of their places and makes later ones wait for this
+        // closure, so the count below and their `still_open` cannot both miss each other.
+        sqlx::query("UPDATE slots SET booked = booked WHERE office_id = $1 AND day = $2")
+            .bind(&office_id)
+            .bind(day_str(day))
+            .execute(&mut *tx)
+            .await
+            .map_err(db)?;
         let active: i64 = sqlx::query_scalar(&format!(
             "SELECT COUNT(*) FROM appointments b JOIN slots s ON s.id = b.slot_id \
              WHERE b.office_id = $1 AND s.day = $2 AND b.status IN {ACTIVE}"
