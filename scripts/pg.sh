@@ -22,13 +22,15 @@ die() { log "$*"; exit 1; }
 pg_bindir() {
   local d
   d=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1 || true)
-  if [ -n "$d" ] && [ -x "$d/initdb" ]; then echo "$d"; return; fi
-  if command -v initdb >/dev/null 2>&1; then dirname "$(readlink -f "$(command -v initdb)")"; return; fi
+  # `return 0`, never a bare `return`: in an EXIT trap a bare one returns the status the
+  # script is exiting with (a failed test run), which `set -e` would turn into an exit.
+  if [ -n "$d" ] && [ -x "$d/initdb" ]; then echo "$d"; return 0; fi
+  if command -v initdb >/dev/null 2>&1; then dirname "$(readlink -f "$(command -v initdb)")"; return 0; fi
   return 1
 }
 
 ensure_installed() {
-  pg_bindir >/dev/null && return
+  pg_bindir >/dev/null && return 0
   log "initdb not found: apt-get install postgresql"
   local sudo=""; [ "$(id -u)" = 0 ] || sudo="sudo"
   $sudo apt-get update -qq >&2
@@ -43,7 +45,7 @@ as_owner() {
 
 ensure_user() {
   [ "$(id -u)" = 0 ] || return 0
-  id "$PG_USER" >/dev/null 2>&1 && return
+  id "$PG_USER" >/dev/null 2>&1 && return 0
   log "creating system user $PG_USER"
   useradd --system --no-create-home --home-dir /nonexistent --shell /usr/sbin/nologin "$PG_USER"
 }
@@ -53,7 +55,7 @@ free_port() {
   local p i
   for i in $(seq 1 100); do
     p=$(( 20000 + RANDOM % 40000 ))
-    if ! (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null; then echo "$p"; return; fi
+    if ! (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null; then echo "$p"; return 0; fi
   done
   die "no free port found"
 }
@@ -66,7 +68,7 @@ cmd_start() {
   dir=$(mktemp -d "${TMPDIR:-/tmp}/mz-pg.XXXXXX")
   chmod 755 "$dir"
   mkdir -m 700 "$dir/data"
-  [ "$(id -u)" = 0 ] && chown -R "$PG_USER:" "$dir"
+  if [ "$(id -u)" = 0 ]; then chown -R "$PG_USER:" "$dir"; fi
   as_owner "$bin/initdb" -D "$dir/data" -U "$PG_USER" --auth=trust -E UTF8 --no-locale --no-sync >"$dir/initdb.log" 2>&1 \
     || { cat "$dir/initdb.log" >&2; die "initdb failed"; }
   for try in 1 2 3 4 5; do
@@ -82,13 +84,13 @@ synchronous_commit = off
 full_page_writes = off
 logging_collector = off
 EOF
-    [ "$(id -u)" = 0 ] && chown "$PG_USER:" "$dir/data/postgresql.auto.conf"
+    if [ "$(id -u)" = 0 ]; then chown "$PG_USER:" "$dir/data/postgresql.auto.conf"; fi
     if as_owner "$bin/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w -t 60 start >/dev/null 2>&1; then
       local url="postgres://$PG_USER@127.0.0.1:$port/postgres"
       echo "$url" >"$dir/url"
       log "PostgreSQL $("$bin/postgres" --version | awk '{print $3}') at $url (folder $dir)"
       printf 'export MZ_PG_DIR=%q\nexport MZ_TEST_POSTGRES=%q\n' "$dir" "$url"
-      return
+      return 0
     fi
     log "start on port $port failed (try $try):"; tail -n 3 "$dir/server.log" >&2 || true
   done
@@ -114,14 +116,14 @@ case "${1:-}" in
   test)
     shift
     eval "$(cmd_start)"
-    trap 'cmd_stop "$MZ_PG_DIR"' EXIT
+    trap 'set +e; cmd_stop "$MZ_PG_DIR"' EXIT
     t=$(date +%s)
     cargo test --workspace --test api "$@"
     log "integration tests on PostgreSQL took $(( $(date +%s) - t )) s"
     ;;
   run)
     eval "$(cmd_start)"
-    trap 'cmd_stop "$MZ_PG_DIR"' EXIT
+    trap 'set +e; cmd_stop "$MZ_PG_DIR"' EXIT
     "$(pg_bindir)/psql" -q -d "$MZ_TEST_POSTGRES" -c "CREATE DATABASE mz" >&2
     DATABASE_URL="${MZ_TEST_POSTGRES%/postgres}/mz" scripts/run.sh
     ;;
