@@ -12,7 +12,10 @@ use http::{header, StatusCode};
 /// The middleware: the URI (path and query), then the body of a form or JSON request.
 pub async fn refuse_nul(req: Request, next: Next) -> Response {
     if has_encoded_nul(req.uri().path().as_bytes())
-        || req.uri().query().is_some_and(|q| has_encoded_nul(q.as_bytes()))
+        || req
+            .uri()
+            .query()
+            .is_some_and(|q| has_encoded_nul(q.as_bytes()))
     {
         return bad_request();
     }
@@ -37,13 +40,13 @@ pub async fn refuse_nul(req: Request, next: Next) -> Response {
             return res;
         }
     };
-    let nul = bytes.contains(&0)
-        || (form && has_encoded_nul(&bytes))
-        || (json && has_json_nul(&bytes));
+    let nul =
+        bytes.contains(&0) || (form && has_encoded_nul(&bytes)) || (json && has_json_nul(&bytes));
     if nul {
         return bad_request();
     }
-    next.run(Request::from_parts(parts, Body::from(bytes))).await
+    next.run(Request::from_parts(parts, Body::from(bytes)))
+        .await
 }
 
 fn bad_request() -> Response {

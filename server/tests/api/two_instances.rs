@@ -61,7 +61,10 @@ async fn four_hundred_bookings_on_two_instances_hold_ten_places_and_each_reminde
         .buffered(16)
         .collect()
         .await;
-    eprintln!("two_instances: 400 residents signed in in {:?}", t.elapsed());
+    eprintln!(
+        "two_instances: 400 residents signed in in {:?}",
+        t.elapsed()
+    );
 
     // Everyone books at once, each through the OTHER instance than the one they signed in on
     // (the session lives in the database; cookies do not tell ports apart).
@@ -90,10 +93,8 @@ async fn four_hundred_bookings_on_two_instances_hold_ten_places_and_each_reminde
         (held.len(), full),
         (10, 390),
         "ten holds, everyone else told the slot is full; another answer: {:?}",
-        results
-            .iter()
-            .find(|(_, s, b)| !(*s == StatusCode::OK
-                || *s == StatusCode::UNPROCESSABLE_ENTITY && b.contains("SlotFull")))
+        results.iter().find(|(_, s, b)| !(*s == StatusCode::OK
+            || *s == StatusCode::UNPROCESSABLE_ENTITY && b.contains("SlotFull")))
     );
     assert_eq!(booked(&a, &slot).await, (10, 0));
     let active = count(
@@ -190,12 +191,21 @@ async fn a_session_from_one_instance_is_good_on_the_other() {
     let b = a.second_instance_with(shared).await;
     let (c, _) = resident(&a, 7).await;
     let res = b.call(&c, "account/messages", &[]).await;
-    assert_eq!(res.status(), StatusCode::OK, "{}", res.text().await.unwrap());
+    assert_eq!(
+        res.status(),
+        StatusCode::OK,
+        "{}",
+        res.text().await.unwrap()
+    );
     // A code asked for on one instance is checked on the other (one OTP secret).
     let c2 = crate::helpers::new_client();
     let code = a.request_code(&c2, "13700000999").await;
     let res = b
-        .call(&c2, "account/verify_code", &[("code", &code), ("next", "/")])
+        .call(
+            &c2,
+            "account/verify_code",
+            &[("code", &code), ("next", "/")],
+        )
         .await;
     assert!(
         res.status().is_success() || res.status().is_redirection(),
