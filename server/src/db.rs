@@ -163,16 +163,59 @@ fn prepare_sqlite(url: &str) -> anyhow::Result<String> {
     })
 }
 
-/// Whether a database error is a unique-constraint violation on `column` (SQLite names the
-/// column in the message; PostgreSQL names the constraint, `<table>_<column>_key` for a
-/// UNIQUE column and `<table>_pkey` for a primary key, and the column in the detail).
+/// Whether a database error is a unique-constraint violation on `column`. SQLite names the
+/// columns in the message (`UNIQUE constraint failed: appointment_parties.id_number, …`);
+/// PostgreSQL names the constraint (`residents_id_number_key`, but `appointment_parties_pkey`
+/// for a primary key) and lists the columns in the detail (`Key (id_number, counter)=(…) already
+/// exists.`), so on PostgreSQL the detail's columns decide, the constraint name as a fallback.
 pub fn unique_violation_on(err: &sqlx::Error, column: &str) -> bool {
-    match err {
-        sqlx::Error::Database(e) if e.is_unique_violation() => {
-            e.message().contains(column)
-                || e.constraint()
-                    .is_some_and(|c| c.contains(column) || c.ends_with("_pkey"))
-        }
-        _ => false,
+    let sqlx::Error::Database(e) = err else {
+        return false;
+    };
+    if !e.is_unique_violation() {
+        return false;
+    }
+    if let Some(pg) = e.try_downcast_ref::<sqlx::postgres::PgDatabaseError>() {
+        return pg
+            .detail()
+            .and_then(key_columns)
+            .is_some_and(|cols| cols.contains(&column))
+            || pg.constraint().is_some_and(|c| c.contains(column));
+    }
+    e.message().contains(column) || e.constraint().is_some_and(|c| c.contains(column))
+}
+
+/// The columns of a PostgreSQL unique-violation detail, `Key (a, b)=(1, 2) already exists.`
+/// (localised servers translate the words around the parentheses, not the columns).
+fn key_columns(detail: &str) -> Option<Vec<&str>> {
+    let open = detail.find('(')?;
+    let close = open + detail[open..].find(")=")?;
+    Some(
+        detail[open + 1..close]
+            .split(',')
+            .map(|c| c.trim().trim_matches('"'))
+            .collect(),
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::key_columns;
+
+    #[test]
+    fn the_columns_of_a_postgres_unique_violation() {
+        assert_eq!(
+            key_columns("Key (id_number, counter)=(330203199001010011, marriage) already exists."),
+            Some(vec!["id_number", "counter"])
+        );
+        assert_eq!(
+            key_columns("Key (resident_id)=(ab12) already exists."),
+            Some(vec!["resident_id"])
+        );
+        assert_eq!(
+            key_columns("键值\"(username)=(clerk)\" 已经存在"),
+            Some(vec!["username"])
+        );
+        assert_eq!(key_columns("no key here"), None);
     }
 }

@@ -13,6 +13,7 @@ pub mod http_errors;
 pub mod jobs;
 pub mod registry;
 pub mod services;
+pub mod nul_guard;
 pub mod sms;
 pub mod telemetry;
 
@@ -174,6 +175,7 @@ pub fn build_app(state: AppState) -> Router {
         .layer(middleware::from_fn(move |req, next| {
             client_addr(trust_proxy, req, next)
         }))
+        .layer(middleware::from_fn(nul_guard::refuse_nul))
         .layer(RequestBodyLimitLayer::new(max_body))
         .layer(SetResponseHeaderLayer::overriding(
             header::X_CONTENT_TYPE_OPTIONS,

@@ -1,7 +1,8 @@
 //! `AccountDesk` in SQL: one-time codes, sessions, real-name binding, messages, affairs.
 
 use super::{
-    count_events, db, insert_message, new_id, new_token, record_event, sessions::ResidentRow,
+    count_events, db, insert_message, lock_subject, new_id, new_token, record_event,
+    sessions::ResidentRow,
     token_hash,
 };
 use crate::{
@@ -102,8 +103,10 @@ impl SqlAccounts {
         let now = self.clock.now();
         let hour_ago = ts(now) - 3600;
         let mut tx = self.db.begin_write().await.map_err(db)?;
-        // Write first, so SQLite takes the write lock now and concurrent requests queue up
-        // behind it instead of both counting the same events.
+        // Lock the address and the number first (always in this order), so concurrent requests
+        // about them count one after another on either engine.
+        lock_subject(&mut tx, "code_addr", client).await?;
+        lock_subject(&mut tx, "code_phone", phone.as_str()).await?;
         record_event(&mut tx, "code_addr", client, ts(now)).await?;
         if count_events(&mut tx, "code_addr", client, hour_ago).await?
             > i64::from(self.limits.codes_per_address_per_hour)
@@ -202,6 +205,7 @@ impl AccountDesk for SqlAccounts {
     ) -> DeskResult<NewSession> {
         let now = self.clock.now();
         let mut tx = self.db.begin_write().await.map_err(db)?;
+        lock_subject(&mut tx, "check_addr", client).await?;
         record_event(&mut tx, "check_addr", client, ts(now)).await?;
         if count_events(&mut tx, "check_addr", client, ts(now) - 3600).await?
             > i64::from(self.limits.checks_per_address_per_hour)

@@ -63,6 +63,22 @@ pub async fn count_events(
     .map_err(db)
 }
 
+/// Locks the limit of `scope` for `subject` until the transaction ends, before its events are
+/// counted: concurrent requests about one number (or address, or username) then count one after
+/// another on either engine. Lock subjects of one command always in the same order.
+pub async fn lock_subject(conn: &mut AnyConnection, scope: &str, subject: &str) -> DeskResult<()> {
+    sqlx::query(
+        "INSERT INTO rate_locks (scope, subject) VALUES ($1, $2) \
+         ON CONFLICT (scope, subject) DO UPDATE SET subject = excluded.subject",
+    )
+    .bind(scope)
+    .bind(subject)
+    .execute(&mut *conn)
+    .await
+    .map_err(db)?;
+    Ok(())
+}
+
 /// Records one event for the brute-force limits, and drops events older than a day.
 pub async fn record_event(
     conn: &mut AnyConnection,

@@ -1,7 +1,10 @@
 //! `StaffDesk` in SQL: password sign-in (argon2), staff accounts, units and the audit log.
 //! Every action taken for a staff member writes its audit entry in the same transaction.
 
-use super::{audit, count_events, db, new_id, new_token, record_event, token_hash, AuditActor};
+use super::{
+    audit, count_events, db, lock_subject, new_id, new_token, record_event, token_hash,
+    AuditActor,
+};
 use crate::{
     db::{unique_violation_on, Db},
     registry::{Registry, Setup},
@@ -254,6 +257,17 @@ impl StaffDesk for SqlStaff {
             .unwrap_or_else(dummy_hash);
         let ok = verify_password(password.to_owned(), hash).await;
         let mut tx = self.db.begin_write().await.map_err(db)?;
+        // Counted again under the subjects' locks: of concurrent guesses, none past the limit
+        // can succeed, whatever the first (unlocked) count said.
+        lock_subject(&mut tx, "staff_fail_user", &username).await?;
+        lock_subject(&mut tx, "staff_fail_addr", client).await?;
+        let over = count_events(&mut tx, "staff_fail_user", &username, window).await?
+            >= FAILS_PER_USERNAME
+            || count_events(&mut tx, "staff_fail_addr", client, window).await?
+                >= FAILS_PER_ADDRESS;
+        if over {
+            return Err(AppError::invalid("username", Code::RateLimited { minutes: 15 }).into());
+        }
         match found {
             Some(((staff, true), _)) if ok => {
                 let token = new_token();

@@ -100,8 +100,7 @@ pub async fn test_state(tweak: impl FnOnce(&mut Config)) -> TestState {
 /// [`test_state`] with another working-day calendar.
 pub async fn test_state_on(calendar: WorkCalendar, tweak: impl FnOnce(&mut Config)) -> TestState {
     let mut config = test_config();
-    let dir = std::env::temp_dir().join(format!("mz-test-{}", server::desks::new_id()));
-    config.database_url = format!("sqlite://{}/mz.db", dir.display());
+    config.database_url = crate::engine::fresh_database_url().await;
     config.app_env = server::config::AppEnv::Development;
     tweak(&mut config);
     let db = db::connect(&config.database_url).await.expect("database");

@@ -1,10 +1,13 @@
-//! One integration-test binary: the real router on a real SQLite database, spoken to over HTTP.
+//! One integration-test binary: the real router on a real database (SQLite, or PostgreSQL when
+//! `MZ_TEST_POSTGRES` is set: see `engine.rs`), spoken to over HTTP.
 
 mod accounts;
 mod divorce;
 mod divorce_appointments;
+mod engine;
 mod helpers;
 mod marriage;
 mod marriage_flow;
 mod robustness;
 mod staff;
+mod two_instances;
