@@ -207,7 +207,7 @@ pub fn install(reg: &mut Registry, setup: &Setup) {
     let as_desk: Arc<dyn AppointmentDesk> = desk.clone();
     reg.provide(as_desk);
     reg.due(desk.clone());
-    reg.route(crate::calendar_files::voucher_routes(
+    reg.route(voucher_routes(
         desk.clone(),
         super::sessions::sessions(setup),
         setup.clock.clone(),
@@ -1908,4 +1908,65 @@ pub async fn publish_slot(
     .await
     .map_err(db)?
     .rows_affected() as u32)
+}
+
+#[derive(Clone)]
+struct VoucherFiles {
+    desk: Arc<SqlAppointments>,
+    sessions: Arc<dyn app::web::Sessions>,
+    clock: Arc<dyn Clock>,
+}
+
+/// `GET <page><id>/voucher.ics` for every purpose's page prefix.
+pub fn voucher_routes(
+    desk: Arc<SqlAppointments>,
+    sessions: Arc<dyn app::web::Sessions>,
+    clock: Arc<dyn Clock>,
+    page_prefixes: Vec<&'static str>,
+) -> axum::Router {
+    let mut router = axum::Router::new();
+    let mut seen = vec![];
+    for prefix in page_prefixes {
+        if seen.contains(&prefix) {
+            continue;
+        }
+        seen.push(prefix);
+        router = router.route(&format!("{prefix}{{id}}/voucher.ics"), axum::routing::get(voucher_ics));
+    }
+    router.with_state(VoucherFiles {
+        desk,
+        sessions,
+        clock,
+    })
+}
+
+async fn voucher_ics(
+    axum::extract::State(s): axum::extract::State<VoucherFiles>,
+    axum::extract::Path(id): axum::extract::Path<String>,
+    jar: axum_extra::extract::CookieJar,
+) -> axum::response::Response {
+    let me = match crate::calendar_files::resident(&*s.sessions, &jar).await {
+        Ok(me) => me,
+        Err(r) => return r,
+    };
+    match s.desk.voucher(&me, &id).await {
+        Ok(v) => {
+            let discreet = v.booking.discreet;
+            let summary = if discreet {
+                app::i18n::ZH_CN.appointments.calendar_neutral
+            } else {
+                app::catalogue::service(&v.booking.service)
+                    .map(|e| (e.affair_title)(&app::i18n::ZH_CN))
+                    .unwrap_or(app::i18n::ZH_CN.appointments.calendar_neutral)
+            };
+            let body = app::appointments::ics::ics(&v.booking, &v.office, summary, s.clock.now().timestamp());
+            let name = if discreet {
+                "appointment.ics".to_owned()
+            } else {
+                format!("{}-appointment.ics", v.booking.service)
+            };
+            crate::calendar_files::calendar_file(body, &name)
+        }
+        Err(e) => crate::calendar_files::failed(e),
+    }
 }
