@@ -1,6 +1,8 @@
-//! Marriage booking figures (issue 3): confirmed bookings per second through the full HTTP stack
-//! on SQLite, the rate of the bare guarded `UPDATE` on the same database and their ratio, and the
-//! latency of a booking under a burst of 1,000 concurrent attempts — all in one run.
+//! Marriage booking figures (issues 3 and 10): bookings per second through the full HTTP stack,
+//! the rate of the bare guarded `UPDATE` on the same database and their ratio, and the latency
+//! of a booking under a burst of 1,000 concurrent attempts for 50 places — on SQLite, and on
+//! PostgreSQL beside it when `MZ_BENCH_POSTGRES` names a cluster (`scripts/bench.sh` starts a
+//! throw-away one with `scripts/pg.sh`).
 //!
 //! Run with `scripts/bench.sh` (`cargo bench -p server --bench booking`). The results are printed
 //! as a Markdown table and written to `bench/booking.md`. The run exits non-zero if a slot is ever
@@ -13,11 +15,13 @@
 
 use app::{
     account::model::RealName,
-    marriage::{
-        desk::{BookRequest, MarriageDesk, PartnerOf},
-        model::Purpose,
+    appointments::{
+        desk::{AppointmentDesk, BookRequest, PartnerOf},
+        peak::PeakDays,
     },
+    marriage::model::MARRIAGE,
     rules::{clock::Clock, id_number::IdNumber, phone::Phone},
+    web::Sessions,
 };
 use chrono::{DateTime, Utc};
 use clap::Parser;
@@ -28,7 +32,7 @@ use server::{
     config::{AppEnv, Cli},
     db, demo,
     sms::{DevSms, SmsGateway},
-    staff_desk, AppState, Db, Parts,
+    AppState, Db, Parts,
 };
 use std::{
     fmt::Write as _,
@@ -79,36 +83,80 @@ struct Served {
     addr: SocketAddr,
     db: Db,
     sms: Arc<DevSms>,
-    desk: Arc<dyn MarriageDesk>,
+    desk: Arc<dyn AppointmentDesk>,
+    sessions: Arc<dyn Sessions>,
     clock: Arc<dyn Clock>,
-    dir: PathBuf,
+    dir: Option<PathBuf>,
 }
 
-async fn serve() -> Served {
+/// Where a run's database is.
+#[derive(Clone)]
+enum Engine {
+    Sqlite,
+    /// The admin URL of a PostgreSQL cluster (a fresh database is created in it).
+    Postgres(String),
+}
+
+impl Engine {
+    fn name(&self) -> &'static str {
+        match self {
+            Engine::Sqlite => "SQLite",
+            Engine::Postgres(_) => "PostgreSQL",
+        }
+    }
+}
+
+async fn database_url(engine: &Engine) -> (String, Option<PathBuf>) {
+    match engine {
+        Engine::Sqlite => {
+            let dir = std::env::temp_dir().join(format!("mz-bench-{}", server::desks::new_id()));
+            (format!("sqlite://{}/mz.db", dir.display()), Some(dir))
+        }
+        Engine::Postgres(admin) => {
+            use sqlx::{Connection, Executor};
+            let name = format!("mz_bench_{}", server::desks::new_id());
+            let mut conn = sqlx::PgConnection::connect(admin)
+                .await
+                .expect("MZ_BENCH_POSTGRES: a cluster");
+            conn.execute(&*format!("CREATE DATABASE {name}"))
+                .await
+                .expect("a database");
+            let base = admin.rsplit_once('/').map(|(b, _)| b).unwrap_or(admin);
+            (format!("{base}/{name}"), None)
+        }
+    }
+}
+
+async fn serve(engine: &Engine) -> Served {
     let mut config = Cli::parse_from(["server"]).config;
-    let dir = std::env::temp_dir().join(format!("mz-bench-{}", server::desks::new_id()));
-    config.database_url = format!("sqlite://{}/mz.db", dir.display());
+    let (url, dir) = database_url(engine).await;
+    config.database_url = url;
     config.app_env = AppEnv::Development;
     // Every resident signs in from 127.0.0.1: lift the per-address limits as the tests do.
     config.otp_per_address_per_hour = 1_000_000;
     config.verify_per_address_per_hour = 1_000_000;
     let pool = db::connect(&config.database_url).await.expect("database");
     let clock: Arc<dyn Clock> = Arc::new(ManualClock::new(t0()));
-    demo::load(&staff_desk(&pool, &clock))
-        .await
-        .expect("demo data");
     let sms = Arc::new(DevSms::default());
     let sms_dyn: Arc<dyn SmsGateway> = sms.clone();
-    let state = AppState::new(
-        &config,
-        Parts {
-            db: pool.clone(),
-            clock: clock.clone(),
-            sms: sms_dyn,
-            calendar: Arc::new(app::rules::calendar::WorkCalendar::china()),
-        },
-    );
-    let desk = state.backend.marriage.clone();
+    let parts = Parts {
+        db: pool.clone(),
+        clock: clock.clone(),
+        sms: sms_dyn,
+        calendar: Arc::new(app::rules::calendar::WorkCalendar::china()),
+        peak_days: Arc::new(PeakDays::shipped()),
+    };
+    let setup = parts.setup(&config);
+    demo::load(&server::desks::staff::staff_desk(&setup))
+        .await
+        .expect("demo data");
+    let sessions = server::desks::sessions::sessions(&setup);
+    let state = AppState::new(&config, parts);
+    // The desk as the server functions take it from each request's context.
+    let desk = state
+        .registry
+        .get::<Arc<dyn AppointmentDesk>>()
+        .expect("the appointment desk");
     let router = build_app(state);
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
         .await
@@ -127,6 +175,7 @@ async fn serve() -> Served {
         db: pool,
         sms,
         desk,
+        sessions,
         clock,
         dir,
     }
@@ -238,7 +287,6 @@ fn phone(i: usize) -> String {
 struct Resident {
     index: usize,
     cookie: String,
-    id: String,
 }
 
 async fn sign_in(http: &Http, sms: &DevSms, db: &Db, i: usize) -> Resident {
@@ -276,16 +324,8 @@ async fn sign_in(http: &Http, sms: &DevSms, db: &Db, i: usize) -> Resident {
         )
         .await;
     assert!(bound.ok(), "bind {i}: {} {}", bound.status, bound.body);
-    let id: String = sqlx::query_scalar("SELECT id FROM residents WHERE id_number = $1")
-        .bind(&own)
-        .fetch_one(db)
-        .await
-        .expect("the resident");
-    Resident {
-        index: i,
-        cookie,
-        id,
-    }
+    let _ = db;
+    Resident { index: i, cookie }
 }
 
 async fn book(http: &Http, r: &Resident, slot: &str, key: &str) -> Answer {
@@ -315,7 +355,7 @@ async fn add_slot(db: Db, day: &'static str, starts: &'static str, capacity: i64
     .bind(day)
     .bind(starts)
     .bind(capacity)
-    .execute(&db)
+    .execute(db.pool())
     .await
     .expect("a slot");
     id
@@ -324,12 +364,12 @@ async fn add_slot(db: Db, day: &'static str, starts: &'static str, capacity: i64
 async fn slot_counts(db: Db, slot: String) -> (i64, i64) {
     let booked: i64 = sqlx::query_scalar("SELECT booked FROM slots WHERE id = $1")
         .bind(&slot)
-        .fetch_one(&db)
+        .fetch_one(db.pool())
         .await
         .expect("the slot");
     let rows: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM appointments WHERE slot_id = $1")
         .bind(&slot)
-        .fetch_one(&db)
+        .fetch_one(db.pool())
         .await
         .expect("the bookings");
     (booked, rows)
@@ -424,11 +464,28 @@ fn main() -> ExitCode {
         .with_env_filter(filter)
         .with_writer(std::io::stderr)
         .init();
-    let server_rt = runtime("server");
-    let client_rt = runtime("client");
-    let served = server_rt.block_on(serve());
-    let figures = client_rt.block_on(measure(server_rt.handle().clone(), &served));
-    let report = report(&figures);
+    let mut engines = vec![Engine::Sqlite];
+    if let Some(url) = std::env::var("MZ_BENCH_POSTGRES")
+        .ok()
+        .filter(|u| !u.is_empty())
+    {
+        engines.push(Engine::Postgres(url));
+    }
+    let mut runs = vec![];
+    for engine in engines {
+        eprintln!("== {}", engine.name());
+        let server_rt = runtime("server");
+        let client_rt = runtime("client");
+        let served = server_rt.block_on(serve(&engine));
+        let figures = client_rt.block_on(measure(server_rt.handle().clone(), &served));
+        drop(client_rt);
+        drop(server_rt);
+        if let Some(dir) = &served.dir {
+            let _ = std::fs::remove_dir_all(dir);
+        }
+        runs.push((engine.name(), figures));
+    }
+    let report = report(&runs);
     println!("{report}");
     let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
         .parent()
@@ -440,13 +497,14 @@ fn main() -> ExitCode {
         Ok(()) => println!("written to {}", out.display()),
         Err(e) => eprintln!("could not write {}: {e}", out.display()),
     }
-    drop(client_rt);
-    drop(server_rt);
-    let _ = std::fs::remove_dir_all(&served.dir);
-    if figures.problems.is_empty() {
+    let problems: Vec<String> = runs
+        .iter()
+        .flat_map(|(name, f)| f.problems.iter().map(move |p| format!("{name}: {p}")))
+        .collect();
+    if problems.is_empty() {
         ExitCode::SUCCESS
     } else {
-        for p in &figures.problems {
+        for p in &problems {
             eprintln!("FAILED: {p}");
         }
         ExitCode::FAILURE
@@ -549,20 +607,32 @@ async fn measure(server: Handle, served: &Served) -> Figures {
     // ---- 2. The same booking transaction, straight into the desk (no HTTP, no session lookup).
     eprintln!("phase 2: {DESK_BOOKINGS} bookings straight into the desk…");
     let (desk_wall, desk_results) = {
-        let (desk, clock, people, slot) = (
+        let (desk, clock, people, slot, sessions) = (
             served.desk.clone(),
             served.clock.clone(),
             desk_people.clone(),
             Arc::new(desk_slot.clone()),
+            served.sessions.clone(),
         );
         on_server(&server, async move {
             run_workers(concurrency, DESK_BOOKINGS, move |i| {
-                let (desk, clock, people, slot) =
-                    (desk.clone(), clock.clone(), people.clone(), slot.clone());
+                let (desk, clock, people, slot, sessions) = (
+                    desk.clone(),
+                    clock.clone(),
+                    people.clone(),
+                    slot.clone(),
+                    sessions.clone(),
+                );
                 async move {
                     let r = &people[i];
+                    // The principal the sign-in layer makes from the session cookie.
+                    let token = r.cookie.trim_start_matches("mz_session=");
+                    let who = app::web::resident_from_token(&*sessions, token)
+                        .await
+                        .expect("the session")
+                        .expect("a live session");
                     let request = BookRequest {
-                        purpose: Purpose::Marriage,
+                        purpose: MARRIAGE.key,
                         slot_id: slot.to_string(),
                         partner: PartnerOf::Typed {
                             name: RealName::parse("李小红").expect("a name"),
@@ -571,10 +641,11 @@ async fn measure(server: Handle, served: &Served) -> Figures {
                             phone: Phone::parse("13900001111").expect("a phone"),
                         },
                         ceremony: false,
+                        partner_at_counter: false,
                         idempotency_key: format!("desk-{i}"),
                     };
                     let start = Instant::now();
-                    let outcome = desk.book(&r.id, request).await.err().map(|e| e.to_string());
+                    let outcome = desk.book(&who, request).await.err().map(|e| e.to_string());
                     (outcome, start.elapsed())
                 }
             })
@@ -608,7 +679,7 @@ async fn measure(server: Handle, served: &Served) -> Figures {
                         "UPDATE slots SET booked = booked + 1 WHERE id = $1 AND booked < capacity",
                     )
                     .bind(slot.as_str())
-                    .execute(&db)
+                    .execute(db.pool())
                     .await
                     .expect("the update")
                     .rows_affected()
@@ -761,172 +832,125 @@ fn machine() -> String {
     format!("{cores} cores ({cpu}), {}", std::env::consts::OS)
 }
 
-fn report(f: &Figures) -> String {
-    let c = f.concurrency;
+fn report(runs: &[(&str, Figures)]) -> String {
     let commit =
         command_output("git", &["rev-parse", "--short", "HEAD"]).unwrap_or("unknown".into());
     let dirty = command_output("git", &["status", "--porcelain"]).is_some_and(|s| !s.is_empty());
-    let http_rate = rate(f.http_held, f.http_wall);
-    let desk_rate = rate(f.desk_held, f.desk_wall);
-    let bare_rate = rate(f.bare_done, f.bare_wall);
-    let verdict = if f.problems.is_empty() {
-        "all checks passed: every throughput booking held, the burst slot holds exactly its capacity".to_owned()
-    } else {
-        format!("**FAILED**: {}", f.problems.join("; "))
-    };
+    let c = runs.first().map_or(CONCURRENCY, |(_, f)| f.concurrency);
     let mut s = String::new();
-    let _ = writeln!(s, "# Marriage booking figures (issue 3)\n");
+    let _ = writeln!(s, "# Marriage booking figures (issues 3 and 10)\n");
     let _ = writeln!(
         s,
-        "Measured {} on {}, commit `{commit}`{}, with `cargo bench -p server --bench booking` \
-         (`scripts/bench.sh`; the bench profile is the optimised release profile). One run; the \
-         CPUs were {} busy with other work in the second before it. On this small shared machine \
-         the figures move by tens of percent between runs: read them as orders of magnitude and \
-         ratios.\n",
+        "Measured {} on {}, commit `{commit}`{}, with `scripts/bench.sh` (`cargo bench -p server \
+         --bench booking`, the optimised release profile; PostgreSQL on a throw-away cluster from \
+         `scripts/pg.sh`, fsync off, on the same two cores). One run per engine; the CPUs were {} \
+         busy with other work in the second before each. On this small shared machine the figures \
+         move by tens of percent between runs: read them as orders of magnitude and ratios.\n",
         Utc::now().format("%Y-%m-%d %H:%M UTC"),
         machine(),
-        if dirty {
-            " plus uncommitted changes"
+        if dirty { " plus uncommitted changes" } else { "" },
+        runs.iter()
+            .map(|(n, f)| format!("{} ({n})", f.busy_before))
+            .collect::<Vec<_>>()
+            .join(", "),
+    );
+    let _ = writeln!(
+        s,
+        "Each engine: a fresh database configured by `db::connect` as the app runs it (SQLite: \
+         WAL, `synchronous = NORMAL`, a pool of 8 and one fair writer queue; PostgreSQL: a pool \
+         of 16). Server: the real router over real HTTP on 127.0.0.1, on its own 2-thread Tokio \
+         runtime; the load generator (reqwest, keep-alive) on another. Setup (not timed): {} \
+         residents signed in over HTTP with a bound real name, each with their own partner.\n",
+        runs.first().map_or(0, |(_, f)| f.residents),
+    );
+    let mut head = "| figure |".to_owned();
+    let mut rule = "|---|".to_owned();
+    for (n, _) in runs {
+        head.push_str(&format!(" {n} |"));
+        rule.push_str("---|");
+    }
+    let _ = writeln!(s, "{head}\n{rule}");
+    let row = |s: &mut String, label: String, cell: &dyn Fn(&Figures) -> String| {
+        let mut line = format!("| {label} |");
+        for (_, f) in runs {
+            line.push_str(&format!(" {} |", cell(f)));
+        }
+        let _ = writeln!(s, "{line}");
+    };
+    row(&mut s, format!("**bookings/s through the full HTTP stack** ({HTTP_BOOKINGS} bookings, {c} clients)"), &|f| {
+        format!("**{:.0} /s** ({} held, {} failed)", rate(f.http_held, f.http_wall), f.http_held, f.http_other.len())
+    });
+    row(&mut s, format!("latency of one booking at {c} clients: p50 / p99"), &|f| {
+        format!("{} / {}", ms(percentile(&f.http_lat, 50.0)), ms(percentile(&f.http_lat, 99.0)))
+    });
+    row(&mut s, format!("bookings/s straight into the desk, no HTTP ({DESK_BOOKINGS})"), &|f| {
+        format!("{:.0} /s ({} held)", rate(f.desk_held, f.desk_wall), f.desk_held)
+    });
+    row(&mut s, "latency of one desk booking: p50 / p99".into(), &|f| {
+        format!("{} / {}", ms(percentile(&f.desk_lat, 50.0)), ms(percentile(&f.desk_lat, 99.0)))
+    });
+    row(&mut s, format!("**bare guarded `UPDATE`/s**, autocommit ({BARE_UPDATES}, {c} tasks)"), &|f| {
+        format!("**{:.0} /s**", rate(f.bare_done, f.bare_wall))
+    });
+    row(&mut s, "**ratio HTTP booking / bare update** (goal ≥ 0.25)".into(), &|f| {
+        format!("**{:.3}**", rate(f.http_held, f.http_wall) / rate(f.bare_done, f.bare_wall))
+    });
+    row(&mut s, "ratio HTTP booking / desk booking".into(), &|f| {
+        format!("{:.2}", rate(f.http_held, f.http_wall) / rate(f.desk_held, f.desk_wall))
+    });
+    row(&mut s, format!("burst: {BURST} attempts at once for {BURST_CAPACITY} places"), &|f| {
+        format!(
+            "{} held, {} told `SlotFull`, {} other; `booked` = {}, rows = {}",
+            f.burst_held, f.burst_full, f.burst_other.len(), f.burst_slot.0, f.burst_slot.1
+        )
+    });
+    row(&mut s, "**burst latency per attempt: p50 / p99** (goal p99 ≤ 100 ms) / max".into(), &|f| {
+        format!(
+            "**{} / {}** / {}",
+            ms(percentile(&f.burst_lat, 50.0)),
+            ms(percentile(&f.burst_lat, 99.0)),
+            ms(f.burst_lat.last().copied().unwrap_or_default())
+        )
+    });
+    row(&mut s, "burst: first request sent to last answer".into(), &|f| {
+        format!("{} ({:.0} answers/s)", ms(f.burst_wall), rate(BURST, f.burst_wall))
+    });
+    row(&mut s, "setup: residents signed in (not timed in any figure)".into(), &|f| {
+        format!("{:.1} s", f.setup.as_secs_f64())
+    });
+    for (n, f) in runs {
+        let verdict = if f.problems.is_empty() {
+            "all checks passed (every throughput booking held; the burst slot holds exactly its capacity)".to_owned()
         } else {
-            ""
-        },
-        f.busy_before,
-    );
+            format!("**FAILED**: {}", f.problems.join("; "))
+        };
+        let _ = writeln!(s, "\n{n}: {verdict}.");
+    }
     let _ = writeln!(
         s,
-        "Database: a fresh SQLite file in the temp folder, configured by `db::connect` as \
-         the app runs it: WAL, `synchronous = NORMAL`, busy timeout 10 s, a pool of 8 connections. \
-         Server: the real router (`build_app`) over real HTTP on 127.0.0.1, on its own 2-thread \
-         Tokio runtime; the load generator (reqwest, one connection pool, keep-alive) on another \
-         2-thread runtime on the same cores. Clock fixed at 2026-11-23 10:00 Shanghai; slots on \
-         2026-11-24/25. Setup (not timed): {} residents signed in over HTTP with the one-time \
-         code and a bound real name, each with their own partner, in {:.1} s.\n",
-        f.residents,
-        f.setup.as_secs_f64(),
-    );
-    let _ = writeln!(s, "| figure | value |");
-    let _ = writeln!(s, "|---|---|");
-    let _ = writeln!(
-        s,
-        "| **bookings/s through the full HTTP stack** ({HTTP_BOOKINGS} bookings, {c} concurrent clients) | **{http_rate:.0} /s** ({} held, {} failed, {:.2} s) |",
-        f.http_held,
-        f.http_other.len(),
-        f.http_wall.as_secs_f64()
-    );
-    let _ = writeln!(
-        s,
-        "| latency of one booking at {c} clients: p50 / p99 / max | {} / {} / {} |",
-        ms(percentile(&f.http_lat, 50.0)),
-        ms(percentile(&f.http_lat, 99.0)),
-        ms(f.http_lat.last().copied().unwrap_or_default()),
-    );
-    let _ = writeln!(
-        s,
-        "| bookings/s straight into the desk, no HTTP ({DESK_BOOKINGS} bookings, {c} tasks) | {desk_rate:.0} /s ({} held, {:.2} s) |",
-        f.desk_held,
-        f.desk_wall.as_secs_f64()
-    );
-    let _ = writeln!(
-        s,
-        "| latency of one desk booking at {c} tasks: p50 / p99 / max | {} / {} / {} |",
-        ms(percentile(&f.desk_lat, 50.0)),
-        ms(percentile(&f.desk_lat, 99.0)),
-        ms(f.desk_lat.last().copied().unwrap_or_default()),
-    );
-    let _ = writeln!(
-        s,
-        "| **bare guarded `UPDATE`/s**, autocommit ({BARE_UPDATES} updates, {c} tasks) | **{bare_rate:.0} /s** ({} applied, {:.2} s) |",
-        f.bare_done,
-        f.bare_wall.as_secs_f64()
-    );
-    let _ = writeln!(
-        s,
-        "| **ratio HTTP booking / bare update** | **{:.3}** (the bare update is {:.0}× faster) |",
-        http_rate / bare_rate,
-        bare_rate / http_rate
-    );
-    let _ = writeln!(
-        s,
-        "| ratio desk booking / bare update; HTTP booking / desk booking | {:.3}; {:.2} |",
-        desk_rate / bare_rate,
-        http_rate / desk_rate
-    );
-    let _ = writeln!(
-        s,
-        "| burst: {BURST} attempts released at once for {BURST_CAPACITY} places | {} held, {} told `SlotFull` (422), {} other; slot `booked` = {}, booking rows = {} |",
-        f.burst_held,
-        f.burst_full,
-        f.burst_other.len(),
-        f.burst_slot.0,
-        f.burst_slot.1,
-    );
-    let _ = writeln!(
-        s,
-        "| **burst latency per attempt: p50 / p99** / max | **{} / {}** / {} |",
-        ms(percentile(&f.burst_lat, 50.0)),
-        ms(percentile(&f.burst_lat, 99.0)),
-        ms(f.burst_lat.last().copied().unwrap_or_default()),
-    );
-    let _ = writeln!(
-        s,
-        "| burst: first request sent to last answer | {} ({:.0} answers/s) |",
-        ms(f.burst_wall),
-        rate(BURST, f.burst_wall)
-    );
-    let _ = writeln!(s, "\nResult: {verdict}.\n");
-    let _ = writeln!(
-        s,
-        "## What each figure measures\n\n\
+        "\n## What each figure measures\n\n\
          - **Bookings/s through the full HTTP stack**: wall time for {HTTP_BOOKINGS} `POST /api/marriage/book` \
-           calls (form body, `Accept: application/json`, session cookie), {c} in flight at a time, \
-           all for one slot with ample places, each from a different resident with a different partner; \
-           only 200 answers (a committed hold, status `PendingPartner` until the partner confirms) are counted. \
-           Each one goes through the whole middleware stack (tracing, compression, headers, body limit, \
-           client address, status mapping), Leptos' server-function decoding, the session lookup and the \
-           desk's transaction, and back as JSON.\n\
-         - **Desk only**: the same `SqlMarriage::book` the server function calls, with the same pool, \
-           clock and transaction, minus HTTP, the session lookup and the form decoding. It splits the gap \
-           between the two headline figures into \"HTTP and server function\" and \"the booking transaction\".\n\
-         - **Bare guarded update**: `UPDATE slots SET booked = booked + 1 WHERE id = $1 AND booked < capacity` \
-           on the same database file and pool, each statement its own (autocommit) transaction, \
-           {c} at a time. This is the floor: the one statement that decides capacity, alone.\n\
-         - **Ratio**: HTTP bookings/s divided by bare updates/s.\n\
-         - **Burst**: {BURST} residents (connections already open, as phones with the booking page loaded) \
-           released by one barrier at the same instant for a slot with {BURST_CAPACITY} places. Latency is \
-           per attempt, from sending the request to reading the whole answer; p50/p99 are nearest-rank over \
-           all {BURST} attempts, holds and refusals together. The run fails unless exactly {BURST_CAPACITY} \
-           attempts hold, the slot's `booked` equals its capacity, and every other attempt is told `SlotFull`.\n\n\
-         ## Why the HTTP booking is slower than the bare update\n\n\
-         SQLite has one writer at a time, so every booking queues for the write lock; what matters is how \
-         long each one holds it and how much work surrounds it. The bare update is one statement and one WAL \
-         commit (no fsync per commit under `synchronous = NORMAL`). A booking is, before the lock: SHA-256 of \
-         the session token and a `sessions ⋈ residents` lookup, reading the applicant's ID number, the slot \
-         with its office (window, hold hours, closures), parsing and checking both ID numbers and the \
-         couple; then one transaction that inserts the idempotency key (this takes the write lock), runs the \
-         guarded update, checks the office is still open that day, inserts the booking, claims both \
-         parties in `appointment_parties` (one active booking per person), records the outcome on the key, \
-         reads the booking back, adds it to the applicant's 我的办件 (and a message to the partner if \
-         they have an account), and commits — about ten statements under \
-         the lock instead of one — and then texts the partner (the development gateway here). Around that sit the HTTP request and response, form \
-         decoding, JSON encoding and the middleware, on the same two cores as the load generator. The \
-         desk-only row shows where the gap is: HTTP and the server function cost at most some tens of \
-         percent (in some runs the two rates are within noise of each other); the booking transaction \
-         under SQLite's single writer costs the rest. A refused \
-         attempt in the burst still takes the write lock (the key is inserted first) and then rolls back, \
-         so refusals queue like holds; that is why the burst's latency grows with the number of attempts, \
-         not with the number of places.\n\n\
-         ## Reading the tail\n\n\
-         With one client at a time a booking took about 2 ms end to end when this bench was written \
-         (`BOOKING_BENCH_CONCURRENCY=1 scripts/bench.sh`), its p99 about 10 ms (probably WAL \
-         checkpoints). With {c} clients the p50 is roughly the queue ahead of a booking, but the \
-         p99 and max are far above it. The likely cause is how a second writer waits: the pool keeps 8 \
-         connections, each with `busy_timeout`, and SQLite's busy handler polls by sleeping (1, 2, 5, 10, \
-         … up to 100 ms per try) instead of being woken when the lock frees, so an unlucky booking can \
-         sleep through many commits. Letting one writer at a time into the transaction inside the \
-         process (a one-permit semaphore around the write path) would probably shorten that tail; this \
-         bench measures the code as it is and does not try it. The burst latency is mostly queueing: \
-         {BURST} attempts pass the write lock one after another (holds and refusals alike), so the last \
-         answer arrives after roughly {BURST} × the time each one holds the lock."
+           calls (form body, session cookie), {c} in flight at a time, for one slot with ample places, each \
+           from a different resident; only committed holds are counted. Each goes through the middleware, \
+           Leptos' server-function decoding, the session lookup and the desk's transaction.\n\
+         - **Desk only**: the same `AppointmentDesk::book` with the same pool and transaction, minus HTTP, \
+           the session lookup and the form decoding.\n\
+         - **Bare guarded update**: `UPDATE slots SET booked = booked + 1 WHERE id = $1 AND booked < capacity`, \
+           each its own transaction, {c} at a time: the one statement that decides capacity, alone.\n\
+         - **Burst**: {BURST} residents (connections already open) released by one barrier at the same instant \
+           for a slot with {BURST_CAPACITY} places; latency per attempt, holds and refusals together, \
+           nearest-rank. The run fails unless exactly {BURST_CAPACITY} hold and every other attempt is told `SlotFull`.\n\n\
+         ## How the write path holds under a burst (issue 10 §3)\n\n\
+         A refusal that can be decided by reading is decided before any write: a repeated idempotency key is \
+         answered from the stored outcome, and a slot already full is told `SlotFull` from the slot's row, so \
+         the {} refusals of the burst never queue for a write. On SQLite every write transaction starts with \
+         `BEGIN IMMEDIATE` (it holds the one write lock from its first statement, so a transaction that reads \
+         before it writes never fails with \"database is locked\"), and the writers of one server wait on one \
+         fair lock, woken in order, instead of SQLite's busy handler that sleeps 1, 2, 5, … 100 ms between \
+         tries. The place itself is still taken by the guarded update inside the transaction, so two attempts \
+         that both read \"one place left\" cannot both hold it. On PostgreSQL writers do not queue in the server: \
+         the guarded statements and unique keys decide every race.",
+        BURST - BURST_CAPACITY as usize
     );
     s
 }

@@ -37,6 +37,8 @@ type Provide = Arc<dyn Fn() + Send + Sync>;
 #[derive(Default, Clone)]
 pub struct Registry {
     provides: Vec<Provide>,
+    /// The same values by type (benchmarks and tests reach a desk without a request).
+    provided: HashMap<TypeId, Arc<dyn Any + Send + Sync>>,
     pub due_work: Vec<Arc<dyn DueWork>>,
     pub start_work: Vec<Arc<dyn StartWork>>,
     pub routes: Vec<axum::Router>,
@@ -46,8 +48,18 @@ pub struct Registry {
 impl Registry {
     /// Puts `value` (a desk: `Arc<dyn …Desk>`) into every request's context.
     pub fn provide<T: Clone + Send + Sync + 'static>(&mut self, value: T) {
+        self.provided
+            .insert(TypeId::of::<T>(), Arc::new(value.clone()));
         self.provides
             .push(Arc::new(move || leptos::prelude::provide_context(value.clone())));
+    }
+
+    /// What was provided as `T` (e.g. `Arc<dyn AppointmentDesk>`), outside a request.
+    pub fn get<T: Clone + Send + Sync + 'static>(&self) -> Option<T> {
+        self.provided
+            .get(&TypeId::of::<T>())
+            .and_then(|v| v.downcast_ref::<T>())
+            .cloned()
     }
 
     /// Provides everything registered (called once per request).

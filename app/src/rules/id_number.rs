@@ -30,8 +30,16 @@ pub enum Sex {
 ///
 /// The full number is needed by the back end (one number binds one account), but it is never
 /// shown: [`IdNumber::masked`] is what pages display.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+/// No `Deserialize`: a number only comes into being through `parse`. `Debug` masks it like
+/// `Display`, so a stray `{:?}` never prints the whole number.
+#[derive(Clone, PartialEq, Eq, Hash)]
 pub struct IdNumber(String);
+
+impl fmt::Debug for IdNumber {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "IdNumber({})", mask_id_number(&self.0))
+    }
+}
 
 /// ISO 7064 MOD 11-2 weights for the first 17 characters.
 const WEIGHTS: [u32; 17] = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2];
@@ -276,5 +284,21 @@ mod tests {
         assert_eq!(n.masked(), "1101**********002X");
         assert_eq!(n.to_string(), "1101**********002X");
         assert!(!format!("{n}").contains("19491231"));
+    }
+}
+
+#[cfg(test)]
+mod debug_tests {
+    use super::*;
+
+    #[test]
+    fn debug_never_prints_the_whole_number() {
+        let today = NaiveDate::from_ymd_opt(2026, 11, 23).unwrap();
+        let body = "33020319900101001";
+        let full = format!("{body}{}", check_character(body).unwrap());
+        let id = IdNumber::parse(&full, today).unwrap();
+        assert!(!format!("{id:?}").contains(&full));
+        let phone = crate::rules::phone::Phone::parse("13800001234").unwrap();
+        assert!(!format!("{phone:?}").contains("13800001234"));
     }
 }

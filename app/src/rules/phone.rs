@@ -11,8 +11,16 @@ pub enum PhoneError {
 
 /// An 11-digit mainland mobile number (first digit 1, second 3–9). Spaces, dashes and a
 /// leading +86 / 86 are accepted as typed and removed.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+/// No `Deserialize`: a number only comes into being through `parse`. `Debug` masks it like
+/// `Display`, so a stray `{:?}` never prints the whole number.
+#[derive(Clone, PartialEq, Eq, Hash)]
 pub struct Phone(String);
+
+impl fmt::Debug for Phone {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "Phone({})", mask_phone(&self.0))
+    }
+}
 
 impl Phone {
     pub fn parse(input: &str) -> Result<Self, PhoneError> {
