@@ -73,12 +73,3 @@ pub fn notice(
 ) -> Option<NoticeText> {
     services().iter().find_map(|s| (s.notice)(topic, params, locale))
 }
-
-/// Fills `{name}` placeholders of a message body with its parameters.
-pub fn fill_params(template: &str, params: &BTreeMap<String, String>) -> String {
-    let pairs: Vec<(&str, &str)> = params
-        .iter()
-        .map(|(k, v)| (k.as_str(), v.as_str()))
-        .collect();
-    crate::i18n::fill(template, &pairs)
-}

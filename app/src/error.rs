@@ -5,7 +5,7 @@
 //! all; the detail is logged on the server (see `server/src/error.rs` and DESIGN.md §5).
 
 use crate::{
-    i18n::{fill, Texts},
+    i18n::{Texts},
     rules::{id_number::IdNumberError, otp::OtpError},
 };
 use leptos::server_fn::{
@@ -115,14 +115,21 @@ impl<R: Refusal> From<R> for Code {
     }
 }
 
-/// How one service's refusals read (registered by `crate::services::init`).
+/// How one service's refusals read.
 pub type Explainer = fn(&ServiceCode, &'static Texts) -> Option<String>;
 
-static EXPLAINERS: std::sync::OnceLock<&'static [Explainer]> = std::sync::OnceLock::new();
+static EXPLAINERS: std::sync::Mutex<Vec<Explainer>> = std::sync::Mutex::new(Vec::new());
 
-/// Registers every service's explanation of its refusals; the first call wins.
-pub fn register_explainers(all: &'static [Explainer]) {
-    let _ = EXPLAINERS.set(all);
+/// Registers services' explanations of their refusals (once each, however often asked). The
+/// server registers every service's at start; in the browser each service's pages register
+/// their own when they first render (`lazy_page!`), so the main WASM module carries none.
+pub fn register_explainers(these: &[Explainer]) {
+    let mut all = EXPLAINERS.lock().unwrap_or_else(|e| e.into_inner());
+    for e in these {
+        if !all.iter().any(|x| std::ptr::fn_addr_eq(*x, *e)) {
+            all.push(*e);
+        }
+    }
 }
 
 /// The explanation of a service refusal, for a service registered in `all` (helper for
@@ -212,14 +219,14 @@ impl Code {
             Code::Otp(OtpError::Expired) => e.otp_expired.into(),
             Code::Otp(OtpError::TooManyAttempts) => e.otp_too_many.into(),
             Code::Otp(OtpError::Wrong { remaining }) => {
-                fill(e.otp_wrong, &[("n", &remaining.to_string())])
+                e.otp_wrong(&remaining.to_string())
             }
             Code::Otp(OtpError::ResendTooSoon { seconds }) => {
-                fill(e.otp_resend_wait, &[("s", &seconds.to_string())])
+                e.otp_resend_wait(&seconds.to_string())
             }
             Code::OtpFormat => e.otp_format.into(),
             Code::OtpMissing => e.otp_missing.into(),
-            Code::RateLimited { minutes } => fill(e.rate_limited, &[("m", &minutes.to_string())]),
+            Code::RateLimited { minutes } => e.rate_limited(&minutes.to_string()),
             Code::IdNumber(IdNumberError::WrongLength) => e.id_length.into(),
             Code::IdNumber(IdNumberError::BadCharacter) => e.id_character.into(),
             Code::IdNumber(IdNumberError::BadBirthDate) => e.id_birth_date.into(),
@@ -239,8 +246,10 @@ impl Code {
             Code::NumberInvalid => e.number_invalid.into(),
             Code::DateInvalid => e.date_invalid.into(),
             Code::Service(c) => EXPLAINERS
-                .get()
-                .and_then(|all| all.iter().find_map(|explain| explain(c, t)))
+                .lock()
+                .unwrap_or_else(|e| e.into_inner())
+                .iter()
+                .find_map(|explain| explain(c, t))
                 .unwrap_or_else(|| e.refused.into()),
         }
     }

@@ -71,7 +71,7 @@ pub fn use_locale() -> Locale {
 }
 
 /// Fills `{name}` placeholders in a text.
-pub fn fill(template: &str, args: &[(&str, &str)]) -> String {
+fn fill(template: &str, args: &[(&str, &str)]) -> String {
     let mut s = template.to_owned();
     for (k, v) in args {
         s = s.replace(&format!("{{{k}}}"), v);

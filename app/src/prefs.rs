@@ -126,8 +126,8 @@ pub fn Header() -> impl IntoView {
             <Suspense>
                 {move || Suspend::new(async move {
                     match session.resident.await {
-                        Ok(Some(_)) => view! { <a class="mz-header__account" href="/account">{t.account.my_account}</a> }.into_any(),
-                        _ => view! { <a class="mz-header__account" href="/signin">{t.account.sign_in}</a> }.into_any(),
+                        Ok(Some(_)) => view! { <a class="mz-header__account" href="/account">{t.common.my_account}</a> }.into_any(),
+                        _ => view! { <a class="mz-header__account" href="/signin">{t.common.sign_in}</a> }.into_any(),
                     }
                 })}
             </Suspense>

@@ -2,13 +2,14 @@
 //! (its routes, its refusals, its catalogue entry) and one to `server/src/services.rs` (its
 //! desks, due work and plain routes); nothing else outside its own folders changes.
 
+#[cfg(feature = "ssr")]
 use crate::error::{explain, Explainer};
 use leptos::prelude::*;
-use leptos_router::{any_nested_route::IntoAnyNestedRoute, MatchNestedRoutes};
+use leptos_router::any_nested_route::IntoAnyNestedRoute;
 
 /// Every service's pages.
 #[component(transparent)]
-pub fn ServiceRoutes() -> impl MatchNestedRoutes + Clone {
+pub fn ServiceRoutes() -> impl leptos_router::MatchNestedRoutes + Clone {
     view! {
         <crate::account::pages::AccountRoutes />
         <crate::staff::pages::StaffRoutes />
@@ -19,7 +20,8 @@ pub fn ServiceRoutes() -> impl MatchNestedRoutes + Clone {
     .into_any_nested_route()
 }
 
-/// How each service's refusals read.
+/// How each service's refusals read (the browser's pages register their own, see `lazy_page!`).
+#[cfg(feature = "ssr")]
 const EXPLAINERS: &[Explainer] = &[
     explain::<crate::appointments::model::Refusal>,
     explain::<crate::marriage::model::Refusal>,
@@ -36,7 +38,9 @@ const CATALOGUE: &[crate::catalogue::ServiceEntry] = &[
 
 /// Registers the lists above; called once at start (server and browser), safe to call again.
 pub fn init() {
-    crate::error::register_explainers(EXPLAINERS);
     #[cfg(feature = "ssr")]
-    crate::catalogue::register(CATALOGUE);
+    {
+        crate::error::register_explainers(EXPLAINERS);
+        crate::catalogue::register(CATALOGUE);
+    }
 }

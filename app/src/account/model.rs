@@ -122,10 +122,10 @@ pub const SERVICE: crate::catalogue::ServiceEntry = crate::catalogue::ServiceEnt
         name: |t| t.home.tile_real_name,
         body: |t| t.home.tile_real_name_body,
     }),
-    affair_title: |t| t.account.my_account,
+    affair_title: |t| t.account().my_account,
     affair_status: |_, _| None,
     notice: |topic, _, locale| {
-        let a = &locale.texts().account;
+        let a = locale.texts().account();
         let (title, body) = match topic {
             TOPIC_WELCOME => (a.msg_welcome_title, a.msg_welcome_body),
             TOPIC_REAL_NAME_BOUND => (a.msg_real_name_title, a.msg_real_name_body),

@@ -13,7 +13,7 @@ use crate::{
 use leptos::prelude::*;
 use leptos_router::{
     any_nested_route::IntoAnyNestedRoute, components::Route, hooks::use_query_map, lazy_route,
-    path, Lazy, LazyRoute, MatchNestedRoutes, SsrMode,
+    path, Lazy, LazyRoute, SsrMode,
 };
 
 crate::lazy_page!(SignInRoute, SignInPage);
@@ -24,7 +24,7 @@ crate::lazy_page!(MessagesRoute, MessagesPage);
 
 /// The routes of this service.
 #[component(transparent)]
-pub fn AccountRoutes() -> impl MatchNestedRoutes + Clone {
+pub fn AccountRoutes() -> impl leptos_router::MatchNestedRoutes + Clone {
     view! {
         <Route path=path!("/signin") view={Lazy::<SignInRoute>::new()} ssr=SsrMode::Async />
         <Route path=path!("/signin/code") view={Lazy::<CodeRoute>::new()} ssr=SsrMode::Async />
@@ -60,14 +60,14 @@ fn SignInPage() -> impl IntoView {
     let action = ServerAction::<RequestCode>::new();
     let typed = typed("signin");
     view! {
-        <Page title=t.account.sign_in_title.to_string()>
-            <p class="mz-lead">{t.account.sign_in_intro}</p>
+        <Page title=t.account().sign_in_title.to_string()>
+            <p class="mz-lead">{t.account().sign_in_intro}</p>
             <ActionForm action=action attr:class="mz-form">
                 <input type="hidden" name="next" value=next_param() />
                 <Field
                     name="phone"
-                    label=t.account.phone_label
-                    hint=t.account.phone_hint
+                    label=t.account().phone_label
+                    hint=t.account().phone_hint
                     kind="tel"
                     inputmode="numeric"
                     autocomplete="tel"
@@ -78,9 +78,9 @@ fn SignInPage() -> impl IntoView {
                     check=check_phone
                 />
                 <FormError error=form_error(action.value()) />
-                <button type="submit" class="mz-button mz-button--primary">{t.account.send_code}</button>
+                <button type="submit" class="mz-button mz-button--primary">{t.account().send_code}</button>
             </ActionForm>
-            <p class="mz-note">{t.account.staff_hint}" "<a href="/staff/signin">{t.staff.sign_in_title}</a></p>
+            <p class="mz-note">{t.account().staff_hint}" "<a href="/staff/signin">{t.staff().sign_in_title}</a></p>
         </Page>
     }
 }
@@ -95,7 +95,7 @@ fn CodePage() -> impl IntoView {
     let typed = typed("signin_code");
     let next = next_param();
     view! {
-        <Page title=t.account.code_title.to_string()>
+        <Page title=t.account().code_title.to_string()>
             <Suspense>
                 {move || {
                     let typed = typed.clone();
@@ -105,16 +105,16 @@ fn CodePage() -> impl IntoView {
                             Ok(Some(p)) => {
                                 let next2 = next.clone();
                                 view! {
-                                <p class="mz-lead">{crate::i18n::fill(t.account.code_sent_to, &[("phone", &p.phone_masked)])}</p>
+                                <p class="mz-lead">{t.account().code_sent_to(&p.phone_masked)}</p>
                                 {p.dev_code.map(|c| view! {
-                                    <p class="mz-devnote" role="note">{t.account.dev_code_note}" "<strong data-testid="dev-code">{c}</strong></p>
+                                    <p class="mz-devnote" role="note">{t.account().dev_code_note}" "<strong data-testid="dev-code">{c}</strong></p>
                                 })}
                                 <ActionForm action=verify attr:class="mz-form">
                                     <input type="hidden" name="next" value=next2 />
                                     <Field
                                         name="code"
-                                        label=t.account.code_label
-                                        hint=t.account.code_hint
+                                        label=t.account().code_label
+                                        hint=t.account().code_hint
                                         inputmode="numeric"
                                         autocomplete="one-time-code"
                                         maxlength=12
@@ -123,7 +123,7 @@ fn CodePage() -> impl IntoView {
                                         error=field_error(verify.value(), "code")
                                     />
                                     <FormError error=form_error(verify.value()) />
-                                    <button type="submit" class="mz-button mz-button--primary">{t.account.sign_in}</button>
+                                    <button type="submit" class="mz-button mz-button--primary">{t.account().sign_in}</button>
                                 </ActionForm>
                                 <ActionForm action=resend attr:class="mz-form mz-form--secondary">
                                     <input type="hidden" name="next" value=next />
@@ -131,14 +131,14 @@ fn CodePage() -> impl IntoView {
                                         Some(Err(e)) => Some(e.message(t)),
                                         _ => None,
                                     })}</p>
-                                    <button type="submit" class="mz-button">{t.account.resend_code}</button>
+                                    <button type="submit" class="mz-button">{t.account().resend_code}</button>
                                 </ActionForm>
-                                <p><a href="/signin">{t.account.change_number}</a></p>
+                                <p><a href="/signin">{t.account().change_number}</a></p>
                             }.into_any()
                             }
                             Ok(None) => view! {
-                                <p>{t.account.no_pending}</p>
-                                <p><a class="mz-button mz-button--primary" href="/signin">{t.account.sign_in_title}</a></p>
+                                <p>{t.account().no_pending}</p>
+                                <p><a class="mz-button mz-button--primary" href="/signin">{t.account().sign_in_title}</a></p>
                             }.into_any(),
                             Err(e) => view! { <p role="alert">{e.message(t)}</p> }.into_any(),
                         }
@@ -158,26 +158,26 @@ fn RealNamePage() -> impl IntoView {
     let typed = typed("realname");
     let next = next_param();
     view! {
-        <Page title=t.account.real_name_title.to_string()>
+        <Page title=t.account().real_name_title.to_string()>
             <RequireResident view=move |me| {
                 let typed = typed.clone();
                 let next = next.clone();
                 match me.real_name {
                     Some(name) => view! {
-                        <p class="mz-lead">{t.account.real_name_done}</p>
+                        <p class="mz-lead">{t.account().real_name_done}</p>
                         <dl class="mz-facts">
-                            <dt>{t.account.name_label}</dt><dd>{name}</dd>
-                            <dt>{t.account.id_number_label}</dt><dd>{me.id_number_masked.unwrap_or_default()}</dd>
+                            <dt>{t.account().name_label}</dt><dd>{name}</dd>
+                            <dt>{t.account().id_number_label}</dt><dd>{me.id_number_masked.unwrap_or_default()}</dd>
                         </dl>
                         <p><a class="mz-button mz-button--primary" href="/">{t.common.back_home}</a></p>
                     }.into_any(),
                     None => view! {
-                        <p class="mz-lead">{t.account.real_name_intro}</p>
+                        <p class="mz-lead">{t.account().real_name_intro}</p>
                         <ActionForm action=action attr:class="mz-form">
                             <input type="hidden" name="next" value=next.clone() />
                             <Field
                                 name="name"
-                                label=t.account.name_label
+                                label=t.account().name_label
                                 autocomplete="name"
                                 maxlength=30
                                 required=true
@@ -186,8 +186,8 @@ fn RealNamePage() -> impl IntoView {
                             />
                             <Field
                                 name="id_number"
-                                label=t.account.id_number_label
-                                hint=t.account.id_number_hint
+                                label=t.account().id_number_label
+                                hint=t.account().id_number_hint
                                 maxlength=18
                                 required=true
                                 autocomplete="off"
@@ -196,8 +196,8 @@ fn RealNamePage() -> impl IntoView {
                                 check=check_id_number
                             />
                             <FormError error=form_error(action.value()) />
-                            <p class="mz-note">{t.account.privacy_note}</p>
-                            <button type="submit" class="mz-button mz-button--primary">{t.account.bind}</button>
+                            <p class="mz-note">{t.account().privacy_note}</p>
+                            <button type="submit" class="mz-button mz-button--primary">{t.account().bind}</button>
                         </ActionForm>
                     }.into_any(),
                 }
@@ -211,19 +211,19 @@ fn RealNamePage() -> impl IntoView {
 fn AccountPage() -> impl IntoView {
     let t = use_texts();
     view! {
-        <Page title=t.account.my_account.to_string()>
+        <Page title=t.account().my_account.to_string()>
             <RequireResident view=move |me| view! {
                 <dl class="mz-facts">
-                    <dt>{t.account.phone_label}</dt><dd>{me.phone_masked.clone()}</dd>
-                    <dt>{t.account.name_label}</dt><dd>{me.real_name.clone().unwrap_or_else(|| t.account.not_bound.into())}</dd>
-                    <dt>{t.account.id_number_label}</dt><dd>{me.id_number_masked.clone().unwrap_or_else(|| t.account.not_bound.into())}</dd>
+                    <dt>{t.account().phone_label}</dt><dd>{me.phone_masked.clone()}</dd>
+                    <dt>{t.account().name_label}</dt><dd>{me.real_name.clone().unwrap_or_else(|| t.account().not_bound.into())}</dd>
+                    <dt>{t.account().id_number_label}</dt><dd>{me.id_number_masked.clone().unwrap_or_else(|| t.account().not_bound.into())}</dd>
                 </dl>
                 {me.real_name.is_none().then(|| view! {
-                    <p><a class="mz-button mz-button--primary" href="/account/realname">{t.account.real_name_title}</a></p>
+                    <p><a class="mz-button mz-button--primary" href="/account/realname">{t.account().real_name_title}</a></p>
                 })}
-                <p><a class="mz-button" href="/messages">{t.account.messages_title}</a></p>
+                <p><a class="mz-button" href="/messages">{t.account().messages_title}</a></p>
                 <form method="post" action="/api/account/sign_out" class="mz-form">
-                    <button type="submit" class="mz-button">{t.account.sign_out}</button>
+                    <button type="submit" class="mz-button">{t.account().sign_out}</button>
                 </form>
             } />
         </Page>
@@ -238,24 +238,24 @@ fn MessagesPage() -> impl IntoView {
     // Created once per page, outside the guard: the guard's view may run more than once.
     let list = Resource::new(|| (), |_| super::api::messages());
     view! {
-        <Page title=t.account.messages_title.to_string()>
+        <Page title=t.account().messages_title.to_string()>
             <RequireResident view=move |_| {
                 view! {
                     <Suspense>
                         {move || Suspend::new(async move {
                             match list.await {
-                                Ok(items) if items.is_empty() => view! { <p class="mz-empty">{t.account.no_messages}</p> }.into_any(),
+                                Ok(items) if items.is_empty() => view! { <p class="mz-empty">{t.account().no_messages}</p> }.into_any(),
                                 Ok(items) => {
                                     let any_unread = items.iter().any(|m| !m.read);
                                     view! {
                                         <ul class="mz-list">
                                             {items.into_iter().map(|m| {
                                                 let (title, body, link) = (m.title.clone(), m.body.clone(), m.link.clone());
-                                                let open = format!("{} · {}", t.account.open, title);
+                                                let open = format!("{} · {}", t.account().open, title);
                                                 view! {
                                                     <li class="mz-list__item" class:mz-list__item--unread=!m.read>
                                                         <h2 class="mz-list__title">
-                                                            {(!m.read).then(|| view! { <span class="mz-badge">{t.account.unread}</span>" " })}
+                                                            {(!m.read).then(|| view! { <span class="mz-badge">{t.account().unread}</span>" " })}
                                                             {title}
                                                         </h2>
                                                         <p>{body}</p>
@@ -267,7 +267,7 @@ fn MessagesPage() -> impl IntoView {
                                         </ul>
                                         {any_unread.then(|| view! {
                                             <form method="post" action="/api/account/messages_read" class="mz-form">
-                                                <button type="submit" class="mz-button">{t.account.mark_all_read}</button>
+                                                <button type="submit" class="mz-button">{t.account().mark_all_read}</button>
                                             </form>
                                         })}
                                     }.into_any()

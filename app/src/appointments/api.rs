@@ -6,6 +6,7 @@
 use super::model::{BookingView, CheckedIn, ClerkDay, PickerData, VoucherView};
 use crate::error::AppResult;
 use leptos::prelude::*;
+use serde::{Deserialize, Serialize};
 #[cfg(feature = "ssr")]
 use {
     super::{
@@ -338,4 +339,84 @@ pub async fn set_release(day: String, release_at: String, back: Option<String>) 
         Ok(())
     })
     .await
+}
+
+/// The other party as typed in a booking's partner step, kept for its review step (in an
+/// HttpOnly cookie of this browser, never in an address). `form` names the booking it is for.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PartnerDraft {
+    pub name: String,
+    pub id_number: String,
+    pub phone: String,
+    pub at_counter: bool,
+    pub id_number_masked: String,
+    pub phone_masked: String,
+}
+
+#[cfg(feature = "ssr")]
+fn draft_cookie(form: &str) -> AppResult<String> {
+    if form.is_empty() || form.len() > 24 || !form.bytes().all(|b| b.is_ascii_lowercase() || b == b'_')
+    {
+        return Err(AppError::BadRequest);
+    }
+    Ok(format!("mz_draft_{form}"))
+}
+
+/// 对方信息: checks the other party's name, ID number and phone, keeps them for the review
+/// step, and goes on to `next` (a page of this site).
+#[server(prefix = "/api", endpoint = "appointments/partner")]
+pub async fn partner_step(
+    form: String,
+    partner_name: String,
+    partner_id_number: String,
+    partner_phone: String,
+    partner_at_counter: Option<String>,
+    next: String,
+) -> AppResult<()> {
+    let counter = partner_at_counter.clone().unwrap_or_default();
+    web::keeping_typed(
+        &form.clone(),
+        &[
+            ("partner_name", &partner_name),
+            ("partner_id_number", &partner_id_number),
+            ("partner_phone", &partner_phone),
+            ("partner_at_counter", &counter),
+        ],
+        async {
+            use crate::{account::model::RealName, rules::phone::Phone};
+            web::require_resident().await?;
+            let cookie = draft_cookie(&form)?;
+            let name =
+                RealName::parse(&partner_name).map_err(|c| AppError::invalid("partner_name", c))?;
+            let id = IdNumber::parse(&partner_id_number, platform()?.clock.today())
+                .map_err(|e| AppError::invalid("partner_id_number", Code::IdNumber(e)))?;
+            let phone = Phone::parse(&partner_phone)
+                .map_err(|_| AppError::invalid("partner_phone", Code::PhoneInvalid))?;
+            let draft = PartnerDraft {
+                name: name.as_str().to_owned(),
+                id_number_masked: id.masked(),
+                id_number: id.as_str().to_owned(),
+                phone_masked: phone.masked(),
+                phone: phone.as_str().to_owned(),
+                at_counter: counter == "on",
+            };
+            let json = serde_json::to_string(&draft).map_err(|_| AppError::Internal)?;
+            web::set_cookie(&cookie, &hex::encode(json), 30 * 60, true);
+            leptos_axum::redirect(&safe_next(&next));
+            Ok(())
+        },
+    )
+    .await
+}
+
+/// The partner draft of `form` kept by this browser, if any.
+#[server(prefix = "/api", endpoint = "appointments/draft")]
+pub async fn read_draft(form: String) -> AppResult<Option<PartnerDraft>> {
+    web::require_resident().await?;
+    let Some(raw) = web::cookie(&draft_cookie(&form)?) else {
+        return Ok(None);
+    };
+    Ok(hex::decode(raw)
+        .ok()
+        .and_then(|b| serde_json::from_slice(&b).ok()))
 }

@@ -5,7 +5,7 @@
 
 use crate::{
     error::Refusal as RefusalCode,
-    i18n::{fill, Texts},
+    i18n::{Texts},
 };
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
@@ -187,7 +187,7 @@ impl BookingStatus {
     /// The status as the reader of a booking says it: the partner who must confirm reads "请您
     /// 确认", the applicant "等待对方确认".
     pub fn text(self, role: Party, t: &'static Texts) -> &'static str {
-        let a = &t.appointments;
+        let a = t.appointments();
         match (self, role) {
             (Self::PendingPartner, Party::Partner) => a.status_pending_you,
             (Self::PendingPartner, Party::Applicant) => a.status_pending_partner,
@@ -274,6 +274,18 @@ pub struct PickerData {
     pub office_id: String,
     pub slots: Vec<SlotView>,
     pub idempotency_key: String,
+    /// The office's hold (hours an unconfirmed booking is kept) and the server's now (unix
+    /// seconds): the review step says when an unconfirmed hold lapses, by the desk's own rule.
+    pub hold_hours: u32,
+    pub now: i64,
+}
+
+impl PickerData {
+    /// When a hold made now for `slot` would lapse (unix seconds).
+    pub fn hold_until(&self, slot: &SlotView, at_counter: bool) -> i64 {
+        let now = DateTime::from_timestamp(self.now, 0).unwrap_or_default();
+        hold_expires_at(now, slot.day, &slot.starts, self.hold_hours, at_counter).timestamp()
+    }
 }
 
 /// What the QR code carries: a prefix that says what it is, and the random token.
@@ -419,7 +431,7 @@ impl RefusalCode for Refusal {
     const SERVICE: &'static str = "appointments";
 
     fn message(&self, t: &'static Texts) -> String {
-        let a = &t.appointments;
+        let a = t.appointments();
         match *self {
             Self::SlotUnknown => a.err_slot_unknown.into(),
             Self::SlotFull => a.err_slot_full.into(),
@@ -437,10 +449,7 @@ impl RefusalCode for Refusal {
             Self::VoucherUnknown => a.err_voucher_unknown.into(),
             Self::VoucherNotToday => a.err_voucher_not_today.into(),
             Self::NotConfirmed => a.err_not_confirmed.into(),
-            Self::AlreadyCheckedIn { at } => fill(
-                a.err_already_checked_in,
-                &[("time", &crate::ui::format::clock_time(at))],
-            ),
+            Self::AlreadyCheckedIn { at } => a.err_already_checked_in(&crate::ui::format::clock_time(at)),
             Self::DayHasBookings => a.err_day_has_bookings.into(),
             Self::CapacityBelowBooked => a.err_capacity_below_booked.into(),
             Self::Closed => a.err_closed.into(),

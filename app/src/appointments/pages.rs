@@ -12,7 +12,7 @@ use super::{
 };
 use crate::{
     error::{AppError, Code},
-    i18n::{fill, use_locale, use_texts, Locale, Texts},
+    i18n::{use_locale, use_texts, Locale, Texts},
     rules::{id_number::IdNumber, phone::Phone},
     ui::{
         browser_today, field_error, form_error,
@@ -66,7 +66,7 @@ pub fn id_param() -> Memo<String> {
 pub fn OfficeFacts(office: OfficeView) -> impl IntoView {
     let t = use_texts();
     let locale = use_locale();
-    let a = &t.appointments;
+    let a = t.appointments();
     let hours = format::opening_hours(&office.hours, locale);
     view! {
         <dl class="mz-facts">
@@ -92,7 +92,7 @@ pub fn SlotPicker(
 ) -> impl IntoView {
     let t = use_texts();
     let locale = use_locale();
-    let a = &t.appointments;
+    let a = t.appointments();
     let mut days: Vec<(NaiveDate, Vec<SlotView>)> = vec![];
     for s in slots {
         match days.last_mut() {
@@ -136,17 +136,17 @@ pub fn SlotPicker(
 
 /// A slot's label: its time and what is left (or when it opens), ceremonies included.
 fn slot_label(s: &SlotView, time: &str, t: &'static Texts, locale: Locale) -> String {
-    let a = &t.appointments;
+    let a = t.appointments();
     match s.opens_at {
-        Some(at) => fill(a.slot_opens, &[("time", time), ("when", &format::instant(at, locale))]),
-        None if s.left == 0 => fill(a.slot_full, &[("time", time)]),
+        Some(at) => a.slot_opens(time, &format::instant(at, locale)),
+        None if s.left == 0 => a.slot_full(time),
         None => {
-            let mut l = fill(a.slot_open, &[("time", time), ("n", &s.left.to_string())]);
+            let mut l = a.slot_open(&s.left.to_string(), time);
             if s.ceremony_capacity > 0 {
                 l.push_str(&if s.ceremony_left == 0 {
                     a.slot_ceremony_full.to_owned()
                 } else {
-                    fill(a.slot_ceremony, &[("n", &s.ceremony_left.to_string())])
+                    a.slot_ceremony(&s.ceremony_left.to_string())
                 });
             }
             l
@@ -171,7 +171,7 @@ pub fn PartnerFields(
     #[prop(into)] phone_error: Signal<Option<String>>,
 ) -> impl IntoView {
     let t = use_texts();
-    let a = &t.appointments;
+    let a = t.appointments();
     let typed_value = |k: &str| typed.get(k).cloned().unwrap_or_default();
     let at_counter = typed.get("partner_at_counter").is_some_and(|v| v == "on");
     view! {
@@ -181,7 +181,7 @@ pub fn PartnerFields(
             <Field name="partner_name" label=a.partner_name hint=a.partner_name_hint
                 autocomplete="off" maxlength=30 required=true
                 value=typed_value("partner_name") error=name_error />
-            <Field name="partner_id_number" label=a.partner_id_number hint=t.account.id_number_hint
+            <Field name="partner_id_number" label=a.partner_id_number hint=t.account().id_number_hint
                 autocomplete="off" maxlength=18 required=true
                 value=typed_value("partner_id_number") error=id_error check=check_partner_id />
             <Field name="partner_phone" label=a.partner_phone hint=a.partner_phone_hint
@@ -206,7 +206,7 @@ pub fn ConfirmInvitation(
     body: String,
     confirm: ServerAction<Confirm>,
 ) -> impl IntoView {
-    let a = &use_texts().appointments;
+    let a = use_texts().appointments();
     view! {
         <section class="mz-section" aria-labelledby="confirm-h">
             <h2 id="confirm-h">{a.confirm_title}</h2>
@@ -224,16 +224,13 @@ pub fn ConfirmInvitation(
 /// The applicant's note while the partner has not confirmed yet.
 #[component]
 pub fn WaitingForPartner(b: BookingView) -> impl IntoView {
-    let a = &use_texts().appointments;
+    let a = use_texts().appointments();
     let locale = use_locale();
     (b.status == BookingStatus::PendingPartner && b.role == Party::Applicant).then(|| {
         let note = if b.at_counter {
             a.waiting_counter.to_owned()
         } else {
-            fill(
-                a.waiting_partner,
-                &[("when", &format::instant(b.hold_expires_at, locale))],
-            )
+            a.waiting_partner(&format::instant(b.hold_expires_at, locale))
         };
         view! { <p class="mz-note">{note}</p> }
     })
@@ -247,7 +244,7 @@ pub fn VoucherQr(
     file: &'static str,
     label: &'static str,
 ) -> impl IntoView {
-    let a = &use_texts().appointments;
+    let a = use_texts().appointments();
     view! {
         <section class="mz-section" aria-labelledby="voucher-h">
             <h2 id="voucher-h">{a.voucher_title}</h2>
@@ -261,7 +258,7 @@ pub fn VoucherQr(
 /// 取消预约, with the explicit tick.
 #[component]
 pub fn CancelBooking(booking_id: String, cancel: ServerAction<Cancel>) -> impl IntoView {
-    let a = &use_texts().appointments;
+    let a = use_texts().appointments();
     view! {
         <ActionForm action=cancel attr:class="mz-form mz-form--secondary">
             <input type="hidden" name="booking_id" value=booking_id />
@@ -281,7 +278,7 @@ pub fn CancelBooking(booking_id: String, cancel: ServerAction<Cancel>) -> impl I
 /// Past the online cut-off: the office's number to call instead.
 #[component]
 pub fn CallTheOffice(phone: String) -> impl IntoView {
-    let a = &use_texts().appointments;
+    let a = use_texts().appointments();
     view! { <p>{a.past_cutoff_note}" "<a href=format!("tel:{phone}")>{phone.clone()}</a></p> }
 }
 
@@ -296,7 +293,7 @@ pub fn ChangeBooking(
     #[prop(optional)]
     reschedule: Option<String>,
 ) -> impl IntoView {
-    let a = &use_texts().appointments;
+    let a = use_texts().appointments();
     let locale = use_locale();
     b.status.is_active().then(|| {
         view! {
@@ -304,7 +301,7 @@ pub fn ChangeBooking(
                 <h2 id="change-h">{a.change_title}</h2>
                 {if can_change {
                     view! {
-                        <p>{fill(a.change_until, &[("when", &format::instant(b.change_until, locale))])}</p>
+                        <p>{a.change_until(&format::instant(b.change_until, locale))}</p>
                         {reschedule.clone().map(|href| view! { <p><a class="mz-button" href=href>{a.reschedule}</a></p> })}
                         <CancelBooking booking_id=b.id.clone() cancel=cancel />
                     }.into_any()
@@ -321,7 +318,7 @@ pub fn ChangeBooking(
 pub fn ReschedulePage() -> impl IntoView {
     let t = use_texts();
     let locale = use_locale();
-    let a = &t.appointments;
+    let a = t.appointments();
     let id = id_param();
     let action = ServerAction::<Reschedule>::new();
     let data = Resource::new(
@@ -337,7 +334,7 @@ pub fn ReschedulePage() -> impl IntoView {
                             Ok((v, p)) => {
                                 let b = v.booking.clone();
                                 view! {
-                                    <p class="mz-lead">{fill(a.current_time, &[("when", &when_text(&b, locale))])}</p>
+                                    <p class="mz-lead">{a.current_time(&when_text(&b, locale))}</p>
                                     <ActionForm action=action attr:class="mz-form">
                                         <input type="hidden" name="booking_id" value=b.id.clone() />
                                         <input type="hidden" name="idempotency_key" value=p.idempotency_key.clone() />
@@ -372,7 +369,7 @@ pub fn OfficeChooser(
     #[prop(optional)]
     keep: Option<(&'static str, &'static str)>,
 ) -> impl IntoView {
-    let a = &use_texts().appointments;
+    let a = use_texts().appointments();
     let locale = use_locale();
     view! {
         <form method="get" action=action class="mz-form mz-form--secondary">
@@ -400,7 +397,7 @@ pub fn DayPicker(
     #[prop(optional)]
     keep: Option<(&'static str, String)>,
 ) -> impl IntoView {
-    let a = &use_texts().appointments;
+    let a = use_texts().appointments();
     let prev = iso_day(day.pred_opt().unwrap_or(day));
     let next = iso_day(day.succ_opt().unwrap_or(day));
     let (path, query) = match back.split_once('?') {
@@ -432,7 +429,7 @@ pub fn CheckInForm(
     /// The desk page to come back to.
     back: String,
 ) -> impl IntoView {
-    let a = &use_texts().appointments;
+    let a = use_texts().appointments();
     view! {
         <section class="mz-section" aria-labelledby="checkin-h">
             <h2 id="checkin-h">{a.check_in_title}</h2>
@@ -478,7 +475,7 @@ fn CounterConfirm(
     day: String,
     back: String,
 ) -> impl IntoView {
-    let a = &use_texts().appointments;
+    let a = use_texts().appointments();
     let field_id = format!("card-{}", b.id);
     let error_id = format!("{field_id}-error");
     let booking = b.id.clone();
@@ -601,7 +598,7 @@ pub fn CounterDay(
 ) -> impl IntoView {
     let t = use_texts();
     let locale = use_locale();
-    let a = &t.appointments;
+    let a = t.appointments();
     let day = iso_day(d.day);
     let heading = format::day(d.day, locale);
     let closed = d.closed_reason.clone();
@@ -616,7 +613,7 @@ pub fn CounterDay(
             <h2 id="day-h">{a.list_title}": "{heading}</h2>
             <DayPicker back=back.clone() day=d.day />
             {(!d.working_day).then(|| view! { <p class="mz-note">{a.rest_day_note}</p> })}
-            {closed.clone().map(|r| view! { <p class="mz-note">{fill(a.closed_note, &[("reason", &r)])}</p> })}
+            {closed.clone().map(|r| view! { <p class="mz-note">{a.closed_note(&r)}</p> })}
             <p class="mz-field__error" role="alert">{field_error(actions.outcome.value(), "booking")}</p>
             {if d.bookings.is_empty() {
                 view! { <p class="mz-empty">{a.none_this_day}</p> }.into_any()
@@ -743,7 +740,7 @@ fn DayTools(
     typed: CounterTyped,
     closed: bool,
 ) -> impl IntoView {
-    let a = &use_texts().appointments;
+    let a = use_texts().appointments();
     let (day2, back2) = (day.clone(), back.clone());
     view! {
         <section class="mz-section" aria-labelledby="release-h">
@@ -823,5 +820,375 @@ pub fn CounterDesk(
                 })
             }}
         </Suspense>
+    }
+}
+
+/// The steps of a booking (the journeys issue): one choice per page, so each page's action is
+/// on the first screen, each is a real address that works without JavaScript, and what was
+/// chosen travels in the address (the day, the slot) or, for the other party's ID number and
+/// phone, in an HttpOnly cookie of this browser, never in an address.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Step {
+    Day,
+    Time,
+    Partner,
+    Review,
+}
+
+impl Step {
+    fn from_query(s: Option<String>) -> Self {
+        match s.as_deref() {
+            Some("time") => Self::Time,
+            Some("partner") => Self::Partner,
+            Some("review") => Self::Review,
+            _ => Self::Day,
+        }
+    }
+
+    fn name(self) -> &'static str {
+        match self {
+            Self::Day => "day",
+            Self::Time => "time",
+            Self::Partner => "partner",
+            Self::Review => "review",
+        }
+    }
+}
+
+/// Where a booking's steps stand: the step and what was chosen, from the address.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StepState {
+    pub step: Step,
+    pub office: Option<String>,
+    pub day: Option<NaiveDate>,
+    pub slot: Option<String>,
+}
+
+impl StepState {
+    /// From the page's address.
+    pub fn read() -> Self {
+        let q = leptos_router::hooks::use_query_map();
+        q.with_untracked(|q| Self {
+            step: Step::from_query(q.get("step")),
+            office: q.get("office").filter(|o| !o.is_empty()),
+            day: q
+                .get("day")
+                .and_then(|d| NaiveDate::parse_from_str(&d, "%Y-%m-%d").ok()),
+            slot: q.get("slot").filter(|s| !s.is_empty()),
+        })
+    }
+
+    /// The address of `step` with what was chosen so far, and `keep` (e.g. the purpose).
+    pub fn href(&self, base: &str, keep: &str, step: Step) -> String {
+        let mut q = vec![format!("step={}", step.name())];
+        if !keep.is_empty() {
+            q.push(keep.to_owned());
+        }
+        if let Some(o) = &self.office {
+            q.push(format!("office={}", crate::ui::urlencode(o)));
+        }
+        if let Some(d) = self.day {
+            q.push(format!("day={}", iso_day(d)));
+        }
+        if let Some(s) = &self.slot {
+            q.push(format!("slot={}", crate::ui::urlencode(s)));
+        }
+        format!("{base}?{}", q.join("&"))
+    }
+}
+
+/// "第2步，共4步：选择时段" as the step's heading.
+#[component]
+pub fn StepHeading(step: Step, total: u8) -> impl IntoView {
+    let a = use_texts().appointments();
+    let (n, name) = match step {
+        Step::Day => (1, a.step_day),
+        Step::Time => (2, a.step_time),
+        Step::Partner => (3, a.step_partner),
+        Step::Review => (total, a.step_review),
+    };
+    view! {
+        <h2 class="mz-step">
+            <span class="mz-step__count">{a.step_of(&n.to_string(), &total.to_string())}</span>
+            " "{name}
+        </h2>
+    }
+}
+
+/// A day's summary in the day step: its places left, or why none.
+fn day_summary(slots: &[&SlotView], t: &'static Texts, locale: Locale) -> (bool, String) {
+    let a = t.appointments();
+    let left: u32 = slots.iter().map(|s| s.left).sum();
+    if left > 0 {
+        return (true, a.day_open(&left.to_string()));
+    }
+    match slots.iter().filter_map(|s| s.opens_at).min() {
+        Some(at) => (false, a.day_opens(&format::instant(at, locale))),
+        None => (false, a.day_full.to_owned()),
+    }
+}
+
+/// The first three steps of a booking: the days with places, the times of the chosen day, the
+/// other party. `base` is the booking page, `keep` what its address keeps (e.g.
+/// `purpose=divorce_application`); `form` names the partner draft; `total` counts the steps.
+#[component]
+pub fn BookingSteps(
+    base: &'static str,
+    #[prop(optional, into)] keep: String,
+    p: super::model::PickerData,
+    state: StepState,
+    /// The partner step, if the purpose has one: its legend and hint.
+    #[prop(optional)]
+    partner: Option<(&'static str, Option<&'static str>)>,
+    #[prop(optional)] offer_counter: bool,
+    form: &'static str,
+    partner_action: ServerAction<super::api::PartnerStep>,
+) -> impl IntoView {
+    let t = use_texts();
+    let locale = use_locale();
+    let a = t.appointments();
+    let total: u8 = if partner.is_some() { 4 } else { 3 };
+    let office = p.offices.iter().find(|o| o.id == p.office_id).cloned();
+    match state.step {
+        Step::Day | Step::Review => {
+            let mut days: Vec<(NaiveDate, Vec<&SlotView>)> = vec![];
+            for s in &p.slots {
+                match days.last_mut() {
+                    Some((d, list)) if *d == s.day => list.push(s),
+                    _ => days.push((s.day, vec![s])),
+                }
+            }
+            let many = p.offices.len() > 1;
+            let items = days
+                .into_iter()
+                .map(|(day, slots)| {
+                    let (open, summary) = day_summary(&slots, t, locale);
+                    let href = StepState {
+                        step: Step::Time,
+                        office: Some(p.office_id.clone()),
+                        day: Some(day),
+                        slot: None,
+                    }
+                    .href(base, &keep, Step::Time);
+                    let label = format::day(day, locale);
+                    view! {
+                        <li class="mz-daylist__item" class:mz-daylist__item--full=!open>
+                            {if open {
+                                view! {
+                                    <a class="mz-daylist__link" href=href>
+                                        <span class="mz-daylist__day">{label}</span>
+                                        <span class="mz-daylist__meta mz-nowrap">{summary}</span>
+                                    </a>
+                                }.into_any()
+                            } else {
+                                view! {
+                                    <span class="mz-daylist__link" aria-disabled="true">
+                                        <span class="mz-daylist__day">{label}</span>
+                                        <span class="mz-daylist__meta">{summary}</span>
+                                    </span>
+                                }.into_any()
+                            }}
+                        </li>
+                    }
+                })
+                .collect_view();
+            view! {
+                <StepHeading step=Step::Day total=total />
+                {office.clone().map(|o| view! { <p class="mz-step__context">{office_name(&o, locale).to_owned()}</p> })}
+                {p.slots.is_empty().then(|| view! { <p class="mz-empty">{a.no_slots}</p> })}
+                <ul class="mz-daylist">{items}</ul>
+                {many.then(|| view! {
+                    <OfficeChooser action=base offices=p.offices.clone() chosen=p.office_id.clone() />
+                })}
+                {office.map(|o| view! {
+                    <details class="mz-explain">
+                        <summary>{a.office}</summary>
+                        <OfficeFacts office=o />
+                    </details>
+                })}
+            }
+            .into_any()
+        }
+        Step::Time => {
+            let day = state.day;
+            let slots: Vec<SlotView> = p
+                .slots
+                .iter()
+                .filter(|s| Some(s.day) == day)
+                .cloned()
+                .collect();
+            let back = StepState {
+                step: Step::Day,
+                slot: None,
+                ..state.clone()
+            }
+            .href(base, &keep, Step::Day);
+            let next_step = if partner.is_some() { Step::Partner } else { Step::Review };
+            let (path, query) = (base, keep.clone());
+            let keeps: Vec<(String, String)> = query
+                .split('&')
+                .filter_map(|kv| kv.split_once('='))
+                .map(|(k, v)| (k.to_owned(), v.to_owned()))
+                .collect();
+            view! {
+                <StepHeading step=Step::Time total=total />
+                <p class="mz-step__context">{day.map(|d| format::day(d, locale))}</p>
+                <form method="get" action=path class="mz-form">
+                    <input type="hidden" name="step" value=next_step.name() />
+                    <input type="hidden" name="office" value=p.office_id.clone() />
+                    <input type="hidden" name="day" value=day.map(iso_day).unwrap_or_default() />
+                    {keeps.into_iter().map(|(k, v)| view! { <input type="hidden" name=k value=v /> }).collect_view()}
+                    <TimePicker slots=slots selected=state.slot.clone() />
+                    <button type="submit" class="mz-button mz-button--primary">{a.next}</button>
+                </form>
+                <p><a href=back>{a.other_day}</a></p>
+            }
+            .into_any()
+        }
+        Step::Partner => {
+            let (legend, hint) = partner.unwrap_or((a.partner, None));
+            let typed = crate::ui::typed(form);
+            let next = state.href(base, &keep, Step::Review);
+            let back = state.href(base, &keep, Step::Time);
+            view! {
+                <StepHeading step=Step::Partner total=total />
+                <ActionForm action=partner_action attr:class="mz-form">
+                    <input type="hidden" name="form" value=form />
+                    <input type="hidden" name="next" value=next />
+                    <PartnerFields legend=legend hint=hint.unwrap_or("") typed=typed offer_counter=offer_counter
+                        name_error=field_error(partner_action.value(), "partner_name")
+                        id_error=field_error(partner_action.value(), "partner_id_number")
+                        phone_error=field_error(partner_action.value(), "partner_phone") />
+                    <FormError error=form_error(partner_action.value()) />
+                    <button type="submit" class="mz-button mz-button--primary">{a.next}</button>
+                </ActionForm>
+                <p><a href=back>{a.step_time}</a></p>
+            }
+            .into_any()
+        }
+    }
+}
+
+/// The times of one day, as radio buttons with their places left (a full one shown, not
+/// choosable).
+#[component]
+fn TimePicker(slots: Vec<SlotView>, selected: Option<String>) -> impl IntoView {
+    let t = use_texts();
+    let locale = use_locale();
+    let a = t.appointments();
+    let first_open = slots
+        .iter()
+        .find(|s| s.left > 0 && s.opens_at.is_none())
+        .map(|s| s.id.clone());
+    let chosen = selected.or(first_open);
+    view! {
+        <fieldset class="mz-slots">
+            <legend class="mz-visually-hidden">{a.step_time}</legend>
+            {slots.is_empty().then(|| view! { <p class="mz-empty">{a.no_slots}</p> })}
+            {slots.into_iter().map(|s| {
+                let time = format::range(&s.starts, &s.ends);
+                let label = slot_label(&s, &time, t, locale);
+                let id = format!("slot-{}", s.id);
+                let disabled = s.left == 0 || s.opens_at.is_some();
+                let checked = chosen.as_deref() == Some(s.id.as_str()) && !disabled;
+                view! {
+                    <div class="mz-slot" class:mz-slot--full=disabled>
+                        <input type="radio" name="slot" id=id.clone() value=s.id.clone() checked=checked disabled=disabled required=true />
+                        <label for=id>{label}</label>
+                    </div>
+                }
+            }).collect_view()}
+        </fieldset>
+    }
+}
+
+/// The review step's facts: the office, when, the other party (masked), with links back to
+/// change each.
+#[component]
+pub fn ReviewFacts(
+    p: super::model::PickerData,
+    state: StepState,
+    base: &'static str,
+    #[prop(optional, into)] keep: String,
+    draft: Option<super::api::PartnerDraft>,
+    total: u8,
+) -> impl IntoView {
+    let t = use_texts();
+    let locale = use_locale();
+    let a = t.appointments();
+    let slot = p
+        .slots
+        .iter()
+        .find(|s| Some(&s.id) == state.slot.as_ref())
+        .cloned();
+    let office = p.offices.iter().find(|o| o.id == p.office_id).cloned();
+    let change_time = state.href(base, &keep, Step::Time);
+    let change_partner = state.href(base, &keep, Step::Partner);
+    view! {
+        <StepHeading step=Step::Review total=total />
+        <dl class="mz-facts">
+            {office.map(|o| view! { <dt>{a.office}</dt><dd>{office_name(&o, locale).to_owned()}</dd> })}
+            <dt>{a.when}</dt>
+            <dd>
+                {match &slot {
+                    Some(s) => view! { <span>{format::day_range(s.day, &s.starts, &s.ends, locale)}</span> }.into_any(),
+                    None => view! { <span role="alert">{a.slot_gone}</span> }.into_any(),
+                }}
+                " "<a href=change_time>{a.change}</a>
+            </dd>
+            {draft.map(|d| view! {
+                <dt>{a.partner}</dt>
+                <dd>{d.name.clone()}" "<span class="mz-nowrap">{d.id_number_masked.clone()}</span>" "
+                    <span class="mz-nowrap">{d.phone_masked.clone()}</span>" "<a href=change_partner.clone()>{a.change}</a></dd>
+            })}
+        </dl>
+    }
+}
+
+/// The partner draft's values as the booking form's hidden fields.
+#[component]
+pub fn DraftFields(draft: super::api::PartnerDraft) -> impl IntoView {
+    view! {
+        <input type="hidden" name="partner_name" value=draft.name />
+        <input type="hidden" name="partner_id_number" value=draft.id_number />
+        <input type="hidden" name="partner_phone" value=draft.phone />
+        {draft.at_counter.then(|| view! { <input type="hidden" name="partner_at_counter" value="on" /> })}
+    }
+}
+
+/// A booking's refusal on its review step, with a link to the step where it can be put right
+/// (the time for a slot that filled meanwhile, the partner for their details).
+#[component]
+pub fn BookingErrors<T, V>(
+    error: V,
+    base: &'static str,
+    state: StepState,
+    #[prop(optional, into)] keep: String,
+) -> impl IntoView
+where
+    T: Send + Sync + 'static,
+    V: With<Value = Option<Result<T, AppError>>> + Send + Sync + 'static,
+{
+    let t = use_texts();
+    let a = t.appointments();
+    let time = state.href(base, &keep, Step::Time);
+    let partner = state.href(base, &keep, Step::Partner);
+    view! {
+        <div class="mz-form__error" role="alert">
+            {move || error.with(|v| match v {
+                Some(Err(e)) => {
+                    let back = match e.field() {
+                        Some("slot") => Some((time.clone(), a.step_time)),
+                        Some(f) if f.starts_with("partner") => Some((partner.clone(), a.step_partner)),
+                        _ => None,
+                    };
+                    Some(view! {
+                        <p>{e.message(t)}</p>
+                        {back.map(|(href, label)| view! { <p><a href=href>{label}</a></p> })}
+                    })
+                }
+                _ => None,
+            })}
+        </div>
     }
 }

@@ -11,3 +11,12 @@ pub mod api;
 pub mod desk;
 pub mod model;
 pub mod pages;
+
+/// What a divorce page registers when it first renders (from its own WASM chunk): how its
+/// refusals read.
+pub fn on_page() {
+    crate::error::register_explainers(&[
+        crate::error::explain::<crate::appointments::model::Refusal>,
+        crate::error::explain::<model::Refusal>,
+    ]);
+}

@@ -8,7 +8,7 @@
 
 use crate::{
     appointments::model::PurposeSpec,
-    i18n::{fill, Locale, Texts},
+    i18n::{Locale, Texts},
     rules::{
         calendar::WorkCalendar,
         legal_period::{period_end, Deadline, PeriodStep},
@@ -68,7 +68,7 @@ impl crate::error::Refusal for Refusal {
     const SERVICE: &'static str = "divorce";
 
     fn message(&self, t: &'static Texts) -> String {
-        let x = &t.divorce;
+        let x = t.divorce();
         match self {
             Self::PartyUnknown => x.err_party_unknown,
             Self::SameParty => x.err_same_party,
@@ -89,13 +89,13 @@ pub const SERVICE: crate::catalogue::ServiceEntry = crate::catalogue::ServiceEnt
     key: "divorce",
     tile: Some(crate::catalogue::Tile {
         href: "/divorce",
-        name: |t| t.divorce.title,
-        body: |t| t.divorce.tile_body,
+        name: |t| t.divorce().title,
+        body: |t| t.divorce().tile_body,
     }),
-    affair_title: |t| t.divorce.title,
+    affair_title: |t| t.divorce().title,
     affair_status: |status, t| {
         if status == "registered" {
-            return Some(t.divorce.done.to_owned());
+            return Some(t.divorce().done.to_owned());
         }
         crate::appointments::model::BookingStatus::parse(status).map(|s| {
             s.text(crate::appointments::model::Party::Applicant, t)
@@ -103,7 +103,7 @@ pub const SERVICE: crate::catalogue::ServiceEntry = crate::catalogue::ServiceEnt
         })
     },
     notice: |topic, _, locale| {
-        let x = &locale.texts().divorce;
+        let x = locale.texts().divorce();
         // Says nothing more on purpose (a lock screen or a shared phone must not reveal it).
         (topic == "divorce_update").then(|| crate::catalogue::NoticeText {
             title: x.msg_update_title.to_owned(),
@@ -114,8 +114,8 @@ pub const SERVICE: crate::catalogue::ServiceEntry = crate::catalogue::ServiceEnt
     desks: &[crate::catalogue::StaffDesk {
         role: crate::identity::Role::RegistryClerk,
         href: "/staff/divorce",
-        name: |t| t.divorce.staff_title,
-        body: |t| t.divorce.desk_link,
+        name: |t| t.divorce().staff_title,
+        body: |t| t.divorce().desk_link,
     }],
 };
 
@@ -389,18 +389,12 @@ pub fn explain_steps(
     t: &'static Texts,
     locale: Locale,
 ) -> String {
-    let x = &t.divorce;
+    let x = t.divorce();
     steps
         .iter()
         .map(|s| match s {
             PeriodStep::Event(date) => format!("{event} {}", month_day(*date, locale)),
-            PeriodStep::Counted { days, date } => fill(
-                x.step_counted,
-                &[
-                    ("n", &days.to_string()),
-                    ("date", &month_day(*date, locale)),
-                ],
-            ),
+            PeriodStep::Counted { days, date } => x.step_counted(&month_day(*date, locale), &days.to_string()),
             PeriodStep::RestDay {
                 holiday: Some(h), ..
             } => {
@@ -408,20 +402,14 @@ pub fn explain_steps(
                     Locale::En => crate::rules::calendar::english_holiday_name(h).unwrap_or(h),
                     Locale::ZhCn => h,
                 };
-                fill(x.step_holiday, &[("holiday", name)])
+                x.step_holiday(name)
             }
             PeriodStep::RestDay { holiday: None, .. } => x.step_weekend.to_owned(),
-            PeriodStep::MovedTo(date) => fill(x.step_moved, &[("date", &month_day(*date, locale))]),
-            PeriodStep::EndsAt(at) => fill(x.step_ends, &[("time", &clock_time(*at))]),
+            PeriodStep::MovedTo(date) => x.step_moved(&month_day(*date, locale)),
+            PeriodStep::EndsAt(at) => x.step_ends(&clock_time(*at)),
             PeriodStep::Kept(at) => {
                 let day = crate::rules::clock::shanghai_date(*at);
-                fill(
-                    x.step_kept,
-                    &[
-                        ("date", &month_day(day, locale)),
-                        ("time", &clock_time(*at)),
-                    ],
-                )
+                x.step_kept(&month_day(day, locale), &clock_time(*at))
             }
         })
         .collect::<Vec<_>>()

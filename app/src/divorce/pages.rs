@@ -18,7 +18,7 @@ use crate::{
         },
     },
     error::AppError,
-    i18n::{fill, use_locale, use_texts, Texts},
+    i18n::{use_locale, use_texts, Texts},
     identity::Role,
     staff::pages::StaffBar,
     ui::{
@@ -29,7 +29,7 @@ use crate::{
 use leptos::prelude::*;
 use leptos_router::{
     any_nested_route::IntoAnyNestedRoute, components::Route, hooks::use_query_map, lazy_route,
-    path, Lazy, LazyRoute, MatchNestedRoutes, SsrMode,
+    path, Lazy, LazyRoute, SsrMode,
 };
 
 crate::lazy_page!(DivorceHomeRoute, DivorceHomePage);
@@ -39,7 +39,7 @@ crate::lazy_page!(DivorceClerkRoute, DivorceClerkPage);
 
 /// The routes of this service.
 #[component(transparent)]
-pub fn DivorceRoutes() -> impl MatchNestedRoutes + Clone {
+pub fn DivorceRoutes() -> impl leptos_router::MatchNestedRoutes + Clone {
     view! {
         <Route path=path!("/divorce") view={Lazy::<DivorceHomeRoute>::new()} ssr=SsrMode::Async />
         <Route path=path!("/divorce/book") view={Lazy::<DivorceBookRoute>::new()} ssr=SsrMode::Async />
@@ -59,19 +59,19 @@ const EXIT_TO: &str = "https://www.weather.com.cn/";
 fn QuickExit() -> impl IntoView {
     let t = use_texts();
     view! {
-        <a class="mz-quick-exit" href=EXIT_TO rel="noreferrer" title=t.divorce.quick_exit_label
+        <a class="mz-quick-exit" href=EXIT_TO rel="noreferrer" title=t.divorce().quick_exit_label
             on:click=|ev| {
                 ev.prevent_default();
                 let _ = window().location().replace(EXIT_TO);
             }>
-            {t.divorce.quick_exit}
+            {t.divorce().quick_exit}
         </a>
     }
 }
 
 /// A purpose's name, by its key.
 fn purpose_text(key: &str, t: &'static Texts) -> &'static str {
-    let x = &t.divorce;
+    let x = t.divorce();
     match key {
         k if k == APPLICATION.key => x.purpose_divorce_application,
         k if k == CERTIFICATE.key => x.purpose_divorce_certificate,
@@ -87,7 +87,7 @@ fn appointment_status(
     role: Party,
     t: &'static Texts,
 ) -> &'static str {
-    let x = &t.divorce;
+    let x = t.divorce();
     match status {
         BookingStatus::Registered if purpose == APPLICATION.key => x.done_application,
         BookingStatus::Registered if purpose == CERTIFICATE.key => x.done_certificate,
@@ -97,7 +97,7 @@ fn appointment_status(
 }
 
 fn case_status(c: &CaseView, now: i64, t: &'static Texts) -> &'static str {
-    let x = &t.divorce;
+    let x = t.divorce();
     match c.status {
         CaseStatus::Open => match c.phase_at(now) {
             Phase::CoolingOff => x.phase_cooling,
@@ -114,7 +114,7 @@ fn case_status(c: &CaseView, now: i64, t: &'static Texts) -> &'static str {
 #[component]
 fn DivorceHomePage() -> impl IntoView {
     let t = use_texts();
-    let x = &t.divorce;
+    let x = t.divorce();
     let withdraw = ServerAction::<Withdraw>::new();
     let cases = Resource::new(move || withdraw.version().get(), |_| super::api::overview());
     let appointments = Resource::new(
@@ -131,7 +131,7 @@ fn DivorceHomePage() -> impl IntoView {
                         (Ok(c), Ok(a)) => view! { <Overview c=c appointments=a withdraw=withdraw /> }.into_any(),
                         (Err(AppError::SignInRequired), _) | (_, Err(AppError::SignInRequired)) => view! {
                             <p class="mz-empty">{t.home.sign_in_for_affairs}</p>
-                            <p><a class="mz-button" href="/signin?next=/divorce">{t.account.sign_in}</a></p>
+                            <p><a class="mz-button" href="/signin?next=/divorce">{t.account().sign_in}</a></p>
                         }.into_any(),
                         (Err(e), _) | (_, Err(e)) => view! { <p role="alert">{e.message(t)}</p> }.into_any(),
                     }
@@ -149,7 +149,7 @@ fn DivorceHomePage() -> impl IntoView {
 fn Overview(c: CasesView, appointments: Vec<BookingView>, withdraw: ServerAction<Withdraw>) -> impl IntoView {
     let t = use_texts();
     let locale = use_locale();
-    let (x, a) = (&t.divorce, &t.appointments);
+    let (x, a) = (t.divorce(), t.appointments());
     let open_case = c.cases.iter().any(|c| c.status == CaseStatus::Open);
     let pending_application = appointments
         .iter()
@@ -183,7 +183,7 @@ fn Overview(c: CasesView, appointments: Vec<BookingView>, withdraw: ServerAction
                                     </h3>
                                     <p class="mz-list__meta">
                                         {a.reference}" "<span class="mz-nowrap">{b.reference.clone()}</span>" · "{appointment_status(b.status, &b.purpose, b.role, t)}
-                                        {waiting_for_me.then(|| view! { " "<span class="mz-badge">{t.marriage.invited}</span> })}
+                                        {waiting_for_me.then(|| view! { " "<span class="mz-badge">{t.marriage().invited}</span> })}
                                     </p>
                                 </li>
                             }
@@ -201,7 +201,7 @@ fn Overview(c: CasesView, appointments: Vec<BookingView>, withdraw: ServerAction
 fn CaseCard(c: CaseView, now: i64, withdraw: ServerAction<Withdraw>) -> impl IntoView {
     let t = use_texts();
     let locale = use_locale();
-    let x = &t.divorce;
+    let x = t.divorce();
     let open = c.status == CaseStatus::Open;
     let phase = c.phase_at(now);
     let cooling = explain_steps(&c.cooling_steps, x.received, t, locale);
@@ -213,7 +213,7 @@ fn CaseCard(c: CaseView, now: i64, withdraw: ServerAction<Withdraw>) -> impl Int
     view! {
         <article class="mz-case" aria-labelledby=labelled_by data-status=c.status.as_str()>
             <h3 id=heading_id>{x.case_reference}" "{c.reference.clone()}</h3>
-            <p class="mz-status">{t.appointments.status}": "<strong data-testid="case-status">{case_status(&c, now, t)}</strong></p>
+            <p class="mz-status">{t.appointments().status}": "<strong data-testid="case-status">{case_status(&c, now, t)}</strong></p>
             {(c.status == CaseStatus::Withdrawn).then(|| view! {
                 <p>{if c.withdrawn_by_me { x.withdrawn_by_me } else { x.withdrawn_by_other }}</p>
             })}
@@ -225,7 +225,7 @@ fn CaseCard(c: CaseView, now: i64, withdraw: ServerAction<Withdraw>) -> impl Int
             {(!c.unsure_years.is_empty()).then(|| {
                 let sep = if locale == crate::i18n::Locale::ZhCn { "、" } else { ", " };
                 let years = c.unsure_years.iter().map(i32::to_string).collect::<Vec<_>>().join(sep);
-                view! { <p class="mz-note" data-testid="unsure-years">{fill(x.unsure_years, &[("years", &years)])}</p> }
+                view! { <p class="mz-note" data-testid="unsure-years">{x.unsure_years(&years)}</p> }
             })}
             <details class="mz-explain">
                 <summary>{x.how_cooling}</summary>
@@ -280,7 +280,7 @@ fn query(name: &'static str) -> Option<String> {
 #[component]
 fn DivorceBookPage() -> impl IntoView {
     let t = use_texts();
-    let x = &t.divorce;
+    let x = t.divorce();
     let purpose = query("purpose")
         .and_then(|p| PURPOSES.iter().find(|s| s.key == p).copied())
         .unwrap_or(APPLICATION);
@@ -300,7 +300,7 @@ fn DivorceBookPage() -> impl IntoView {
         )
     };
     let typed = typed("divorce_book");
-    let title = fill(x.book_title_of, &[("purpose", purpose_text(purpose.key, t))]);
+    let title = x.book_title_of(purpose_text(purpose.key, t));
     view! {
         <Page title=title>
             <QuickExit />
@@ -310,7 +310,7 @@ fn DivorceBookPage() -> impl IntoView {
                 if me.real_name.is_none() {
                     return view! {
                         <p class="mz-lead">{t.errors.real_name_required}</p>
-                        <p><a class="mz-button mz-button--primary" href="/account/realname?next=/divorce">{t.account.real_name_title}</a></p>
+                        <p><a class="mz-button mz-button--primary" href="/account/realname?next=/divorce">{t.account().real_name_title}</a></p>
                     }.into_any();
                 }
                 view! {
@@ -368,7 +368,7 @@ fn DivorceBookPage() -> impl IntoView {
 #[component]
 fn AppointmentPage() -> impl IntoView {
     let t = use_texts();
-    let x = &t.divorce;
+    let x = t.divorce();
     let id = id_param();
     let confirm = ServerAction::<Confirm>::new();
     let cancel = ServerAction::<Cancel>::new();
@@ -406,7 +406,7 @@ fn Appointment(
 ) -> impl IntoView {
     let t = use_texts();
     let locale = use_locale();
-    let (x, a) = (&t.divorce, &t.appointments);
+    let (x, a) = (t.divorce(), t.appointments());
     let b = v.booking.clone();
     let pending = b.status == BookingStatus::PendingPartner;
     let has_qr = !v.qr_svg.is_empty();
@@ -425,7 +425,7 @@ fn Appointment(
         </dl>
         {(pending && b.role == Party::Partner).then(|| view! {
             <ConfirmInvitation booking_id=b.id.clone() confirm=confirm
-                body=fill(x.confirm_body, &[("name", &b.applicant_name), ("when", &format::instant(b.hold_expires_at, locale))]) />
+                body=x.confirm_body(&b.applicant_name, &format::instant(b.hold_expires_at, locale)) />
         })}
         <WaitingForPartner b=b.clone() />
         {has_qr.then(|| view! {
@@ -440,7 +440,7 @@ fn Appointment(
 const WORDING: CounterWording = CounterWording {
     purpose: Some(purpose_text),
     done: |purpose, t: &'static Texts| {
-        let x = &t.divorce;
+        let x = t.divorce();
         match purpose {
             k if k == APPLICATION.key => x.outcome_receive,
             k if k == CERTIFICATE.key => x.outcome_certificate,
@@ -455,7 +455,7 @@ const WORDING: CounterWording = CounterWording {
 #[component]
 fn DivorceClerkPage() -> impl IntoView {
     let t = use_texts();
-    let x = &t.divorce;
+    let x = t.divorce();
     let q = use_query_map();
     let counter = Memo::new(move |_| {
         q.with(|q| q.get("counter"))

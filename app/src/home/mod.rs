@@ -7,7 +7,7 @@
 pub mod api;
 
 use crate::{
-    i18n::{fill, use_locale, use_texts},
+    i18n::{use_locale, use_texts},
     ui::{format, Page},
 };
 use leptos::prelude::*;
@@ -59,14 +59,14 @@ pub fn HomePage() -> impl IntoView {
                                             <a class="mz-button" href="/messages">
                                                 {t.home.message_centre}
                                                 {(mine.unread_messages > 0).then(|| view! {
-                                                    " "<span class="mz-badge">{fill(t.home.unread_count, &[("n", &mine.unread_messages.to_string())])}</span>
+                                                    " "<span class="mz-badge">{t.home.unread_count(&mine.unread_messages.to_string())}</span>
                                                 })}
                                             </a>
                                         </p>
                                     }.into_any(),
                                     None => view! {
                                         <p class="mz-empty">{t.home.sign_in_for_affairs}</p>
-                                        <p><a class="mz-button mz-button--primary" href="/signin">{t.account.sign_in}</a></p>
+                                        <p><a class="mz-button mz-button--primary" href="/signin">{t.common.sign_in}</a></p>
                                     }.into_any(),
                                 }}
                             </section>

@@ -5,7 +5,7 @@
 use crate::{
     appointments::model::{Party, PurposeSpec},
     error::{AppError, Refusal as RefusalCode},
-    i18n::{fill, Texts},
+    i18n::{Texts},
     rules::id_number::{IdNumber, Sex},
 };
 use chrono::NaiveDate;
@@ -36,7 +36,7 @@ impl RefusalCode for Refusal {
     const SERVICE: &'static str = "marriage";
 
     fn message(&self, t: &'static Texts) -> String {
-        let m = &t.marriage;
+        let m = t.marriage();
         match *self {
             Self::PartnerIsApplicant => m.err_partner_is_applicant.into(),
             Self::UnderMarriageAge { party, min } => {
@@ -44,7 +44,7 @@ impl RefusalCode for Refusal {
                     Party::Applicant => m.party_applicant,
                     Party::Partner => m.party_partner,
                 };
-                fill(m.err_under_marriage_age, &[("who", who), ("min", &min.to_string())])
+                m.err_under_marriage_age(&min.to_string(), who)
             }
         }
     }
@@ -189,10 +189,10 @@ pub const SERVICE: crate::catalogue::ServiceEntry = crate::catalogue::ServiceEnt
     key: "marriage",
     tile: Some(crate::catalogue::Tile {
         href: "/marriage",
-        name: |t| t.marriage.title,
-        body: |t| t.marriage.tile_body,
+        name: |t| t.marriage().title,
+        body: |t| t.marriage().tile_body,
     }),
-    affair_title: |t| t.marriage.title,
+    affair_title: |t| t.marriage().title,
     affair_status: |status, t| {
         crate::appointments::model::BookingStatus::parse(status)
             .map(|s| s.text(Party::Applicant, t).to_owned())
@@ -201,8 +201,8 @@ pub const SERVICE: crate::catalogue::ServiceEntry = crate::catalogue::ServiceEnt
     desks: &[crate::catalogue::StaffDesk {
         role: crate::identity::Role::RegistryClerk,
         href: "/staff/marriage",
-        name: |t| t.marriage.clerk_title,
-        body: |t| t.marriage.desk_link,
+        name: |t| t.marriage().clerk_title,
+        body: |t| t.marriage().desk_link,
     }],
 };
 
@@ -214,26 +214,24 @@ fn notice(
     params: &std::collections::BTreeMap<String, String>,
     locale: crate::i18n::Locale,
 ) -> Option<crate::catalogue::NoticeText> {
-    let m = &locale.texts().marriage;
+    let m = locale.texts().marriage();
+    let get = |k: &str| params.get(k).map(String::as_str).unwrap_or_default();
+    let day = NaiveDate::parse_from_str(get("day"), "%Y-%m-%d")
+        .map(|d| crate::ui::format::day(d, locale))
+        .unwrap_or_default();
+    let (r, time) = (get("ref"), get("time"));
     let (title, body) = match topic {
-        "marriage_invited" => (m.msg_invited_title, m.msg_invited_body),
-        "marriage_confirmed" => (m.msg_confirmed_title, m.msg_confirmed_body),
-        "marriage_reminder" => (m.msg_reminder_title, m.msg_reminder_body),
-        "marriage_lapsed" => (m.msg_lapsed_title, m.msg_lapsed_body),
-        "marriage_cancelled" => (m.msg_cancelled_title, m.msg_cancelled_body),
-        "marriage_rescheduled" => (m.msg_rescheduled_title, m.msg_rescheduled_body),
+        "marriage_invited" => (m.msg_invited_title, m.msg_invited_body(&day, r, time)),
+        "marriage_confirmed" => (m.msg_confirmed_title, m.msg_confirmed_body(&day, r, time)),
+        "marriage_reminder" => (m.msg_reminder_title, m.msg_reminder_body(&day, r, time)),
+        "marriage_lapsed" => (m.msg_lapsed_title, m.msg_lapsed_body(r)),
+        "marriage_cancelled" => (m.msg_cancelled_title, m.msg_cancelled_body(&day, r, time)),
+        "marriage_rescheduled" => (m.msg_rescheduled_title, m.msg_rescheduled_body(&day, r, time)),
         _ => return None,
     };
-    let mut params = params.clone();
-    if let Some(day) = params
-        .get("day")
-        .and_then(|d| NaiveDate::parse_from_str(d, "%Y-%m-%d").ok())
-    {
-        params.insert("day".into(), crate::ui::format::day(day, locale));
-    }
     Some(crate::catalogue::NoticeText {
         title: title.to_owned(),
-        body: crate::catalogue::fill_params(body, &params),
+        body,
         link: params.get("booking").map(|b| MARRIAGE.page(b)),
     })
 }

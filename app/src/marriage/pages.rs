@@ -5,27 +5,24 @@
 use super::{api::Book, model::MARRIAGE};
 use crate::{
     appointments::{
-        api::{Cancel, Confirm},
-        model::{BookingStatus, Party, VoucherView},
+        api::{Cancel, Confirm, PartnerDraft, PartnerStep},
+        model::{BookingStatus, Party, PickerData, VoucherView},
         pages::{
-            id_param, office_name, when_text, ChangeBooking, ConfirmInvitation, CounterActions, CounterDesk,
-            CounterWording, OfficeChooser, OfficeFacts, PartnerFields, ReschedulePage,
-            SlotPicker, VoucherQr, WaitingForPartner,
+            id_param, office_name, when_text, BookingErrors, BookingSteps, ChangeBooking,
+            ConfirmInvitation, CounterActions, CounterDesk, CounterWording, DraftFields,
+            ReschedulePage, ReviewFacts, Step, StepState, VoucherQr, WaitingForPartner,
         },
     },
     error::AppError,
-    i18n::{fill, use_locale, use_texts, Texts},
+    i18n::{use_locale, use_texts, Texts},
     identity::Role,
     staff::pages::StaffBar,
-    ui::{
-        field_error, form_error, format, typed, Forbidden, FormError, Page, RequireResident,
-        RequireStaff,
-    },
+    ui::{format, typed, Forbidden, Page, RequireResident, RequireStaff},
 };
 use leptos::prelude::*;
 use leptos_router::{
-    any_nested_route::IntoAnyNestedRoute, components::Route, hooks::use_query_map, lazy_route,
-    path, Lazy, LazyRoute, MatchNestedRoutes, SsrMode,
+    any_nested_route::IntoAnyNestedRoute, components::Route, lazy_route, path, Lazy, LazyRoute,
+    SsrMode,
 };
 
 crate::lazy_page!(MarriageHomeRoute, MarriageHomePage);
@@ -36,7 +33,7 @@ crate::lazy_page!(ClerkRoute, ClerkPage);
 
 /// The routes of this service.
 #[component(transparent)]
-pub fn MarriageRoutes() -> impl MatchNestedRoutes + Clone {
+pub fn MarriageRoutes() -> impl leptos_router::MatchNestedRoutes + Clone {
     view! {
         <Route path=path!("/marriage") view={Lazy::<MarriageHomeRoute>::new()} ssr=SsrMode::Async />
         <Route path=path!("/marriage/book") view={Lazy::<BookRoute>::new()} ssr=SsrMode::Async />
@@ -52,7 +49,7 @@ pub fn MarriageRoutes() -> impl MatchNestedRoutes + Clone {
 /// What to bring, and the free counselling on offer.
 #[component]
 fn Guidance() -> impl IntoView {
-    let m = &use_texts().marriage;
+    let m = use_texts().marriage();
     view! {
         <section class="mz-section" aria-labelledby="bring-h">
             <h2 id="bring-h">{m.bring_title}</h2>
@@ -70,7 +67,7 @@ fn Guidance() -> impl IntoView {
 fn MarriageHomePage() -> impl IntoView {
     let t = use_texts();
     let locale = use_locale();
-    let (m, a) = (&t.marriage, &t.appointments);
+    let (m, a) = (t.marriage(), t.appointments());
     let mine = Resource::new(
         || (),
         |_| crate::appointments::api::my_bookings(MARRIAGE.service.to_owned()),
@@ -105,7 +102,7 @@ fn MarriageHomePage() -> impl IntoView {
                             }.into_any(),
                             Err(AppError::SignInRequired) => view! {
                                 <p class="mz-empty">{t.home.sign_in_for_affairs}</p>
-                                <p><a class="mz-button" href="/signin?next=/marriage">{t.account.sign_in}</a></p>
+                                <p><a class="mz-button" href="/signin?next=/marriage">{t.account().sign_in}</a></p>
                             }.into_any(),
                             Err(e) => view! { <p role="alert">{e.message(t)}</p> }.into_any(),
                         }
@@ -117,83 +114,125 @@ fn MarriageHomePage() -> impl IntoView {
     }
 }
 
-fn office_param() -> Option<String> {
-    use_query_map().with_untracked(|q| q.get("office"))
-}
-
-/// 预约: choose the office and a slot, enter the partner, book.
+/// 预约: a day, a time, the partner, then check and book — one step per page.
 #[component]
 fn BookPage() -> impl IntoView {
     let t = use_texts();
-    let m = &t.marriage;
+    let m = t.marriage();
+    let state = StepState::read();
     // Created once per page, outside the guard: the guard's view may run more than once.
     let action = ServerAction::<Book>::new();
+    let partner_action = ServerAction::<PartnerStep>::new();
+    let office = state.office.clone();
     let picker = Resource::new(
         move || action.version().get(),
-        |_| super::api::picker(office_param()),
+        move |_| super::api::picker(office.clone()),
     );
-    let typed = typed("marriage_book");
+    let draft = Resource::new(
+        || (),
+        |_| crate::appointments::api::read_draft(FORM.to_owned()),
+    );
     view! {
         <Page title=m.book_now.to_string()>
             <RequireResident view=move |me| {
-                let typed = typed.clone();
+                let state = state.clone();
                 if me.real_name.is_none() {
                     return view! {
                         <p class="mz-lead">{t.errors.real_name_required}</p>
-                        <p><a class="mz-button mz-button--primary" href="/account/realname?next=/marriage/book">{t.account.real_name_title}</a></p>
+                        <p><a class="mz-button mz-button--primary" href="/account/realname?next=/marriage/book">{t.account().real_name_title}</a></p>
                     }.into_any();
                 }
                 view! {
                     <Suspense>
                         {move || {
-                            let typed = typed.clone();
+                            let state = state.clone();
                             Suspend::new(async move {
                                 let p = match picker.await {
                                     Ok(p) => p,
                                     Err(e) => return view! { <p role="alert">{e.message(t)}</p> }.into_any(),
                                 };
-                                let office = p.offices.iter().find(|o| o.id == p.office_id).cloned();
-                                let many = p.offices.len() > 1;
-                                view! {
-                                    {many.then(|| view! {
-                                        <OfficeChooser action="/marriage/book" offices=p.offices.clone() chosen=p.office_id.clone() />
-                                    })}
-                                    {office.map(|o| view! { <OfficeFacts office=o /> })}
-                                    <ActionForm action=action attr:class="mz-form">
-                                        <input type="hidden" name="idempotency_key" value=p.idempotency_key.clone() />
-                                        <SlotPicker slots=p.slots.clone() selected=typed.get("slot").cloned().unwrap_or_default()
-                                            error=field_error(action.value(), "slot") />
-                                        <PartnerFields legend=m.partner_title typed=typed.clone() offer_counter=true
-                                            name_error=field_error(action.value(), "partner_name")
-                                            id_error=field_error(action.value(), "partner_id_number")
-                                            phone_error=field_error(action.value(), "partner_phone") />
-                                        <div class="mz-check">
-                                            <input type="checkbox" id="ceremony" name="ceremony" value="on"
-                                                checked=typed.get("ceremony").is_some_and(|c| c == "on")
-                                                aria-describedby="ceremony-hint" />
-                                            <label for="ceremony">{m.ceremony_label}</label>
-                                            <p class="mz-field__hint" id="ceremony-hint">{m.ceremony_hint}</p>
-                                        </div>
-                                        <p class="mz-note">{m.hold_note}</p>
-                                        <FormError error=form_error(action.value()) />
-                                        <button type="submit" class="mz-button mz-button--primary">{m.submit_book}</button>
-                                    </ActionForm>
-                                    <Guidance />
-                                }.into_any()
+                                if state.step != Step::Review {
+                                    return view! {
+                                        <BookingSteps base=BASE p=p state=state partner=(m.partner_title, None)
+                                            offer_counter=true form=FORM partner_action=partner_action />
+                                    }.into_any();
+                                }
+                                let draft = draft.await.ok().flatten();
+                                view! { <Review p=p state=state draft=draft action=action /> }.into_any()
                             })
                         }}
                     </Suspense>
+                    <Guidance />
                 }.into_any()
             } />
         </Page>
     }
 }
 
+/// The booking page and the name of its partner draft.
+const BASE: &str = "/marriage/book";
+const FORM: &str = "marriage_book";
+
+/// The last step: what will be booked, the ceremony, when an unconfirmed booking lapses, book.
+#[component]
+fn Review(
+    p: PickerData,
+    state: StepState,
+    draft: Option<PartnerDraft>,
+    action: ServerAction<Book>,
+) -> impl IntoView {
+    let t = use_texts();
+    let locale = use_locale();
+    let (m, a) = (t.marriage(), t.appointments());
+    let typed = typed("marriage_book");
+    let slot = p
+        .slots
+        .iter()
+        .find(|s| Some(&s.id) == state.slot.as_ref())
+        .cloned();
+    let Some(d) = draft.clone() else {
+        return view! {
+            <p class="mz-alert" role="alert">{a.draft_lost}</p>
+            <p><a class="mz-button mz-button--primary" href=state.href(BASE, "", Step::Partner)>{a.step_partner}</a></p>
+        }
+        .into_any();
+    };
+    let note = slot.as_ref().map(|s| {
+        if d.at_counter {
+            a.review_note_counter.to_owned()
+        } else {
+            a.review_note(&format::instant(p.hold_until(s, false), locale))
+        }
+    });
+    let ceremony_left = slot.as_ref().map_or(0, |s| s.ceremony_left);
+    view! {
+        <ReviewFacts p=p.clone() state=state.clone() base=BASE draft=draft total=4 />
+        <ActionForm action=action attr:class="mz-form">
+            <input type="hidden" name="idempotency_key" value=p.idempotency_key.clone() />
+            <input type="hidden" name="slot_id" value=state.slot.clone().unwrap_or_default() />
+            <DraftFields draft=d />
+            {(ceremony_left > 0).then(|| view! {
+                <div class="mz-check">
+                    <input type="checkbox" id="ceremony" name="ceremony" value="on"
+                        checked=typed.get("ceremony").is_some_and(|c| c == "on")
+                        aria-describedby="ceremony-hint" />
+                    <label for="ceremony">{m.ceremony_label}</label>
+                    <p class="mz-field__hint" id="ceremony-hint">{m.ceremony_hint}</p>
+                </div>
+            })}
+            {note.map(|n| view! { <p class="mz-note">{n}</p> })}
+            <BookingErrors error=action.value() base=BASE state=state.clone() />
+            <button type="submit" class="mz-button mz-button--primary">{m.submit_book}</button>
+        </ActionForm>
+    }
+    .into_any()
+}
+
 /// The booking: its facts, the partner's confirmation, the voucher, and changes.
 #[component]
 fn BookingPage() -> impl IntoView {
     let t = use_texts();
-    let m = &t.marriage;
+    let m = t.marriage();
     let id = id_param();
     // Created once per page, outside the guard: the guard's view may run more than once.
     let confirm = ServerAction::<Confirm>::new();
@@ -231,7 +270,7 @@ fn Booking(
 ) -> impl IntoView {
     let t = use_texts();
     let locale = use_locale();
-    let (m, a) = (&t.marriage, &t.appointments);
+    let (m, a) = (t.marriage(), t.appointments());
     let b = v.booking.clone();
     let pending = b.status == BookingStatus::PendingPartner;
     let has_qr = !v.qr_svg.is_empty();
@@ -255,7 +294,7 @@ fn Booking(
         </dl>
         {(pending && b.role == Party::Partner).then(|| view! {
             <ConfirmInvitation booking_id=b.id.clone() confirm=confirm
-                body=fill(m.confirm_body, &[("name", &b.applicant_name), ("when", &format::instant(b.hold_expires_at, locale))]) />
+                body=m.confirm_body(&b.applicant_name, &format::instant(b.hold_expires_at, locale)) />
         })}
         <WaitingForPartner b=b.clone() />
         {has_qr.then(|| view! {
@@ -271,7 +310,7 @@ fn Booking(
 /// The marriage counter's wording on the clerk's day list.
 const WORDING: CounterWording = CounterWording {
     purpose: None,
-    done: |_, t: &'static Texts| t.marriage.mark_registered,
+    done: |_, t: &'static Texts| t.marriage().mark_registered,
     status: |s, _, t| s.text(Party::Applicant, t),
 };
 
@@ -286,7 +325,7 @@ fn ClerkPage() -> impl IntoView {
                 return view! { <Forbidden /> }.into_any();
             }
             view! {
-                <Page title=t.marriage.clerk_title.to_string()>
+                <Page title=t.marriage().clerk_title.to_string()>
                     <StaffBar me=me />
                     <CounterDesk counter=MARRIAGE.counter.to_owned() actions=actions back="/staff/marriage".to_owned()
                         wording=WORDING default_capacity=10 full_tools=true />

@@ -5,3 +5,7 @@ pub mod api;
 pub mod desk;
 pub mod model;
 pub mod pages;
+
+/// What this service's pages register when they first render: nothing (its refusals are the
+/// shared ones).
+pub fn on_page() {}

@@ -13,7 +13,7 @@ use crate::{
 use leptos::prelude::*;
 use leptos_router::{
     any_nested_route::IntoAnyNestedRoute, components::Route, hooks::use_query_map, lazy_route,
-    path, Lazy, LazyRoute, MatchNestedRoutes, SsrMode,
+    path, Lazy, LazyRoute, SsrMode,
 };
 
 crate::lazy_page!(StaffSignInRoute, StaffSignInPage);
@@ -22,7 +22,7 @@ crate::lazy_page!(StaffAccountsRoute, StaffAccountsPage);
 crate::lazy_page!(AuditRoute, AuditPage);
 
 #[component(transparent)]
-pub fn StaffRoutes() -> impl MatchNestedRoutes + Clone {
+pub fn StaffRoutes() -> impl leptos_router::MatchNestedRoutes + Clone {
     view! {
         <Route path=path!("/staff/signin") view={Lazy::<StaffSignInRoute>::new()} ssr=SsrMode::Async />
         <Route path=path!("/staff") view={Lazy::<WorkbenchRoute>::new()} ssr=SsrMode::Async />
@@ -36,7 +36,7 @@ pub fn StaffRoutes() -> impl MatchNestedRoutes + Clone {
 
 /// The name of a role in the reader's language.
 pub fn role_name(role: Role, t: &'static Texts) -> &'static str {
-    let s = &t.staff;
+    let s = t.staff();
     match role {
         Role::RegistryClerk => s.role_registry_clerk,
         Role::FuneralReviewer => s.role_funeral_reviewer,
@@ -63,16 +63,16 @@ fn StaffSignInPage() -> impl IntoView {
         .with_untracked(|q| q.get("next"))
         .unwrap_or_else(|| "/staff".into());
     view! {
-        <Page title=t.staff.sign_in_title.to_string()>
+        <Page title=t.staff().sign_in_title.to_string()>
             <ActionForm action=action attr:class="mz-form">
                 <input type="hidden" name="next" value=next />
-                <Field name="username" label=t.staff.username autocomplete="username" maxlength=32 required=true
+                <Field name="username" label=t.staff().username autocomplete="username" maxlength=32 required=true
                     value=typed.get("username").cloned().unwrap_or_default()
                     error=field_error(action.value(), "username") />
-                <Field name="password" label=t.staff.password kind="password" autocomplete="current-password" maxlength=128 required=true
+                <Field name="password" label=t.staff().password kind="password" autocomplete="current-password" maxlength=128 required=true
                     error=field_error(action.value(), "password") />
                 <FormError error=form_error(action.value()) />
-                <button type="submit" class="mz-button mz-button--primary">{t.staff.sign_in}</button>
+                <button type="submit" class="mz-button mz-button--primary">{t.staff().sign_in}</button>
             </ActionForm>
         </Page>
     }
@@ -87,7 +87,7 @@ pub fn StaffBar(me: StaffView) -> impl IntoView {
         <div class="mz-staffbar">
             <p>{me.display_name.clone()}" · "{role_name(me.role, t)}" · "{unit_name(&me.unit, locale)}</p>
             <form method="post" action="/api/staff/sign_out" class="mz-inline-form">
-                <button type="submit" class="mz-button">{t.staff.sign_out}</button>
+                <button type="submit" class="mz-button">{t.staff().sign_out}</button>
             </form>
         </div>
     }
@@ -101,12 +101,12 @@ fn WorkbenchPage() -> impl IntoView {
         <RequireStaff view=move |me: StaffView| {
                 let role = me.role;
                 view! {
-                  <Page title=t.staff.workbench.to_string()>
+                  <Page title=t.staff().workbench.to_string()>
                     <StaffBar me=me />
                     <ul class="mz-tiles">
                         {role.can_manage_staff().then(|| view! {
                             <li class="mz-tile"><a class="mz-tile__link" href="/staff/accounts">
-                                <span class="mz-tile__name">{t.staff.accounts_title}</span>
+                                <span class="mz-tile__name">{t.staff().accounts_title}</span>
                             </a></li>
                         })}
                         <Suspense>
@@ -121,11 +121,11 @@ fn WorkbenchPage() -> impl IntoView {
                         </Suspense>
                         {role.can_read_audit().then(|| view! {
                             <li class="mz-tile"><a class="mz-tile__link" href="/staff/audit">
-                                <span class="mz-tile__name">{t.staff.audit_title}</span>
+                                <span class="mz-tile__name">{t.staff().audit_title}</span>
                             </a></li>
                         })}
                     </ul>
-                    <p class="mz-note">{t.staff.workbench_note}</p>
+                    <p class="mz-note">{t.staff().workbench_note}</p>
                   </Page>
                 }
         } />
@@ -145,20 +145,20 @@ fn StaffAccountsPage() -> impl IntoView {
         <RequireStaff view=move |me: StaffView| {
                 let typed = typed.clone();
                 view! {
-                  <Page title=t.staff.accounts_title.to_string()>
+                  <Page title=t.staff().accounts_title.to_string()>
                     <StaffBar me=me />
                     <Suspense>
                         {move || Suspend::new(async move {
                             match list.await {
                                 Ok(rows) => view! {
-                                    <div class="mz-table-wrap" role="region" aria-label=t.staff.accounts_title tabindex="0">
+                                    <div class="mz-table-wrap" role="region" aria-label=t.staff().accounts_title tabindex="0">
                                     <table class="mz-table">
-                                        <caption>{t.staff.accounts_title}</caption>
+                                        <caption>{t.staff().accounts_title}</caption>
                                         <thead><tr>
-                                            <th scope="col">{t.staff.username}</th>
-                                            <th scope="col">{t.staff.display_name}</th>
-                                            <th scope="col">{t.staff.role}</th>
-                                            <th scope="col">{t.staff.unit}</th>
+                                            <th scope="col">{t.staff().username}</th>
+                                            <th scope="col">{t.staff().display_name}</th>
+                                            <th scope="col">{t.staff().role}</th>
+                                            <th scope="col">{t.staff().unit}</th>
                                         </tr></thead>
                                         <tbody>
                                             {rows.into_iter().map(|s| view! {
@@ -177,19 +177,19 @@ fn StaffAccountsPage() -> impl IntoView {
                             }
                         })}
                     </Suspense>
-                    <h2>{t.staff.create_title}</h2>
+                    <h2>{t.staff().create_title}</h2>
                     <ActionForm action=create attr:class="mz-form">
-                        <Field name="username" label=t.staff.username hint=t.staff.username_hint maxlength=32 required=true
+                        <Field name="username" label=t.staff().username hint=t.staff().username_hint maxlength=32 required=true
                             value=typed.get("username").cloned().unwrap_or_default()
                             error=field_error(create.value(), "username") />
-                        <Field name="display_name" label=t.staff.display_name maxlength=40 required=true
+                        <Field name="display_name" label=t.staff().display_name maxlength=40 required=true
                             value=typed.get("display_name").cloned().unwrap_or_default()
                             error=field_error(create.value(), "display_name") />
-                        <Field name="password" label=t.staff.initial_password hint=t.staff.password_hint kind="password"
+                        <Field name="password" label=t.staff().initial_password hint=t.staff().password_hint kind="password"
                             autocomplete="new-password" maxlength=128 required=true
                             error=field_error(create.value(), "password") />
                         <div class="mz-field">
-                            <label class="mz-field__label" for="role">{t.staff.role}</label>
+                            <label class="mz-field__label" for="role">{t.staff().role}</label>
                             <select class="mz-field__input" id="role" name="role">
                                 {Role::ALL.into_iter().map(|r| {
                                     let selected = typed.get("role").is_some_and(|v| v == r.as_str());
@@ -204,15 +204,15 @@ fn StaffAccountsPage() -> impl IntoView {
                                     let units = units.await.unwrap_or_default();
                                     view! {
                                         <div class="mz-field">
-                                            <label class="mz-field__label" for="unit_id">{t.staff.unit}</label>
-                                            <p class="mz-field__hint" id="unit_id-hint">{t.staff.unit_hint}</p>
+                                            <label class="mz-field__label" for="unit_id">{t.staff().unit}</label>
+                                            <p class="mz-field__hint" id="unit_id-hint">{t.staff().unit_hint}</p>
                                             <select class="mz-field__input" id="unit_id" name="unit_id" aria-describedby="unit_id-hint unit_id-error">
                                                 {units.into_iter().map(|u| {
                                                     let kind = match u.kind {
-                                                        UnitKind::Office => t.staff.kind_office,
-                                                        UnitKind::Canteen => t.staff.kind_canteen,
-                                                        UnitKind::Organisation => t.staff.kind_organisation,
-                                                        UnitKind::Bureau => t.staff.kind_bureau,
+                                                        UnitKind::Office => t.staff().kind_office,
+                                                        UnitKind::Canteen => t.staff().kind_canteen,
+                                                        UnitKind::Organisation => t.staff().kind_organisation,
+                                                        UnitKind::Bureau => t.staff().kind_bureau,
                                                     };
                                                     let selected = chosen.as_deref() == Some(u.id.as_str());
                                                     view! { <option value=u.id.clone() selected=selected>{format!("{} ({kind})", unit_name(&u, locale))}</option> }
@@ -228,10 +228,10 @@ fn StaffAccountsPage() -> impl IntoView {
                         </Suspense>
                         <FormError error=form_error(create.value()) />
                         <p class="mz-form__ok" role="status">{move || create.value().with(|v| match v {
-                            Some(Ok(s)) => Some(crate::i18n::fill(t.staff.created, &[("user", &s.username)])),
+                            Some(Ok(s)) => Some(t.staff().created(&s.username)),
                             _ => None,
                         })}</p>
-                        <button type="submit" class="mz-button mz-button--primary">{t.staff.create}</button>
+                        <button type="submit" class="mz-button mz-button--primary">{t.staff().create}</button>
                     </ActionForm>
                   </Page>
                 }
@@ -247,21 +247,21 @@ fn AuditPage() -> impl IntoView {
     view! {
         <RequireStaff view=move |me: StaffView| {
                 view! {
-                  <Page title=t.staff.audit_title.to_string()>
+                  <Page title=t.staff().audit_title.to_string()>
                     <StaffBar me=me />
                     <Suspense>
                         {move || Suspend::new(async move {
                             match log.await {
                                 Ok(rows) => view! {
-                                    <div class="mz-table-wrap" role="region" aria-label=t.staff.audit_title tabindex="0">
+                                    <div class="mz-table-wrap" role="region" aria-label=t.staff().audit_title tabindex="0">
                                     <table class="mz-table">
-                                        <caption>{t.staff.audit_title}</caption>
+                                        <caption>{t.staff().audit_title}</caption>
                                         <thead><tr>
-                                            <th scope="col">{t.staff.when}</th>
-                                            <th scope="col">{t.staff.who}</th>
-                                            <th scope="col">{t.staff.action}</th>
-                                            <th scope="col">{t.staff.target}</th>
-                                            <th scope="col">{t.staff.client}</th>
+                                            <th scope="col">{t.staff().when}</th>
+                                            <th scope="col">{t.staff().who}</th>
+                                            <th scope="col">{t.staff().action}</th>
+                                            <th scope="col">{t.staff().target}</th>
+                                            <th scope="col">{t.staff().client}</th>
                                         </tr></thead>
                                         <tbody>
                                             {rows.into_iter().map(|e| view! {

@@ -113,10 +113,7 @@ pub fn opening_hours(hours: &[(u32, String, String)], locale: Locale) -> String 
             let days = if from == to {
                 weekday(*from, t).to_owned()
             } else {
-                crate::i18n::fill(
-                    t.common.weekday_span,
-                    &[("from", weekday(*from, t)), ("to", weekday(*to, t))],
-                )
+                t.common.weekday_span(weekday(*from, t), weekday(*to, t))
             };
             format!("{days} {}", range(o, c))
         })

@@ -36,7 +36,8 @@ pub fn browser_today() -> chrono::NaiveDate {
 
 /// Declares a lazily loaded route for a page component: with `cargo leptos build --split` its
 /// code goes into a separate WASM chunk fetched when the page is first visited, so the home
-/// page a phone opens first does not carry the whole app.
+/// page a phone opens first does not carry the whole app. The page's service registers what
+/// it needs first (`super::on_page()`: its refusals' texts), from inside the chunk.
 #[macro_export]
 macro_rules! lazy_page {
     ($route:ident, $page:ident) => {
@@ -50,6 +51,7 @@ macro_rules! lazy_page {
             }
 
             fn view(_this: Self) -> AnyView {
+                super::on_page();
                 view! { <$page /> }.into_any()
             }
         }

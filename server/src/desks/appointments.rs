@@ -700,6 +700,13 @@ impl SqlAppointments {
     ) -> DeskResult<PickerData> {
         let offices = self.offices().await?;
         let now = self.clock.now().timestamp();
+        let hold_hours: i64 =
+            sqlx::query_scalar("SELECT hold_hours FROM registry_offices WHERE unit_id = $1")
+                .bind(office_id)
+                .fetch_optional(self.db.pool())
+                .await
+                .map_err(db)?
+                .ok_or(AppError::NotFound)?;
         let mut slots = vec![];
         for row in self.window_slots(office_id, counter).await? {
             if rule.check(&row.facts()?).is_ok() {
@@ -711,6 +718,8 @@ impl SqlAppointments {
             office_id: office_id.to_owned(),
             slots,
             idempotency_key,
+            hold_hours: hold_hours as u32,
+            now,
         })
     }
 
@@ -1953,11 +1962,11 @@ async fn voucher_ics(
         Ok(v) => {
             let discreet = v.booking.discreet;
             let summary = if discreet {
-                app::i18n::ZH_CN.appointments.calendar_neutral
+                app::i18n::ZH_CN.appointments().calendar_neutral
             } else {
                 app::catalogue::service(&v.booking.service)
                     .map(|e| (e.affair_title)(&app::i18n::ZH_CN))
-                    .unwrap_or(app::i18n::ZH_CN.appointments.calendar_neutral)
+                    .unwrap_or(app::i18n::ZH_CN.appointments().calendar_neutral)
             };
             let body = app::appointments::ics::ics(&v.booking, &v.office, summary, s.clock.now().timestamp());
             let name = if discreet {

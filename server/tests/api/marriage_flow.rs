@@ -673,18 +673,21 @@ async fn a_failed_booking_without_javascript_comes_back_with_the_error_and_what_
     let app = marriage_app().await;
     let slot = add_slot(&app, "2026-11-25", "09:00", 5, 1).await;
     let (c, _) = resident(&app, 91).await;
+    // The steps are pages: the day, the time, then the partner.
+    let partner_step = format!("/marriage/book?step=partner&office={OFFICE}&day=2026-11-25&slot={slot}");
+    let page = app.get(&c, &partner_step).await.text().await.unwrap();
+    assert!(page.contains("name=\"partner_id_number\""), "{page}");
     let res = app
         .post_page_form(
             &c,
-            "marriage/book",
-            "/marriage/book",
+            "appointments/partner",
+            &partner_step,
             &[
-                ("slot_id", &slot),
+                ("form", "marriage_book"),
                 ("partner_name", "李小红"),
                 ("partner_id_number", "330203199202020011"),
                 ("partner_phone", PARTNER_PHONE),
-                ("ceremony", "on"),
-                ("idempotency_key", "nojs-1"),
+                ("next", "/marriage/book?step=review"),
             ],
         )
         .await;
@@ -700,17 +703,34 @@ async fn a_failed_booking_without_javascript_comes_back_with_the_error_and_what_
     );
     assert!(page.contains("value=\"李小红\""));
     assert!(page.contains("value=\"330203199202020011\""));
-    assert!(
-        page.contains(&format!("value=\"{slot}\" checked")),
-        "the slot stays chosen"
-    );
-    // Corrected and sent again, the booking is made and the browser goes to it.
+    // Corrected: on to the review, which shows the partner masked and books.
     let good = partner(91);
+    let review = format!("/marriage/book?step=review&office={OFFICE}&day=2026-11-25&slot={slot}");
+    let res = app
+        .post_page_form(
+            &c,
+            "appointments/partner",
+            &partner_step,
+            &[
+                ("form", "marriage_book"),
+                ("partner_name", "李小红"),
+                ("partner_id_number", &good),
+                ("partner_phone", PARTNER_PHONE),
+                ("next", &review),
+            ],
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::FOUND);
+    let to = res.headers()["location"].to_str().unwrap().to_owned();
+    assert!(to.ends_with(&review), "{to}");
+    let page = app.get(&c, &review).await.text().await.unwrap();
+    assert!(page.contains("李小红") && page.contains("3302**********"), "{page}");
+    assert!(page.contains(&format!("value=\"{slot}\"")), "the slot stays chosen");
     let res = app
         .post_page_form(
             &c,
             "marriage/book",
-            "/marriage/book",
+            &review,
             &[
                 ("slot_id", &slot),
                 ("partner_name", "李小红"),
@@ -725,7 +745,7 @@ async fn a_failed_booking_without_javascript_comes_back_with_the_error_and_what_
     assert!(to.starts_with("/marriage/booking/"), "{to}");
     let page = app.get(&c, &to).await.text().await.unwrap();
     assert!(
-        page.contains("待对方确认"),
-        "the booking page says it waits for the partner"
+        page.contains("等待对方确认"),
+        "the booking page says it waits for the partner, from the applicant's side"
     );
 }
