@@ -96,41 +96,50 @@ pub async fn set_lang(lang: String) -> Result<(), crate::error::AppError> {
     Ok(())
 }
 
-/// The header every page shares: the service name, the two switches, and the account link.
+/// The header every page shares: the service name, who is signed in, and the two switches
+/// (elder mode, and the other language by its own name), compact in one row.
 #[component]
 pub fn Header() -> impl IntoView {
     let t = use_texts();
     let prefs = Prefs::detect();
-    let other = match prefs.locale {
-        Locale::ZhCn => Locale::En,
-        Locale::En => Locale::ZhCn,
+    let (other, other_name) = match prefs.locale {
+        Locale::ZhCn => (Locale::En, "English"),
+        Locale::En => (Locale::ZhCn, "中文"),
     };
     let session = expect_context::<crate::session::Session>();
     view! {
         <header class="mz-header">
-            <a class="mz-header__brand" href="/">{t.common.app_name}</a>
+            <div class="mz-header__row">
+                <a class="mz-header__brand" href="/">{t.common.app_name}</a>
+                <Suspense>
+                    {move || Suspend::new(async move {
+                        let who = session.who.await.ok();
+                        let staff = who.as_ref().and_then(|w| w.staff_name.clone());
+                        let resident = who.as_ref().is_some_and(|w| w.resident.is_some());
+                        match (staff, resident) {
+                            (Some(name), _) => view! {
+                                <a class="mz-header__account" href="/staff">{t.common.staff_signed_in(&name)}</a>
+                            }.into_any(),
+                            (None, true) => view! { <a class="mz-header__account" href="/account">{t.common.my_account}</a> }.into_any(),
+                            (None, false) => view! { <a class="mz-header__account" href="/signin">{t.common.sign_in}</a> }.into_any(),
+                        }
+                    })}
+                </Suspense>
+            </div>
             <nav class="mz-header__switches" aria-label=t.common.display_settings>
                 <form method="post" action="/api/prefs/elder" class="mz-inline-form">
                     <input type="hidden" name="on" value=if prefs.elder { "0" } else { "1" } />
                     <button type="submit" class="mz-switch" aria-pressed=if prefs.elder { "true" } else { "false" }>
-                        "长辈版 / Elder mode"
+                        {t.common.elder_mode}
                     </button>
                 </form>
                 <form method="post" action="/api/prefs/lang" class="mz-inline-form">
                     <input type="hidden" name="lang" value=other.tag() />
-                    <button type="submit" class="mz-switch">
-                        "中文 / English"
+                    <button type="submit" class="mz-switch" lang=other.tag() aria-label=t.common.switch_language>
+                        {other_name}
                     </button>
                 </form>
             </nav>
-            <Suspense>
-                {move || Suspend::new(async move {
-                    match session.resident.await {
-                        Ok(Some(_)) => view! { <a class="mz-header__account" href="/account">{t.common.my_account}</a> }.into_any(),
-                        _ => view! { <a class="mz-header__account" href="/signin">{t.common.sign_in}</a> }.into_any(),
-                    }
-                })}
-            </Suspense>
         </header>
     }
 }

@@ -17,6 +17,26 @@ pub async fn me() -> AppResult<Option<ResidentView>> {
         .map(crate::web::Resident::into_view))
 }
 
+/// Who is signed in, as the header says it: the resident, and a staff member's name.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct SignedIn {
+    pub resident: Option<ResidentView>,
+    pub staff_name: Option<String>,
+}
+
+/// Who is signed in on this browser (a resident, a staff member, both or neither).
+#[server(prefix = "/api", endpoint = "account/whoami")]
+pub async fn whoami() -> AppResult<SignedIn> {
+    let resident = crate::web::current_resident()
+        .await?
+        .map(crate::web::Resident::into_view);
+    let staff_name = crate::web::current_staff().await?.map(|s| s.display_name);
+    Ok(SignedIn {
+        resident,
+        staff_name,
+    })
+}
+
 /// The signed-in staff member, if any.
 #[server(prefix = "/api", endpoint = "staff/me")]
 pub async fn staff_me() -> AppResult<Option<StaffView>> {
@@ -24,10 +44,10 @@ pub async fn staff_me() -> AppResult<Option<StaffView>> {
 }
 
 /// Who is signed in, fetched once per navigation and shared by the header and the guards.
+/// (The workbench's guard asks for the staff member's role itself, from its own chunk.)
 #[derive(Clone, Copy)]
 pub struct Session {
-    pub resident: Resource<AppResult<Option<ResidentView>>>,
-    pub staff: Resource<AppResult<Option<StaffView>>>,
+    pub who: Resource<AppResult<SignedIn>>,
 }
 
 /// Puts the [`Session`] into context, refetched whenever the path changes (sign-in and
@@ -35,9 +55,8 @@ pub struct Session {
 #[component]
 pub fn SessionProvider(children: Children) -> impl IntoView {
     let location = use_location();
-    let resident = Resource::new(move || location.pathname.get(), |_| me());
-    // Without a staff cookie this answers at once, without a lookup.
-    let staff = Resource::new(move || location.pathname.get(), |_| staff_me());
-    provide_context(Session { resident, staff });
+    // Without a session cookie this answers at once, without a lookup.
+    let who = Resource::new(move || location.pathname.get(), |_| whoami());
+    provide_context(Session { who });
     children()
 }

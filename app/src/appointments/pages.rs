@@ -938,7 +938,7 @@ pub fn BookingSteps(
     p: super::model::PickerData,
     state: StepState,
     /// The partner step, if the purpose has one: its legend and hint.
-    #[prop(optional)]
+    #[prop(default = None)]
     partner: Option<(&'static str, Option<&'static str>)>,
     #[prop(optional)] offer_counter: bool,
     form: &'static str,

@@ -9,12 +9,12 @@ use super::{
 };
 use crate::{
     appointments::{
-        api::{Cancel, Confirm},
-        model::{BookingStatus, BookingView, Party, VoucherView},
+        api::{Cancel, Confirm, PartnerDraft, PartnerStep},
+        model::{BookingStatus, BookingView, Party, PickerData, PurposeSpec, VoucherView},
         pages::{
-            id_param, office_name, when_text, ChangeBooking, ConfirmInvitation, CounterActions,
-            CounterDesk, CounterWording, OfficeChooser, OfficeFacts, PartnerFields, SlotPicker,
-            VoucherQr, WaitingForPartner,
+            id_param, office_name, when_text, BookingErrors, BookingSteps, ChangeBooking,
+            ConfirmInvitation, CounterActions, CounterDesk, CounterWording, DraftFields,
+            ReviewFacts, Step, StepState, VoucherQr, WaitingForPartner,
         },
     },
     error::AppError,
@@ -276,7 +276,8 @@ fn query(name: &'static str) -> Option<String> {
     use_query_map().with_untracked(|q| q.get(name))
 }
 
-/// 预约: an application (with the other party), a certificate visit or counselling.
+/// 预约: an application (with the other party), a certificate visit or counselling — one step
+/// per page (a day, a time, the other party for an application, then check and book).
 #[component]
 fn DivorceBookPage() -> impl IntoView {
     let t = use_texts();
@@ -285,28 +286,37 @@ fn DivorceBookPage() -> impl IntoView {
         .and_then(|p| PURPOSES.iter().find(|s| s.key == p).copied())
         .unwrap_or(APPLICATION);
     let case_id = query("case").unwrap_or_default();
+    let state = StepState::read();
     let action = ServerAction::<BookAppointment>::new();
+    let partner_action = ServerAction::<PartnerStep>::new();
     let picker = {
-        let case_id = case_id.clone();
+        let (case_id, office) = (case_id.clone(), state.office.clone());
         Resource::new(
             move || action.version().get(),
             move |_| {
                 super::api::appointment_picker(
                     purpose.key.to_owned(),
                     Some(case_id.clone()),
-                    query("office"),
+                    office.clone(),
                 )
             },
         )
     };
-    let typed = typed("divorce_book");
+    let draft = Resource::new(
+        || (),
+        |_| crate::appointments::api::read_draft(FORM.to_owned()),
+    );
+    let keep = if case_id.is_empty() {
+        format!("purpose={}", purpose.key)
+    } else {
+        format!("purpose={}&case={}", purpose.key, crate::ui::urlencode(&case_id))
+    };
     let title = x.book_title_of(purpose_text(purpose.key, t));
     view! {
         <Page title=title>
             <QuickExit />
             <RequireResident view=move |me| {
-                let typed = typed.clone();
-                let case_id = case_id.clone();
+                let (state, keep, case_id) = (state.clone(), keep.clone(), case_id.clone());
                 if me.real_name.is_none() {
                     return view! {
                         <p class="mz-lead">{t.errors.real_name_required}</p>
@@ -316,44 +326,28 @@ fn DivorceBookPage() -> impl IntoView {
                 view! {
                     <Suspense>
                         {move || {
-                            let typed = typed.clone();
-                            let case_id = case_id.clone();
+                            let (state, keep, case_id) = (state.clone(), keep.clone(), case_id.clone());
                             Suspend::new(async move {
                                 let p = match picker.await {
                                     Ok(p) => p,
                                     Err(e) => return view! { <p class="mz-alert" role="alert">{e.message(t)}</p> }.into_any(),
                                 };
-                                let office = p.offices.iter().find(|o| o.id == p.office_id).cloned();
                                 let is_application = purpose.key == APPLICATION.key;
-                                let choose_office = is_application && p.offices.len() > 1;
                                 let note = match purpose.key {
                                     k if k == CERTIFICATE.key => Some(x.certificate_note),
                                     k if k == COUNSELLING.key => Some(x.counselling_note),
                                     _ => None,
                                 };
-                                view! {
-                                    {choose_office.then(|| view! {
-                                        <OfficeChooser action="/divorce/book" offices=p.offices.clone() chosen=p.office_id.clone()
-                                            keep=("purpose", purpose.key) />
-                                    })}
-                                    {office.map(|o| view! { <OfficeFacts office=o /> })}
-                                    {note.map(|n| view! { <p class="mz-note">{n}</p> })}
-                                    <ActionForm action=action attr:class="mz-form">
-                                        <input type="hidden" name="purpose" value=purpose.key />
-                                        <input type="hidden" name="case_id" value=case_id.clone() />
-                                        <input type="hidden" name="idempotency_key" value=p.idempotency_key.clone() />
-                                        <SlotPicker slots=p.slots.clone() selected=typed.get("slot").cloned().unwrap_or_default()
-                                            error=field_error(action.value(), "slot") />
-                                        {is_application.then(|| view! {
-                                            <PartnerFields legend=x.partner_title hint=x.partner_hint typed=typed.clone()
-                                                name_error=field_error(action.value(), "partner_name")
-                                                id_error=field_error(action.value(), "partner_id_number")
-                                                phone_error=field_error(action.value(), "partner_phone") />
-                                        })}
-                                        <FormError error=form_error(action.value()) />
-                                        <button type="submit" class="mz-button mz-button--primary">{x.submit_book}</button>
-                                    </ActionForm>
-                                }.into_any()
+                                if state.step != Step::Review {
+                                    return view! {
+                                        {(state.step == Step::Day).then(|| note.map(|n| view! { <p class="mz-note">{n}</p> }))}
+                                        <BookingSteps base=BASE keep=keep p=p state=state
+                                            partner=is_application.then_some((x.partner_title, Some(x.partner_hint)))
+                                            form=FORM partner_action=partner_action />
+                                    }.into_any();
+                                }
+                                let draft = if is_application { draft.await.ok().flatten() } else { None };
+                                view! { <DivorceReview p=p state=state keep=keep case_id=case_id purpose=purpose draft=draft action=action /> }.into_any()
                             })
                         }}
                     </Suspense>
@@ -362,6 +356,53 @@ fn DivorceBookPage() -> impl IntoView {
             <p><a href="/divorce">{x.back}</a></p>
         </Page>
     }
+}
+
+const BASE: &str = "/divorce/book";
+const FORM: &str = "divorce_book";
+
+/// The last step of a divorce appointment: what will be booked, then book.
+#[component]
+fn DivorceReview(
+    p: PickerData,
+    state: StepState,
+    keep: String,
+    case_id: String,
+    purpose: PurposeSpec,
+    draft: Option<PartnerDraft>,
+    action: ServerAction<BookAppointment>,
+) -> impl IntoView {
+    let t = use_texts();
+    let locale = use_locale();
+    let (x, a) = (t.divorce(), t.appointments());
+    let is_application = purpose.key == APPLICATION.key;
+    if is_application && draft.is_none() {
+        return view! {
+            <p class="mz-alert" role="alert">{a.draft_lost}</p>
+            <p><a class="mz-button mz-button--primary" href=state.href(BASE, &keep, Step::Partner)>{a.step_partner}</a></p>
+        }
+        .into_any();
+    }
+    let slot = p.slots.iter().find(|s| Some(&s.id) == state.slot.as_ref()).cloned();
+    let note = slot
+        .as_ref()
+        .filter(|_| is_application)
+        .map(|s| a.review_note(&format::instant(p.hold_until(s, false), locale)));
+    let total = if is_application { 4 } else { 3 };
+    view! {
+        <ReviewFacts p=p.clone() state=state.clone() base=BASE keep=keep.clone() draft=draft.clone() total=total />
+        <ActionForm action=action attr:class="mz-form">
+            <input type="hidden" name="purpose" value=purpose.key />
+            <input type="hidden" name="case_id" value=case_id />
+            <input type="hidden" name="idempotency_key" value=p.idempotency_key.clone() />
+            <input type="hidden" name="slot_id" value=state.slot.clone().unwrap_or_default() />
+            {draft.map(|d| view! { <DraftFields draft=d /> })}
+            {note.map(|n| view! { <p class="mz-note">{n}</p> })}
+            <BookingErrors error=action.value() base=BASE state=state.clone() keep=keep />
+            <button type="submit" class="mz-button mz-button--primary">{x.submit_book}</button>
+        </ActionForm>
+    }
+    .into_any()
 }
 
 /// One appointment: its facts, the other party's confirmation, the voucher, cancelling.

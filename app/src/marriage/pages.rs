@@ -153,7 +153,7 @@ fn BookPage() -> impl IntoView {
                                 };
                                 if state.step != Step::Review {
                                     return view! {
-                                        <BookingSteps base=BASE p=p state=state partner=(m.partner_title, None)
+                                        <BookingSteps base=BASE p=p state=state partner=Some((m.partner_title, None))
                                             offer_counter=true form=FORM partner_action=partner_action />
                                     }.into_any();
                                 }

@@ -53,7 +53,7 @@ where
                 let view = view.clone();
                 let next = next.clone();
                 Suspend::new(async move {
-                    match session.resident.await {
+                    match session.who.await.map(|w| w.resident) {
                         Ok(Some(r)) => view(r).into_any(),
                         Ok(None) => {
                             let path = format!("/signin?next={}", super::urlencode(&next));
@@ -75,6 +75,7 @@ where
     V: IntoView + 'static,
 {
     let session = expect_context::<Session>();
+    let staff = Resource::new(|| (), |_| crate::session::staff_me());
     let next = here();
     view! {
         <Suspense>
@@ -82,10 +83,10 @@ where
                 let view = view.clone();
                 let next = next.clone();
                 Suspend::new(async move {
-                    match session.staff.await {
+                    match staff.await {
                         Ok(Some(s)) => view(s).into_any(),
                         Ok(None) => {
-                            if matches!(session.resident.await, Ok(Some(_))) {
+                            if matches!(session.who.await, Ok(w) if w.resident.is_some()) {
                                 view! { <Forbidden /> }.into_any()
                             } else {
                                 let path = format!("/staff/signin?next={}", super::urlencode(&next));
