@@ -60,6 +60,9 @@ pub struct AppState {
     pub trust_proxy: bool,
     #[from_ref(skip)]
     pub max_body_bytes: usize,
+    /// Longest a request may take before it is answered 503 (`REQUEST_TIMEOUT_SECS`).
+    #[from_ref(skip)]
+    pub request_timeout: std::time::Duration,
     /// Set only in development with `CLOCK_CONTROL`: the clock `POST /dev/clock` sets.
     #[from_ref(skip)]
     pub clock_control: Option<Arc<clock::RunningClock>>,
@@ -121,6 +124,7 @@ impl AppState {
             db: parts.db,
             trust_proxy: config.trust_proxy,
             max_body_bytes: config.max_body_bytes,
+            request_timeout: std::time::Duration::from_secs(config.request_timeout_secs),
             clock_control: None,
         }
     }
@@ -150,6 +154,10 @@ pub fn build_app(state: AppState) -> Router {
     let context = move || provide_context(backend.clone());
     let options = state.leptos_options.clone();
     let max_body = state.max_body_bytes;
+    let limits = http_errors::Limits {
+        max_body_bytes: max_body,
+        timeout: state.request_timeout,
+    };
     let trust_proxy = state.trust_proxy;
     let mut router = Router::new();
     if let Some(clock) = state.clock_control.clone() {
@@ -189,6 +197,11 @@ pub fn build_app(state: AppState) -> Router {
             client_addr(trust_proxy, req, next)
         }))
         .layer(RequestBodyLimitLayer::new(max_body))
+        // Reads the body (413 over the limit, chunked or not; 408 if it does not come in
+        // time), then gives the request what is left of its time (503 after).
+        .layer(middleware::from_fn(move |req, next| {
+            http_errors::body_and_time_limits(limits, req, next)
+        }))
         .layer(SetResponseHeaderLayer::overriding(
             header::X_CONTENT_TYPE_OPTIONS,
             HeaderValue::from_static("nosniff"),

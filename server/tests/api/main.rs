@@ -8,3 +8,4 @@ mod marriage;
 mod marriage_flow;
 mod robustness;
 mod staff;
+mod web;

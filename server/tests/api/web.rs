@@ -1,0 +1,206 @@
+//! The web edge (issues 10 and 11): body and time limits that always answer, the
+//! Content-Security-Policy with a fresh nonce per page, and static assets compressed once at
+//! build time with the caching they deserve.
+
+use crate::helpers::{new_client, spawn_app, spawn_app_with};
+use reqwest::{header, StatusCode};
+use server::sms::SmsGateway;
+use std::time::Duration;
+use tokio::{
+    io::{AsyncReadExt, AsyncWriteExt},
+    net::TcpStream,
+};
+
+/// Sends `head` (the request line and headers, without the blank line), then `body` chunk by
+/// chunk as `Transfer-Encoding: chunked`, while reading the answer as a client does; returns
+/// everything the server sent before it closed or went quiet for `quiet`.
+async fn raw_chunked(
+    addr: std::net::SocketAddr,
+    head: &str,
+    chunks: Vec<Vec<u8>>,
+    pause: Duration,
+    quiet: Duration,
+) -> String {
+    let stream = TcpStream::connect(addr).await.unwrap();
+    let (mut rd, mut wr) = stream.into_split();
+    let head = format!("{head}\r\nTransfer-Encoding: chunked\r\nConnection: close\r\n\r\n");
+    let writer = tokio::spawn(async move {
+        wr.write_all(head.as_bytes()).await?;
+        for c in chunks {
+            wr.write_all(format!("{:x}\r\n", c.len()).as_bytes())
+                .await?;
+            wr.write_all(&c).await?;
+            wr.write_all(b"\r\n").await?;
+            if !pause.is_zero() {
+                tokio::time::sleep(pause).await;
+            }
+        }
+        wr.write_all(b"0\r\n\r\n").await?;
+        wr.flush().await?;
+        // Keep the write half open: closing it would tell the server the request ended.
+        tokio::time::sleep(Duration::from_secs(60)).await;
+        Ok::<_, std::io::Error>(wr)
+    });
+    let mut got = Vec::new();
+    let mut buf = [0u8; 8192];
+    loop {
+        match tokio::time::timeout(quiet, rd.read(&mut buf)).await {
+            Ok(Ok(0)) | Err(_) => break,
+            Ok(Ok(n)) => got.extend_from_slice(&buf[..n]),
+            Ok(Err(e)) => {
+                got.extend_from_slice(format!("\n<<read error: {e}>>").as_bytes());
+                break;
+            }
+        }
+    }
+    writer.abort();
+    String::from_utf8_lossy(&got).into_owned()
+}
+
+fn request_code_head(addr: std::net::SocketAddr, accept: &str) -> String {
+    format!(
+        "POST /api/account/request_code HTTP/1.1\r\nHost: {addr}\r\n\
+         Content-Type: application/x-www-form-urlencoded\r\nAccept: {accept}"
+    )
+}
+
+#[tokio::test]
+async fn a_chunked_body_over_the_limit_is_answered_413_like_a_sized_one() {
+    let app = spawn_app().await;
+    // 200 KB in 50 chunks of 4 KB, no Content-Length: over MAX_BODY_BYTES (64 KB).
+    let mut chunks = vec![b"phone=".to_vec()];
+    chunks.extend((0..50).map(|_| vec![b'1'; 4096]));
+    let answer = raw_chunked(
+        app.addr,
+        &request_code_head(app.addr, "application/json"),
+        chunks,
+        Duration::ZERO,
+        Duration::from_secs(10),
+    )
+    .await;
+    assert!(
+        answer.starts_with("HTTP/1.1 413"),
+        "expected 413, got: {:?}",
+        &answer[..answer.len().min(300)]
+    );
+}
+
+#[tokio::test]
+async fn a_chunked_body_within_the_limit_still_reaches_the_server_function() {
+    let app = spawn_app().await;
+    let chunks = vec![
+        b"phone=135".to_vec(),
+        b"0000".to_vec(),
+        b"0042&next=%2F".to_vec(),
+    ];
+    let answer = raw_chunked(
+        app.addr,
+        &request_code_head(app.addr, "application/json"),
+        chunks,
+        Duration::ZERO,
+        Duration::from_secs(10),
+    )
+    .await;
+    assert!(answer.starts_with("HTTP/1.1 200"), "{answer}");
+    assert!(app.sms.last_code("13500000042").is_some(), "{answer}");
+}
+
+/// A request whose body stops coming is answered 408 when its time is up, with a page a
+/// browser can show; the connection is not left hanging.
+#[tokio::test]
+async fn a_body_that_stops_coming_is_answered_408_when_the_time_is_up() {
+    let app = spawn_app_with(|c| c.request_timeout_secs = 1).await;
+    let mut stream = TcpStream::connect(app.addr).await.unwrap();
+    let head = format!(
+        "{}\r\nContent-Length: 100\r\n\r\nphone=1350",
+        request_code_head(app.addr, "text/html,application/xhtml+xml")
+    );
+    stream.write_all(head.as_bytes()).await.unwrap();
+    let started = std::time::Instant::now();
+    let mut got = Vec::new();
+    tokio::time::timeout(Duration::from_secs(10), stream.read_to_end(&mut got))
+        .await
+        .expect("the server answered and closed within 10 s")
+        .unwrap();
+    let got = String::from_utf8_lossy(&got);
+    assert!(got.starts_with("HTTP/1.1 408"), "{got}");
+    assert!(
+        started.elapsed() >= Duration::from_millis(900),
+        "not before the time was up"
+    );
+    assert!(got.contains("text/html"), "{got}");
+    assert!(
+        got.contains("请求没有及时送达") && got.contains("did not arrive in time"),
+        "{got}"
+    );
+}
+
+/// An SMS gateway that takes its time.
+struct SlowSms(Duration);
+
+#[async_trait::async_trait]
+impl SmsGateway for SlowSms {
+    async fn send_code(&self, _: &app::rules::phone::Phone, _: &str) -> anyhow::Result<()> {
+        tokio::time::sleep(self.0).await;
+        Ok(())
+    }
+    async fn send_notice(&self, _: &str, _: &str) -> anyhow::Result<()> {
+        Ok(())
+    }
+}
+
+/// A server function that cannot finish in time is answered 503: the `AppError` JSON for the
+/// hydrated app, a short page in both languages for a form posted without JavaScript.
+#[tokio::test]
+async fn a_server_function_that_takes_too_long_is_answered_503_in_time() {
+    let mut test = crate::helpers::test_state(|_| {}).await;
+    let config = {
+        let mut c = crate::helpers::test_config();
+        c.app_env = server::config::AppEnv::Development;
+        c.request_timeout_secs = 1;
+        c
+    };
+    test.state = server::AppState::new(
+        &config,
+        server::Parts {
+            db: test.db.clone(),
+            clock: test.clock.clone(),
+            sms: std::sync::Arc::new(SlowSms(Duration::from_secs(20))),
+            calendar: std::sync::Arc::new(app::rules::calendar::WorkCalendar::china()),
+        },
+    );
+    let app = crate::helpers::serve(test).await;
+    let c = new_client();
+    let started = std::time::Instant::now();
+    let res = app
+        .call(
+            &c,
+            "account/request_code",
+            &[("phone", "13500000043"), ("next", "/")],
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::SERVICE_UNAVAILABLE);
+    assert!(started.elapsed() < Duration::from_secs(10));
+    assert!(res.headers().contains_key(header::RETRY_AFTER));
+    let err: app::error::AppError = serde_json::from_str(&res.text().await.unwrap()).unwrap();
+    assert_eq!(err, app::error::AppError::Internal);
+
+    let res = app
+        .post_page_form(
+            &c,
+            "account/request_code",
+            "/signin",
+            &[("phone", "13500000044"), ("next", "/")],
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::SERVICE_UNAVAILABLE);
+    assert!(res.headers()[header::CONTENT_TYPE]
+        .to_str()
+        .unwrap()
+        .starts_with("text/html"));
+    let page = res.text().await.unwrap();
+    assert!(
+        page.contains("服务器暂时忙不过来") && page.contains("The server is busy"),
+        "{page}"
+    );
+}
