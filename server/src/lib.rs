@@ -5,6 +5,7 @@
 
 pub mod clock;
 pub mod config;
+pub mod csp;
 pub mod db;
 pub mod demo;
 pub mod desks;
@@ -151,7 +152,10 @@ fn route_list() -> Vec<AxumRouteListing> {
 pub fn build_app(state: AppState) -> Router {
     let routes = route_list();
     let backend = state.backend.clone();
-    let context = move || provide_context(backend.clone());
+    let context = move || {
+        provide_context(backend.clone());
+        csp::provide_request_nonce();
+    };
     let options = state.leptos_options.clone();
     let max_body = state.max_body_bytes;
     let limits = http_errors::Limits {
@@ -202,6 +206,8 @@ pub fn build_app(state: AppState) -> Router {
         .layer(middleware::from_fn(move |req, next| {
             http_errors::body_and_time_limits(limits, req, next)
         }))
+        // Outside every layer that may answer with a page, so each page gets its policy.
+        .layer(middleware::from_fn(csp::content_security_policy))
         .layer(SetResponseHeaderLayer::overriding(
             header::X_CONTENT_TYPE_OPTIONS,
             HeaderValue::from_static("nosniff"),

@@ -204,3 +204,89 @@ async fn a_server_function_that_takes_too_long_is_answered_503_in_time() {
         "{page}"
     );
 }
+
+/// The nonce a page's Content-Security-Policy allows, and the page.
+async fn page_and_nonce(app: &crate::helpers::TestApp, path: &str) -> (StatusCode, String, String) {
+    let res = app.get(&new_client(), path).await;
+    let status = res.status();
+    let csp = res
+        .headers()
+        .get(header::CONTENT_SECURITY_POLICY)
+        .unwrap_or_else(|| panic!("{path}: no Content-Security-Policy"))
+        .to_str()
+        .unwrap()
+        .to_owned();
+    let nonce = csp
+        .split("'nonce-")
+        .nth(1)
+        .and_then(|rest| rest.split('\'').next())
+        .unwrap_or_else(|| panic!("{path}: no nonce in {csp}"))
+        .to_owned();
+    for directive in [
+        "'strict-dynamic'",
+        "'wasm-unsafe-eval'",
+        "object-src 'none'",
+        "base-uri 'none'",
+        "frame-ancestors 'none'",
+        "form-action 'self'",
+    ] {
+        assert!(
+            csp.contains(directive),
+            "{path}: {directive} missing in {csp}"
+        );
+    }
+    assert!(!csp.contains("unsafe-inline"), "{path}: {csp}");
+    (status, nonce, res.text().await.unwrap())
+}
+
+/// Every `<script` tag of `html` carries `nonce`; returns how many there are.
+fn scripts_carry(html: &str, nonce: &str) -> usize {
+    let tags: Vec<&str> = html
+        .match_indices("<script")
+        .map(|(i, _)| &html[i..i + html[i..].find('>').unwrap() + 1])
+        .collect();
+    for tag in &tags {
+        assert!(
+            tag.contains(&format!("nonce=\"{nonce}\"")),
+            "a script without the page's nonce: {tag}"
+        );
+    }
+    tags.len()
+}
+
+/// Each page comes with a Content-Security-Policy whose nonce is new for every answer and is
+/// the one every script of that page carries (the hydration scripts and the streamed ones).
+#[tokio::test]
+async fn every_page_has_a_content_security_policy_with_a_fresh_nonce_its_scripts_carry() {
+    let app = spawn_app().await;
+    let (status, first, html) = page_and_nonce(&app, "/").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(
+        scripts_carry(&html, &first) >= 1,
+        "the hydration script is there"
+    );
+    let (_, second, _) = page_and_nonce(&app, "/").await;
+    assert_ne!(first, second, "a nonce is never used twice");
+    assert!(first.len() >= 22, "at least 128 bits: {first}");
+    for path in [
+        "/signin",
+        "/staff/signin",
+        "/marriage",
+        "/divorce",
+        "/no/such/page",
+    ] {
+        let (_, nonce, html) = page_and_nonce(&app, path).await;
+        assert!(scripts_carry(&html, &nonce) >= 1, "{path}");
+        assert!(
+            !html.contains(" style=\""),
+            "{path}: an inline style attribute"
+        );
+        assert!(
+            !html.contains(" onclick="),
+            "{path}: an inline event handler"
+        );
+    }
+    // Answers that are not HTML need no policy.
+    let res = app.get(&new_client(), "/healthz").await;
+    assert!(!res.headers().contains_key(header::CONTENT_SECURITY_POLICY));
+}
