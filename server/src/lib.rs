@@ -3,6 +3,7 @@
 //! `build_app` makes the whole router from an [`AppState`]; `main` and the integration tests
 //! both use it, so the tests exercise exactly what production serves.
 
+pub mod assets;
 pub mod clock;
 pub mod config;
 pub mod csp;
@@ -45,8 +46,11 @@ use std::{
     sync::{Arc, OnceLock},
 };
 use tower_http::{
-    catch_panic::CatchPanicLayer, compression::CompressionLayer, limit::RequestBodyLimitLayer,
-    set_header::SetResponseHeaderLayer, trace::TraceLayer,
+    catch_panic::CatchPanicLayer,
+    compression::{predicate::Predicate, CompressionLayer, DefaultPredicate},
+    limit::RequestBodyLimitLayer,
+    set_header::SetResponseHeaderLayer,
+    trace::TraceLayer,
 };
 
 pub use db::Db;
@@ -152,8 +156,11 @@ fn route_list() -> Vec<AxumRouteListing> {
 pub fn build_app(state: AppState) -> Router {
     let routes = route_list();
     let backend = state.backend.clone();
+    let site = assets::SiteFiles::new(&state.leptos_options.site_root);
+    let asset_root = assets::asset_root(&state.leptos_options.site_root);
     let context = move || {
         provide_context(backend.clone());
+        provide_context(app::AssetRoot(asset_root.clone()));
         csp::provide_request_nonce();
     };
     let options = state.leptos_options.clone();
@@ -192,10 +199,25 @@ pub fn build_app(state: AppState) -> Router {
         .leptos_routes_with_context(&state, routes, context.clone(), move || {
             shell(options.clone())
         })
-        .fallback(leptos_axum::file_and_error_handler_with_context::<
-            AppState,
-            _,
-        >(context, shell))
+        // The build's own assets, at addresses that name the build (cached for good).
+        .route(
+            "/v/{build}/pkg/{*path}",
+            get({
+                let site = site.clone();
+                move |req: Request| async move { site.versioned(req).await }
+            }),
+        )
+        // Any other file of the site (revalidated), else the app's 404 page.
+        .fallback({
+            let not_found =
+                leptos_axum::file_and_error_handler_with_context::<AppState, _>(context, shell);
+            move |State(state): State<AppState>, req: Request| async move {
+                match site.unversioned(req).await {
+                    Ok(file) => file,
+                    Err(req) => not_found(req.uri().clone(), State(state), req).await,
+                }
+            }
+        })
         .layer(middleware::from_fn(http_errors::api_status))
         .layer(middleware::from_fn(move |req, next| {
             client_addr(trust_proxy, req, next)
@@ -220,7 +242,11 @@ pub fn build_app(state: AppState) -> Router {
             header::X_FRAME_OPTIONS,
             HeaderValue::from_static("DENY"),
         ))
-        .layer(CompressionLayer::new())
+        // Pages and server-function answers; the site's files were compressed at build time.
+        .layer(
+            CompressionLayer::new()
+                .compress_when(DefaultPredicate::new().and(assets::not_a_site_file)),
+        )
         .layer(CatchPanicLayer::custom(http_errors::panic_response))
         .layer(TraceLayer::new_for_http())
         .with_state(state)

@@ -290,3 +290,156 @@ async fn every_page_has_a_content_security_policy_with_a_fresh_nonce_its_scripts
     let res = app.get(&new_client(), "/healthz").await;
     assert!(!res.headers().contains_key(header::CONTENT_SECURITY_POLICY));
 }
+
+/// A site root as `scripts/build.sh` leaves it, in small: `pkg/mz.css` with its brotli and
+/// gzip copies (recognisable fake bytes), `pkg/mz.js` without copies, an icon.
+fn fake_site() -> String {
+    let root = std::env::temp_dir().join(format!("mz-site-{}", server::desks::new_id()));
+    let pkg = root.join("pkg");
+    std::fs::create_dir_all(&pkg).unwrap();
+    std::fs::create_dir_all(root.join("icons")).unwrap();
+    std::fs::write(pkg.join("mz.css"), "body { color: #222 }\n".repeat(50)).unwrap();
+    std::fs::write(pkg.join("mz.css.br"), b"fake brotli bytes").unwrap();
+    std::fs::write(pkg.join("mz.css.gz"), b"fake gzip bytes").unwrap();
+    std::fs::write(
+        pkg.join("mz.js"),
+        "export function hydrate() {}\n".repeat(50),
+    )
+    .unwrap();
+    std::fs::write(
+        root.join("icons/icon.svg"),
+        "<svg xmlns=\"http://www.w3.org/2000/svg\"/>",
+    )
+    .unwrap();
+    root.display().to_string()
+}
+
+async fn get_with(
+    app: &crate::helpers::TestApp,
+    path: &str,
+    accept_encoding: &str,
+) -> reqwest::Response {
+    let mut req = new_client().get(app.url(path));
+    if !accept_encoding.is_empty() {
+        req = req.header(header::ACCEPT_ENCODING, accept_encoding);
+    }
+    req.send().await.unwrap()
+}
+
+fn headers_of(res: &reqwest::Response, name: header::HeaderName) -> String {
+    res.headers()
+        .get_all(name)
+        .iter()
+        .map(|v| v.to_str().unwrap())
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// Pages link the build's assets at an address that names the build; there they come as
+/// compressed at build time (brotli or gzip, as the browser accepts), never compressed again,
+/// and are cached for good.
+#[tokio::test]
+async fn the_build_s_assets_come_precompressed_and_are_cached_for_good() {
+    let app = spawn_app_with(|c| c.site_root = fake_site()).await;
+    let page = app.get(&new_client(), "/").await.text().await.unwrap();
+    let css = page
+        .split("href=\"")
+        .filter_map(|s| s.split('"').next())
+        .find(|href| href.ends_with("/pkg/mz.css"))
+        .unwrap_or_else(|| panic!("no stylesheet in {page}"))
+        .to_owned();
+    let build = css
+        .strip_prefix("/v/")
+        .and_then(|s| s.strip_suffix("/pkg/mz.css"))
+        .unwrap_or_else(|| panic!("the stylesheet's address names no build: {css}"));
+    assert!(!build.is_empty() && !build.contains('/'), "{css}");
+    assert!(
+        page.contains(&format!("href=\"/v/{build}/pkg/mz.js\"")),
+        "the app's module comes from the same build: {page}"
+    );
+
+    for (accept, encoding, body) in [
+        ("br", Some("br"), &b"fake brotli bytes"[..]),
+        ("gzip, deflate, br", Some("br"), b"fake brotli bytes"),
+        ("gzip", Some("gzip"), b"fake gzip bytes"),
+        ("", None, b"body { color: #222 }\n"),
+    ] {
+        let res = get_with(&app, &css, accept).await;
+        assert_eq!(res.status(), StatusCode::OK, "{accept}");
+        assert_eq!(
+            res.headers()
+                .get(header::CONTENT_ENCODING)
+                .map(|v| v.to_str().unwrap()),
+            encoding,
+            "Accept-Encoding: {accept}"
+        );
+        assert_eq!(
+            headers_of(&res, header::CACHE_CONTROL),
+            "public, max-age=31536000, immutable"
+        );
+        assert!(
+            headers_of(&res, header::VARY)
+                .to_lowercase()
+                .contains("accept-encoding"),
+            "{accept}: Vary {:?}",
+            headers_of(&res, header::VARY)
+        );
+        assert!(res.headers()[header::CONTENT_TYPE]
+            .to_str()
+            .unwrap()
+            .starts_with("text/css"));
+        assert!(res.bytes().await.unwrap().starts_with(body), "{accept}");
+    }
+
+    // A file built without compressed copies is sent as it is, not compressed per request.
+    let res = get_with(&app, &format!("/v/{build}/pkg/mz.js"), "br, gzip").await;
+    assert_eq!(res.status(), StatusCode::OK);
+    assert!(res.headers().get(header::CONTENT_ENCODING).is_none());
+    // Pages are still compressed per request.
+    let res = get_with(&app, "/", "br").await;
+    assert_eq!(headers_of(&res, header::CONTENT_ENCODING), "br");
+    assert!(res.headers().contains_key(header::CONTENT_SECURITY_POLICY));
+    // A file the build does not have is a 404.
+    let res = get_with(&app, &format!("/v/{build}/pkg/nothing.wasm"), "br").await;
+    assert_eq!(res.status(), StatusCode::NOT_FOUND);
+}
+
+/// Files at addresses that do not name the build (`/pkg/…`, icons, the manifest, or an older
+/// build's address) may change: they are asked again each time and answered 304 while
+/// unchanged.
+#[tokio::test]
+async fn site_files_at_other_addresses_are_revalidated() {
+    let app = spawn_app_with(|c| c.site_root = fake_site()).await;
+    for path in [
+        "/pkg/mz.css",
+        "/icons/icon.svg",
+        "/v/0123456789abcdef/pkg/mz.css",
+    ] {
+        let res = get_with(&app, path, "br").await;
+        assert_eq!(res.status(), StatusCode::OK, "{path}");
+        assert_eq!(
+            headers_of(&res, header::CACHE_CONTROL),
+            "no-cache",
+            "{path}"
+        );
+        assert!(headers_of(&res, header::VARY)
+            .to_lowercase()
+            .contains("accept-encoding"));
+        let modified = res.headers()[header::LAST_MODIFIED].clone();
+        let again = new_client()
+            .get(app.url(path))
+            .header(header::ACCEPT_ENCODING, "br")
+            .header(header::IF_MODIFIED_SINCE, modified)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(again.status(), StatusCode::NOT_MODIFIED, "{path}");
+        assert_eq!(
+            headers_of(&again, header::CACHE_CONTROL),
+            "no-cache",
+            "{path}"
+        );
+    }
+    let res = get_with(&app, "/pkg/mz.css", "br").await;
+    assert_eq!(headers_of(&res, header::CONTENT_ENCODING), "br");
+}
