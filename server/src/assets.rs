@@ -8,8 +8,11 @@
 //! Caching. The app's own assets are linked from pages under `/v/<build>/pkg/…`, where
 //! `<build>` is a digest of everything in `pkg/` ([`build_id`]): a new build, even one that
 //! changes a single lazily loaded chunk, gives new addresses, so these answers are cached for
-//! good (`immutable`). Everything else (`/pkg/…` itself, icons, the manifest) must be asked
-//! again each time (`no-cache`) and is answered 304 while its `Last-Modified` stands.
+//! good (`immutable`). `/pkg/…` itself (what scripts and old links use) must be asked again
+//! each time (`no-cache`), answered 304 while its `Last-Modified` stands. The other files
+//! (icons, the web manifest, `favicon.ico`) keep their addresses, which installed home-screen
+//! apps know: they are fresh for a day, then revalidated the same way, so a second visit asks
+//! for nothing but the page while a new icon still arrives within a day.
 //!
 //! Why not cargo-leptos's `hash-files`: with `--split` it names `mz.js`, `mz.wasm` and each chunk
 //! by a digest taken *before* it rewrites the names of the other files inside them, so a
@@ -39,6 +42,8 @@ pub struct SiteFile;
 pub const IMMUTABLE: &str = "public, max-age=31536000, immutable";
 /// Cache policy of an address whose content may change: ask again each time (304 if unchanged).
 pub const REVALIDATE: &str = "no-cache";
+/// Cache policy of the icons and the manifest: fresh for a day, then revalidated.
+pub const FOR_A_DAY: &str = "public, max-age=86400";
 
 /// The prefix of the addresses that name this build: `/v/<build>`, or empty when the site has
 /// no `pkg/` (tests without a build).
@@ -126,8 +131,9 @@ impl SiteFiles {
         };
         let (mut parts, _) = req.into_parts();
         parts.uri = uri;
+        let policy = if current { IMMUTABLE } else { REVALIDATE };
         match self
-            .file(Request::from_parts(parts, Body::empty()), current)
+            .file(Request::from_parts(parts, Body::empty()), policy)
             .await
         {
             Some(res) => res,
@@ -141,22 +147,26 @@ impl SiteFiles {
         if req.method() != Method::GET && req.method() != Method::HEAD {
             return Err(req);
         }
+        let policy = if req.uri().path().starts_with("/pkg/") {
+            REVALIDATE
+        } else {
+            FOR_A_DAY
+        };
         let (parts, body) = req.into_parts();
         let probe = Request::from_parts(parts.clone(), Body::empty());
-        match self.file(probe, false).await {
+        match self.file(probe, policy).await {
             Some(res) => Ok(res),
             None => Err(Request::from_parts(parts, body)),
         }
     }
 
-    async fn file(&self, req: Request, immutable: bool) -> Option<Response> {
+    async fn file(&self, req: Request, policy: &'static str) -> Option<Response> {
         let Ok(res) = self.dir.clone().oneshot(req).await;
         if res.status() == StatusCode::NOT_FOUND {
             return None;
         }
         let mut res = res.into_response();
         if res.status().is_success() || res.status() == StatusCode::NOT_MODIFIED {
-            let policy = if immutable { IMMUTABLE } else { REVALIDATE };
             let h = res.headers_mut();
             h.insert(header::CACHE_CONTROL, HeaderValue::from_static(policy));
             h.append(header::VARY, HeaderValue::from_static("accept-encoding"));

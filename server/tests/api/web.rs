@@ -404,24 +404,20 @@ async fn the_build_s_assets_come_precompressed_and_are_cached_for_good() {
     assert_eq!(res.status(), StatusCode::NOT_FOUND);
 }
 
-/// Files at addresses that do not name the build (`/pkg/…`, icons, the manifest, or an older
-/// build's address) may change: they are asked again each time and answered 304 while
-/// unchanged.
+/// Files at addresses that do not name the build may change: `/pkg/…` and an older build's
+/// address are asked again each time, the icons and the manifest after a day; both are
+/// answered 304 while unchanged.
 #[tokio::test]
 async fn site_files_at_other_addresses_are_revalidated() {
     let app = spawn_app_with(|c| c.site_root = fake_site()).await;
-    for path in [
-        "/pkg/mz.css",
-        "/icons/icon.svg",
-        "/v/0123456789abcdef/pkg/mz.css",
+    for (path, policy) in [
+        ("/pkg/mz.css", "no-cache"),
+        ("/v/0123456789abcdef/pkg/mz.css", "no-cache"),
+        ("/icons/icon.svg", "public, max-age=86400"),
     ] {
         let res = get_with(&app, path, "br").await;
         assert_eq!(res.status(), StatusCode::OK, "{path}");
-        assert_eq!(
-            headers_of(&res, header::CACHE_CONTROL),
-            "no-cache",
-            "{path}"
-        );
+        assert_eq!(headers_of(&res, header::CACHE_CONTROL), policy, "{path}");
         assert!(headers_of(&res, header::VARY)
             .to_lowercase()
             .contains("accept-encoding"));
@@ -434,11 +430,7 @@ async fn site_files_at_other_addresses_are_revalidated() {
             .await
             .unwrap();
         assert_eq!(again.status(), StatusCode::NOT_MODIFIED, "{path}");
-        assert_eq!(
-            headers_of(&again, header::CACHE_CONTROL),
-            "no-cache",
-            "{path}"
-        );
+        assert_eq!(headers_of(&again, header::CACHE_CONTROL), policy, "{path}");
     }
     let res = get_with(&app, "/pkg/mz.css", "br").await;
     assert_eq!(headers_of(&res, header::CONTENT_ENCODING), "br");
