@@ -1,7 +1,23 @@
 #!/usr/bin/env bash
-# Release build of the server and the WASM (cargo-leptos), with wasm-opt from end2end/node_modules.
+# Release build of the server and the WASM (cargo-leptos), with wasm-opt from end2end/node_modules,
+# then a brotli (.br) and a gzip (.gz) copy beside each compressible file of target/site, made
+# once here so the server never compresses its files per request (server/src/assets.rs).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export PATH="$PWD/end2end/node_modules/.bin:$HOME/.cargo/bin:$PATH"
 # --split: each lazily loaded page becomes its own WASM chunk (see app/src/ui/mod.rs `lazy_page!`).
 cargo leptos build --release --split
+
+command -v brotli >/dev/null || { echo "build.sh: brotli is missing; run scripts/setup.sh" >&2; exit 1; }
+start=$(date +%s)
+# A copy that is not smaller than its file is dropped: the file is served as it is.
+find target/site -type f \( -name '*.wasm' -o -name '*.js' -o -name '*.css' -o -name '*.svg' \
+    -o -name '*.json' -o -name '*.webmanifest' -o -name '*.txt' -o -name '*.ico' -o -name '*.html' \) -print0 |
+  xargs -0 -r -n 4 -P "$(nproc)" sh -c '
+    for f; do
+      brotli -q 11 -f -k -o "$f.br" "$f"
+      gzip -9 -n -k -f "$f"
+      size=$(stat -c %s "$f")
+      for c in "$f.br" "$f.gz"; do [ "$(stat -c %s "$c")" -lt "$size" ] || rm -f "$c"; done
+    done' sh
+echo "build.sh: site files compressed (brotli, gzip) in $(( $(date +%s) - start )) s"

@@ -1,24 +1,37 @@
 #!/usr/bin/env bash
 # Installs what the project needs on a fresh machine of this kind, skipping what is present.
-# Usage: scripts/setup.sh [--browser]   (--browser also installs Chromium and CJK fonts for the end-to-end tests)
+# Usage: scripts/setup.sh [--browser] [--bench]
+#   --browser also installs Chromium and CJK fonts for the end-to-end tests
+#   --bench   also installs wrk for scripts/bench-assets.sh
 # Versions are pinned for a reason: see ../shared/TOOLCHAIN.md.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 log() { printf '\033[1;34m[setup]\033[0m %s\n' "$*"; }
 want_browser=0
-[ "${1:-}" = "--browser" ] && want_browser=1
+want_bench=0
+for arg in "$@"; do
+  case "$arg" in
+    --browser) want_browser=1 ;;
+    --bench) want_bench=1 ;;
+  esac
+done
 
+# brotli: scripts/build.sh compresses the site's files once, at build time.
+need_apt=()
+command -v brotli >/dev/null 2>&1 || need_apt+=(brotli)
 if [ "$want_browser" = 1 ]; then
-  need_apt=()
   command -v chromium >/dev/null 2>&1 || need_apt+=(chromium)
   fc-list 2>/dev/null | grep -qi "Noto Sans CJK" || need_apt+=(fonts-noto-cjk)
-  if [ "${#need_apt[@]}" -gt 0 ]; then
-    log "apt-get install ${need_apt[*]}"
-    SUDO=""; [ "$(id -u)" = 0 ] || SUDO="sudo"
-    $SUDO apt-get update -qq
-    DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "${need_apt[@]}" >/dev/null
-  fi
+fi
+if [ "$want_bench" = 1 ]; then
+  command -v wrk >/dev/null 2>&1 || need_apt+=(wrk)
+fi
+if [ "${#need_apt[@]}" -gt 0 ]; then
+  log "apt-get install ${need_apt[*]}"
+  SUDO=""; [ "$(id -u)" = 0 ] || SUDO="sudo"
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "${need_apt[@]}" >/dev/null
 fi
 
 if ! rustup target list --installed | grep -qx wasm32-unknown-unknown; then

@@ -27,24 +27,33 @@ pub mod web;
 
 use i18n::use_texts;
 use leptos::prelude::*;
-use leptos_meta::{provide_meta_context, Link, Meta, MetaTags, Stylesheet};
+use leptos_meta::{provide_meta_context, HashedStylesheet, Link, Meta, MetaTags};
 use leptos_router::{
     components::{Route, Router, Routes},
     path, SsrMode,
 };
 use prefs::Prefs;
 
+/// Where pages link the built assets (`/pkg/…`) from: a prefix naming the build
+/// (`/v/<build>`), so browsers may keep them for good. The server provides it; empty, they
+/// are linked at `/pkg/…`.
+#[derive(Debug, Clone, Default)]
+pub struct AssetRoot(pub String);
+
 /// The HTML document around the app. The language and elder mode come from cookies, so the
-/// first byte is already in the reader's language and size.
+/// first byte is already in the reader's language and size. The hydration scripts carry the
+/// request's CSP nonce (Leptos takes it from the context the server provides).
 pub fn shell(options: LeptosOptions) -> impl IntoView {
     let prefs = Prefs::detect();
+    let root = use_context::<AssetRoot>().unwrap_or_default().0;
     view! {
         <!DOCTYPE html>
         <html lang=prefs.locale.tag() data-mode=prefs.mode_attr()>
             <head>
                 <meta charset="utf-8" />
                 <meta name="viewport" content="width=device-width, initial-scale=1" />
-                <HydrationScripts options />
+                <HydrationScripts options=options.clone() root=root.clone() />
+                <HashedStylesheet options id="leptos" root />
                 <MetaTags />
             </head>
             <body>
@@ -65,7 +74,6 @@ pub fn App() -> impl IntoView {
     let t = use_texts();
 
     view! {
-        <Stylesheet id="leptos" href="/pkg/mz.css" />
         <Link rel="manifest" href="/manifest.webmanifest" />
         <Link rel="icon" href="/icons/icon.svg" type_="image/svg+xml" />
         <Link rel="apple-touch-icon" href="/icons/icon-192.png" />

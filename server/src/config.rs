@@ -162,6 +162,16 @@ pub struct Config {
     /// Largest request body accepted, in bytes.
     #[arg(long, env = "MAX_BODY_BYTES", default_value_t = 64 * 1024, global = true)]
     pub max_body_bytes: usize,
+    /// Longest a request may take, in seconds, from its arrival to the head of the answer
+    /// (reading its body included); then it is answered 503 (408 while its body is still on
+    /// the way), never left hanging.
+    #[arg(
+        long,
+        env = "REQUEST_TIMEOUT_SECS",
+        default_value_t = 30,
+        global = true
+    )]
+    pub request_timeout_secs: u64,
 }
 
 impl Config {
@@ -221,7 +231,8 @@ impl fmt::Display for Config {
             self.clock_start.as_deref().unwrap_or("(system clock)")
         )?;
         writeln!(f, "  CLOCK_CONTROL           {}", self.clock_control)?;
-        write!(f, "  MAX_BODY_BYTES          {}", self.max_body_bytes)
+        writeln!(f, "  MAX_BODY_BYTES          {}", self.max_body_bytes)?;
+        write!(f, "  REQUEST_TIMEOUT_SECS    {}", self.request_timeout_secs)
     }
 }
 

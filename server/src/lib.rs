@@ -4,8 +4,10 @@
 //! both use it, so the tests exercise exactly what production serves.
 
 pub mod calendar_files;
+pub mod assets;
 pub mod clock;
 pub mod config;
+pub mod csp;
 pub mod db;
 pub mod demo;
 pub mod desks;
@@ -44,8 +46,11 @@ use std::{
     sync::{Arc, OnceLock},
 };
 use tower_http::{
-    catch_panic::CatchPanicLayer, compression::CompressionLayer, limit::RequestBodyLimitLayer,
-    set_header::SetResponseHeaderLayer, trace::TraceLayer,
+    catch_panic::CatchPanicLayer,
+    compression::{predicate::Predicate, CompressionLayer, DefaultPredicate},
+    limit::RequestBodyLimitLayer,
+    set_header::SetResponseHeaderLayer,
+    trace::TraceLayer,
 };
 
 pub use db::Db;
@@ -64,6 +69,9 @@ pub struct AppState {
     pub trust_proxy: bool,
     #[from_ref(skip)]
     pub max_body_bytes: usize,
+    /// Longest a request may take before it is answered 503 (`REQUEST_TIMEOUT_SECS`).
+    #[from_ref(skip)]
+    pub request_timeout: std::time::Duration,
     /// Set only in development with `CLOCK_CONTROL`: the clock `POST /dev/clock` sets.
     #[from_ref(skip)]
     pub clock_control: Option<Arc<clock::RunningClock>>,
@@ -115,6 +123,7 @@ impl AppState {
             db: parts.db,
             trust_proxy: config.trust_proxy,
             max_body_bytes: config.max_body_bytes,
+            request_timeout: std::time::Duration::from_secs(config.request_timeout_secs),
             clock_control: None,
         }
     }
@@ -133,12 +142,20 @@ fn route_list() -> Vec<AxumRouteListing> {
 pub fn build_app(state: AppState) -> Router {
     let routes = route_list();
     let (registry, platform) = (state.registry.clone(), state.platform.clone());
+    let site = assets::SiteFiles::new(&state.leptos_options.site_root);
+    let asset_root = assets::asset_root(&state.leptos_options.site_root);
     let context = move || {
         provide_context(platform.clone());
         registry.provide_all();
+        provide_context(app::AssetRoot(asset_root.clone()));
+        csp::provide_request_nonce();
     };
     let options = state.leptos_options.clone();
     let max_body = state.max_body_bytes;
+    let limits = http_errors::Limits {
+        max_body_bytes: max_body,
+        timeout: state.request_timeout,
+    };
     let trust_proxy = state.trust_proxy;
     let service_routes = state.registry.routes.clone();
     let mut router = Router::new();
@@ -161,10 +178,25 @@ pub fn build_app(state: AppState) -> Router {
         .leptos_routes_with_context(&state, routes, context.clone(), move || {
             shell(options.clone())
         })
-        .fallback(leptos_axum::file_and_error_handler_with_context::<
-            AppState,
-            _,
-        >(context, shell))
+        // The build's own assets, at addresses that name the build (cached for good).
+        .route(
+            "/v/{build}/pkg/{*path}",
+            get({
+                let site = site.clone();
+                move |req: Request| async move { site.versioned(req).await }
+            }),
+        )
+        // Any other file of the site (revalidated), else the app's 404 page.
+        .fallback({
+            let not_found =
+                leptos_axum::file_and_error_handler_with_context::<AppState, _>(context, shell);
+            move |State(state): State<AppState>, req: Request| async move {
+                match site.unversioned(req).await {
+                    Ok(file) => file,
+                    Err(req) => not_found(req.uri().clone(), State(state), req).await,
+                }
+            }
+        })
         .with_state(state);
     // Each service's plain routes (calendar files), behind the same layers as the pages.
     for r in service_routes {
@@ -177,6 +209,13 @@ pub fn build_app(state: AppState) -> Router {
         }))
         .layer(middleware::from_fn(nul_guard::refuse_nul))
         .layer(RequestBodyLimitLayer::new(max_body))
+        // Reads the body (413 over the limit, chunked or not; 408 if it does not come in
+        // time), then gives the request what is left of its time (503 after).
+        .layer(middleware::from_fn(move |req, next| {
+            http_errors::body_and_time_limits(limits, req, next)
+        }))
+        // Outside every layer that may answer with a page, so each page gets its policy.
+        .layer(middleware::from_fn(csp::content_security_policy))
         .layer(SetResponseHeaderLayer::overriding(
             header::X_CONTENT_TYPE_OPTIONS,
             HeaderValue::from_static("nosniff"),
@@ -189,7 +228,11 @@ pub fn build_app(state: AppState) -> Router {
             header::X_FRAME_OPTIONS,
             HeaderValue::from_static("DENY"),
         ))
-        .layer(CompressionLayer::new())
+        // Pages and server-function answers; the site's files were compressed at build time.
+        .layer(
+            CompressionLayer::new()
+                .compress_when(DefaultPredicate::new().and(assets::not_a_site_file)),
+        )
         .layer(CatchPanicLayer::custom(http_errors::panic_response))
         .layer(TraceLayer::new_for_http())
 }
@@ -292,7 +335,7 @@ pub async fn run(config: Config) -> anyhow::Result<()> {
         .with_context(|| format!("Failed to listen on {}", config.bind_addr))?;
     println!("Listening on http://{}", listener.local_addr()?);
     axum::serve(
-        listener,
+        no_delay(listener),
         app.into_make_service_with_connect_info::<SocketAddr>(),
     )
     .with_graceful_shutdown(shutdown_signal())
@@ -300,6 +343,23 @@ pub async fn run(config: Config) -> anyhow::Result<()> {
     jobs.abort();
     println!("Stopped.");
     Ok(())
+}
+
+/// The listener with Nagle's algorithm off on every connection it accepts. With it on, a file
+/// answer written as two small writes (its head, then its body) waited for the client's
+/// delayed acknowledgement, 40 ms on Linux, before the second: a few hundred small files a
+/// second on a connection pool instead of thousands, and 40 ms more for each of the small
+/// WASM chunks a lazily loaded page fetches.
+pub fn no_delay(
+    listener: tokio::net::TcpListener,
+) -> axum::serve::TapIo<tokio::net::TcpListener, fn(&mut tokio::net::TcpStream)> {
+    use axum::serve::ListenerExt;
+    fn set_nodelay(tcp: &mut tokio::net::TcpStream) {
+        if let Err(e) = tcp.set_nodelay(true) {
+            tracing::debug!(error = %e, "TCP_NODELAY not set");
+        }
+    }
+    listener.tap_io(set_nodelay as fn(&mut tokio::net::TcpStream))
 }
 
 async fn shutdown_signal() {

@@ -11,3 +11,4 @@ mod marriage_flow;
 mod robustness;
 mod staff;
 mod two_instances;
+mod web;
