@@ -58,8 +58,7 @@ fn placeholders(text: &str) -> BTreeSet<String> {
         match after.find('}') {
             Some(close) => {
                 let name = &after[..close];
-                if !name.is_empty() && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
-                {
+                if !name.is_empty() && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') {
                     out.insert(name.to_owned());
                 }
                 rest = &after[close + 1..];
@@ -136,7 +135,10 @@ fn main() {
                     }
                 }
             }
-            let params: Vec<String> = names.iter().map(|n| format!("{}: &str", ident(n))).collect();
+            let params: Vec<String> = names
+                .iter()
+                .map(|n| format!("{}: &str", ident(n)))
+                .collect();
             let pairs: Vec<String> = names
                 .iter()
                 .map(|n| format!("(\"{n}\", {})", ident(n)))

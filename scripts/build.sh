@@ -5,6 +5,18 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export PATH="$PWD/end2end/node_modules/.bin:$HOME/.cargo/bin:$PATH"
+# Nothing changed since the last build: done in a second (cargo-leptos would run wasm-bindgen
+# and wasm-opt again, minutes on two cores). The stamp is taken before building, so an edit made
+# during a build is seen by the next one. FORCE_BUILD=1 builds anyway.
+stamp=target/.mz-build-stamp
+if [ "${FORCE_BUILD:-0}" != 1 ] && [ -f "$stamp" ] && [ -x target/release/server ] && [ -f target/site/pkg/mz.wasm ] \
+   && [ -z "$(find app server style public scripts/build.sh Cargo.toml Cargo.lock -newer "$stamp" -type f -print -quit)" ]; then
+  echo "build.sh: release build up to date (FORCE_BUILD=1 to build anyway)"
+  exit 0
+fi
+mkdir -p target
+next_stamp=$(mktemp target/.mz-build-stamp.XXXXXX)
+trap 'rm -f "$next_stamp"' EXIT
 # --split: each lazily loaded page becomes its own WASM chunk (see app/src/ui/mod.rs `lazy_page!`).
 cargo leptos build --release --split
 
@@ -21,3 +33,4 @@ find target/site -type f \( -name '*.wasm' -o -name '*.js' -o -name '*.css' -o -
       for c in "$f.br" "$f.gz"; do [ "$(stat -c %s "$c")" -lt "$size" ] || rm -f "$c"; done
     done' sh
 echo "build.sh: site files compressed (brotli, gzip) in $(( $(date +%s) - start )) s"
+mv "$next_stamp" "$stamp"

@@ -2,6 +2,7 @@
 # Prints the size figures the README records: the WASM (raw and gzip), and the bytes a phone
 # downloads for the home page, measured in Chromium (all requests, compressed as served).
 # With --cold, first times a cold release build in a scratch target folder (minutes on 2 cores).
+# With --check, only checks the main WASM module against its budget (the test command runs it).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export PATH="$PWD/end2end/node_modules/.bin:$HOME/.cargo/bin:$PATH"
@@ -17,7 +18,19 @@ fi
 [ -f target/site/pkg/mz.wasm ] || scripts/build.sh
 kb() { awk -v b="$1" 'BEGIN { printf "%.1f KB", b / 1024 }'; }
 main=target/site/pkg/mz.wasm
-echo "main WASM: $(kb "$(stat -c %s $main)") raw, $(kb "$(gzip -9 -c $main | wc -c)") gzip"
+main_gz=$(gzip -9 -c $main | wc -c)
+echo "main WASM: $(kb "$(stat -c %s $main)") raw, $(kb "$main_gz") gzip"
+# The main module's budget, a ratchet: lower it when the module shrinks, never raise it to let a
+# change in. The home page's budget (all it loads) is 250 KB gzip (the shape issue).
+MAIN_BUDGET_KB=${MAIN_BUDGET_KB:-262}
+if [ "${1:-}" = "--check" ]; then
+  if [ "$main_gz" -gt $((MAIN_BUDGET_KB * 1024)) ]; then
+    echo "figures.sh: the main WASM module is $(kb "$main_gz") gzip, over its budget of $MAIN_BUDGET_KB KB" >&2
+    exit 1
+  fi
+  echo "main WASM within its budget of $MAIN_BUDGET_KB KB gzip"
+  exit 0
+fi
 all_raw=0; all_gz=0
 for f in target/site/pkg/*.wasm; do
   all_raw=$((all_raw + $(stat -c %s "$f"))); all_gz=$((all_gz + $(gzip -9 -c "$f" | wc -c)))
@@ -37,6 +50,6 @@ gz_total=0
 for path in / /pkg/mz.css /pkg/mz.js "/pkg/__wasm_split.______________________.js" /pkg/mz.wasm /icons/icon.svg; do
   gz_total=$((gz_total + $(curl -s -H 'Accept-Encoding: gzip' -o /dev/null -w '%{size_download}' "http://127.0.0.1:$port$path")))
 done
-echo "home page, every resource Chromium loads, gzip only: $(kb $gz_total) (budget 300 KB)"
+echo "home page, every resource Chromium loads, gzip only: $(kb $gz_total) (budget 250 KB)"
 echo "home page in Chromium as served (brotli where the browser accepts it):"
 node scripts/page-weight.cjs "http://127.0.0.1:$port/"

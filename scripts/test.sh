@@ -9,6 +9,10 @@ export PATH="$PWD/end2end/node_modules/.bin:$HOME/.cargo/bin:$PATH"
 stage() { echo; echo "== $1 ($(date +%T))"; }
 t0=$(date +%s)
 
+stage "formatting and lints (cargo fmt --check, clippy -D warnings)"
+cargo fmt --all --check
+cargo clippy --workspace --all-targets -- -D warnings
+
 stage "build the unit and integration tests"
 cargo test --workspace --no-run
 
@@ -30,6 +34,9 @@ stage "release build for the end-to-end tests"
 t1=$(date +%s)
 scripts/build.sh
 echo "release build took $(( $(date +%s) - t1 )) s"
+
+stage "the main WASM module within its budget (scripts/figures.sh --check)"
+scripts/figures.sh --check
 
 stage "end-to-end tests"
 (cd end2end && npx playwright test)

@@ -71,5 +71,7 @@ pub fn notice(
     params: &BTreeMap<String, String>,
     locale: Locale,
 ) -> Option<NoticeText> {
-    services().iter().find_map(|s| (s.notice)(topic, params, locale))
+    services()
+        .iter()
+        .find_map(|s| (s.notice)(topic, params, locale))
 }

@@ -5,7 +5,7 @@
 //! all; the detail is logged on the server (see `server/src/error.rs` and DESIGN.md §5).
 
 use crate::{
-    i18n::{Texts},
+    i18n::Texts,
     rules::{id_number::IdNumberError, otp::OtpError},
 };
 use leptos::server_fn::{
@@ -104,7 +104,9 @@ impl<'de> Deserialize<'de> for ServiceCode {
         let mut entries = map.into_iter();
         match (entries.next(), entries.next()) {
             (Some((service, refusal)), None) => Ok(ServiceCode { service, refusal }),
-            _ => Err(serde::de::Error::custom("a service code has exactly one entry")),
+            _ => Err(serde::de::Error::custom(
+                "a service code has exactly one entry",
+            )),
         }
     }
 }
@@ -218,9 +220,7 @@ impl Code {
             Code::PhoneInvalid => e.phone_invalid.into(),
             Code::Otp(OtpError::Expired) => e.otp_expired.into(),
             Code::Otp(OtpError::TooManyAttempts) => e.otp_too_many.into(),
-            Code::Otp(OtpError::Wrong { remaining }) => {
-                e.otp_wrong(&remaining.to_string())
-            }
+            Code::Otp(OtpError::Wrong { remaining }) => e.otp_wrong(&remaining.to_string()),
             Code::Otp(OtpError::ResendTooSoon { seconds }) => {
                 e.otp_resend_wait(&seconds.to_string())
             }
@@ -335,10 +335,16 @@ mod tests {
         let AppError::Invalid { code, .. } = back else {
             panic!("not invalid")
         };
-        assert_eq!(TestRefusal::from_code(&code), Some(TestRefusal::Short { min: 20 }));
+        assert_eq!(
+            TestRefusal::from_code(&code),
+            Some(TestRefusal::Short { min: 20 })
+        );
         let plain = serde_json::to_string(&Code::from(TestRefusal::Closed)).unwrap();
         assert_eq!(plain, r#"{"test":"Closed"}"#);
         // A shared code is still its plain variant.
-        assert_eq!(serde_json::to_string(&Code::Required).unwrap(), r#""Required""#);
+        assert_eq!(
+            serde_json::to_string(&Code::Required).unwrap(),
+            r#""Required""#
+        );
     }
 }

@@ -117,6 +117,31 @@ mod tests {
         );
     }
 
+    /// The issue on journeys: English texts carry no full-width punctuation (Chinese names such
+    /// as "中文" on the language switch are words, not punctuation).
+    #[test]
+    fn english_has_no_full_width_punctuation() {
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("locales/en");
+        let mut found = vec![];
+        for entry in std::fs::read_dir(&dir).unwrap() {
+            let path = entry.unwrap().path();
+            let map: serde_json::Map<String, serde_json::Value> =
+                serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
+            for (k, v) in map {
+                let v = v.as_str().unwrap_or_default();
+                if v.chars()
+                    .any(|c| "，。：；！？（）、《》【】～　".contains(c))
+                {
+                    found.push(format!("{}.{k}: {v}", path.display()));
+                }
+            }
+        }
+        assert!(
+            found.is_empty(),
+            "full-width punctuation in English: {found:#?}"
+        );
+    }
+
     #[test]
     fn the_language_is_chosen_from_cookie_then_header_then_chinese() {
         assert_eq!(Locale::negotiate(Some("en"), Some("zh-CN")), Locale::En);

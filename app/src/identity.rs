@@ -127,4 +127,3 @@ pub struct StaffView {
     pub role: Role,
     pub unit: Unit,
 }
-

@@ -249,7 +249,9 @@ fn paths_of(src: &str, module: &ModPath) -> Vec<(ModPath, String)> {
                 continue;
             }
             if word == "use" {
-                let end = (i..chars.len()).find(|&k| chars[k] == ';').unwrap_or(chars.len());
+                let end = (i..chars.len())
+                    .find(|&k| chars[k] == ';')
+                    .unwrap_or(chars.len());
                 let tree: String = chars[i..end].iter().collect();
                 for p in expand(&tree) {
                     out.push((scope_of(&scopes), p));
@@ -456,7 +458,11 @@ fn the_check_sees_a_circle_through_use_trees_and_inline_paths() {
     let _ = fs::remove_dir_all(&dir);
     fs::create_dir_all(dir.join("a")).unwrap();
     fs::write(dir.join("lib.rs"), "pub mod a; pub mod b; pub mod c;").unwrap();
-    fs::write(dir.join("a/mod.rs"), "pub mod x; use self::x::X; // crate::c in a comment\n").unwrap();
+    fs::write(
+        dir.join("a/mod.rs"),
+        "pub mod x; use self::x::X; // crate::c in a comment\n",
+    )
+    .unwrap();
     fs::write(
         dir.join("a/x.rs"),
         "use super::super::{b::{B}, c as C};\nconst S: &str = \"crate::c::nothing\";\n#[cfg(test)] mod tests { use super::*; }",
@@ -465,9 +471,18 @@ fn the_check_sees_a_circle_through_use_trees_and_inline_paths() {
     fs::write(dir.join("b.rs"), "fn f() { let _ = crate::a::x::X; }").unwrap();
     fs::write(dir.join("c.rs"), "").unwrap();
     let err = check(&dir).unwrap_err();
-    assert!(err.contains("a::x -> b") && err.contains("b -> a::x"), "{err}");
-    assert!(!err.contains("-> c"), "comments and strings name nothing: {err}");
+    assert!(
+        err.contains("a::x -> b") && err.contains("b -> a::x"),
+        "{err}"
+    );
+    assert!(
+        !err.contains("-> c"),
+        "comments and strings name nothing: {err}"
+    );
     fs::write(dir.join("b.rs"), "").unwrap();
-    assert!(check(&dir).is_ok(), "a directory module and its own files may use each other");
+    assert!(
+        check(&dir).is_ok(),
+        "a directory module and its own files may use each other"
+    );
     let _ = fs::remove_dir_all(&dir);
 }

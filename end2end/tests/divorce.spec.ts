@@ -5,7 +5,7 @@
  * the certificate in the window. Every page has the quick-exit control; axe runs on each.
  * The two journeys share the server's clock, so they run one after the other.
  */
-import { test, expect, signIn, bindRealName, uniquePhone, uniqueIdNumber, staffSignIn, timeServer, contextPage, setClock } from '../fixtures';
+import { test, expect, signIn, bindRealName, uniquePhone, uniqueIdNumber, staffSignIn, timeServer, contextPage, setClock, bookingSteps } from '../fixtures';
 import type { Page } from '@playwright/test';
 
 test.describe.configure({ mode: 'serial' });
@@ -23,7 +23,7 @@ async function quickExitIsThere(page: Page): Promise<void> {
 }
 
 /** One party books the application for the other; the other signs in and confirms. */
-async function bookAndConfirm(a: Page, b: Page, pa: Person, pb: Person, slot: RegExp, axe: (p: Page, l: string) => Promise<void>): Promise<string> {
+async function bookAndConfirm(a: Page, b: Page, pa: Person, pb: Person, day: RegExp, slot: RegExp, axe: (p: Page, l: string) => Promise<void>): Promise<string> {
   await signIn(a, pa.phone);
   await bindRealName(a, pa.name, pa.id);
   await a.goto('/');
@@ -36,13 +36,12 @@ async function bookAndConfirm(a: Page, b: Page, pa: Person, pb: Person, slot: Re
   await a.waitForURL((u) => u.pathname === '/divorce/book');
   await quickExitIsThere(a);
   await axe(a, '/divorce/book');
-  await a.getByRole('radio', { name: slot }).first().check();
-  await a.getByLabel('对方姓名', { exact: true }).fill(pb.name);
-  await a.getByLabel('对方身份证号码', { exact: true }).fill(pb.id);
-  await a.getByLabel('对方手机号码', { exact: true }).fill(pb.phone);
+  await bookingSteps(a, day, slot, pb);
+  await a.waitForURL((u) => u.searchParams.get('step') === 'review');
+  await quickExitIsThere(a);
   await a.getByRole('button', { name: '提交预约', exact: true }).click();
   await a.waitForURL((u) => u.pathname.startsWith('/divorce/appointment/'));
-  await expect(a.getByText('待对方确认', { exact: true })).toBeVisible();
+  await expect(a.getByText('等待对方确认', { exact: true })).toBeVisible();
   const reference = ((await a.getByTestId('reference').textContent()) ?? '').trim();
   expect(reference, 'a number that says nothing about what it is for').toMatch(/^YY\d{14}$/);
   await quickExitIsThere(a);
@@ -89,7 +88,7 @@ test('both parties apply, the clerk receives it, they see the cooling-off period
   const pb = person('钱进');
 
   const reference = await test.step('both parties book and confirm the application appointment', async () =>
-    bookAndConfirm(a, b, pa, pb, /^11月25日 周三 09:00–11:30，剩余/, axe));
+    bookAndConfirm(a, b, pa, pb, /^2026年11月25日 周三/, /^09:00–11:30，剩余/, axe));
 
   await test.step('on Wednesday the clerk checks them in and receives the application', async () => {
     await setClock(clerk, base, '2026-11-25T01:30:00Z');
@@ -105,6 +104,26 @@ test('both parties apply, the clerk receives it, they see the cooling-off period
     await expect(a.getByRole('link', { name: /婚姻家庭辅导/ })).toBeVisible();
     await quickExitIsThere(a);
     await axe(a, '/divorce (cooling-off)');
+  });
+
+  await test.step('a counselling visit scanned at the divorce counter is checked in at its own, and the clerk is told', async () => {
+    await a.getByRole('link', { name: '预约婚姻家庭辅导（免费）' }).click();
+    await a.waitForURL((u) => u.pathname === '/divorce/book');
+    await bookingSteps(a, /^2026年11月27日 周五/, /^15:00–16:00，剩余/);
+    await a.waitForURL((u) => u.searchParams.get('step') === 'review');
+    await a.getByRole('button', { name: '提交预约', exact: true }).click();
+    await a.waitForURL((u) => u.pathname.startsWith('/divorce/appointment/'));
+    const visit = ((await a.getByTestId('reference').textContent()) ?? '').trim();
+    await setClock(clerk, base, '2026-11-27T06:30:00Z'); // Friday 14:30
+    await staffSignIn(clerk, 'clerk');
+    await clerk.goto('/staff/divorce');
+    await clerk.getByLabel('预约号或扫码内容', { exact: true }).fill(visit);
+    await clerk.getByRole('button', { name: '核验', exact: true }).click();
+    const done = clerk.getByRole('status').filter({ hasText: `预约号${visit}` });
+    await expect(done).toContainText('已核验入场');
+    await expect(done).toContainText('这个预约属于另一个窗口');
+    await expect(clerk.getByRole('row').filter({ hasText: visit }).getByRole('cell', { name: '已到场核验' })).toBeVisible();
+    await axe(clerk, '/staff/divorce?counter=counselling after a check-in from the other counter');
   });
 
   await test.step('the other party withdraws, after ticking the confirmation', async () => {
@@ -137,7 +156,7 @@ test('a second couple books the certificate inside the window and the clerk issu
   const pb = person('李强');
 
   const application = await test.step('the application appointment, booked and confirmed', async () =>
-    bookAndConfirm(a, b, pa, pb, /^11月24日 周二 14:00–16:30，剩余/, axe));
+    bookAndConfirm(a, b, pa, pb, /^2026年11月24日 周二/, /^14:00–16:30，剩余/, axe));
 
   await test.step('received on Tuesday afternoon', async () => {
     await setClock(clerk, base, '2026-11-24T06:30:00Z');
@@ -160,7 +179,8 @@ test('a second couple books the certificate inside the window and the clerk issu
     await expect(a.getByText('只显示领证期内的时段。')).toBeVisible();
     await quickExitIsThere(a);
     await axe(a, '/divorce/book (certificate)');
-    await a.getByRole('radio', { name: /^12月29日 周二 09:00–11:30，剩余/ }).check();
+    await bookingSteps(a, /^2026年12月29日 周二/, /^09:00–11:30，剩余/);
+    await a.waitForURL((u) => u.searchParams.get('step') === 'review');
     await a.getByRole('button', { name: '提交预约', exact: true }).click();
     await a.waitForURL((u) => u.pathname.startsWith('/divorce/appointment/'));
     await expect(a.getByText('领取离婚证', { exact: true })).toBeVisible();

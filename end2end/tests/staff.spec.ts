@@ -78,7 +78,7 @@ test('an administrator creates a staff account and the auditor sees it in the au
     await axe(page, '/staff/accounts after creating an account');
   });
 
-  await test.step('the auditor, in another browser, sees staff.create in the audit log', async () => {
+  await test.step('the auditor, in another browser, sees the creation in words in the audit log', async () => {
     const auditor = await freshPage();
     await staffSignIn(auditor, 'auditor');
     await expect(auditor.getByRole('link', { name: '工作人员账号' }), 'the auditor cannot manage staff').toHaveCount(0);
@@ -86,7 +86,7 @@ test('an administrator creates a staff account and the auditor sees it in the au
     await auditor.waitForURL((u) => u.pathname === '/staff/audit');
     await expect(auditor.getByRole('heading', { level: 1, name: '审计日志' })).toBeVisible();
     const log = auditor.getByRole('table', { name: '审计日志' });
-    const creations = log.getByRole('row').filter({ has: auditor.getByRole('cell', { name: 'staff.create', exact: true }) });
+    const creations = log.getByRole('row').filter({ has: auditor.getByRole('cell', { name: '创建工作人员账号', exact: true }) });
     // Auto-waiting: with JavaScript the table arrives after the client-side navigation.
     await expect(creations.first()).toBeVisible();
     const ours = creations.filter({ has: auditor.getByRole('cell', { name: new RegExp(`^${username} `) }) });

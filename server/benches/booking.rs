@@ -839,7 +839,8 @@ fn report(runs: &[(&str, Figures)]) -> String {
     let c = runs.first().map_or(CONCURRENCY, |(_, f)| f.concurrency);
     let mut s = String::new();
     let _ = writeln!(s, "# Marriage booking figures (issues 3 and 10)\n");
-    let _ = writeln!(
+    let _ =
+        writeln!(
         s,
         "Measured {} on {}, commit `{commit}`{}, with `scripts/bench.sh` (`cargo bench -p server \
          --bench booking`, the optimised release profile; PostgreSQL on a throw-away cluster from \
@@ -877,47 +878,116 @@ fn report(runs: &[(&str, Figures)]) -> String {
         }
         let _ = writeln!(s, "{line}");
     };
-    row(&mut s, format!("**bookings/s through the full HTTP stack** ({HTTP_BOOKINGS} bookings, {c} clients)"), &|f| {
-        format!("**{:.0} /s** ({} held, {} failed)", rate(f.http_held, f.http_wall), f.http_held, f.http_other.len())
-    });
-    row(&mut s, format!("latency of one booking at {c} clients: p50 / p99"), &|f| {
-        format!("{} / {}", ms(percentile(&f.http_lat, 50.0)), ms(percentile(&f.http_lat, 99.0)))
-    });
-    row(&mut s, format!("bookings/s straight into the desk, no HTTP ({DESK_BOOKINGS})"), &|f| {
-        format!("{:.0} /s ({} held)", rate(f.desk_held, f.desk_wall), f.desk_held)
-    });
-    row(&mut s, "latency of one desk booking: p50 / p99".into(), &|f| {
-        format!("{} / {}", ms(percentile(&f.desk_lat, 50.0)), ms(percentile(&f.desk_lat, 99.0)))
-    });
-    row(&mut s, format!("**bare guarded `UPDATE`/s**, autocommit ({BARE_UPDATES}, {c} tasks)"), &|f| {
-        format!("**{:.0} /s**", rate(f.bare_done, f.bare_wall))
-    });
-    row(&mut s, "**ratio HTTP booking / bare update** (goal ≥ 0.25)".into(), &|f| {
-        format!("**{:.3}**", rate(f.http_held, f.http_wall) / rate(f.bare_done, f.bare_wall))
-    });
+    row(
+        &mut s,
+        format!(
+            "**bookings/s through the full HTTP stack** ({HTTP_BOOKINGS} bookings, {c} clients)"
+        ),
+        &|f| {
+            format!(
+                "**{:.0} /s** ({} held, {} failed)",
+                rate(f.http_held, f.http_wall),
+                f.http_held,
+                f.http_other.len()
+            )
+        },
+    );
+    row(
+        &mut s,
+        format!("latency of one booking at {c} clients: p50 / p99"),
+        &|f| {
+            format!(
+                "{} / {}",
+                ms(percentile(&f.http_lat, 50.0)),
+                ms(percentile(&f.http_lat, 99.0))
+            )
+        },
+    );
+    row(
+        &mut s,
+        format!("bookings/s straight into the desk, no HTTP ({DESK_BOOKINGS})"),
+        &|f| {
+            format!(
+                "{:.0} /s ({} held)",
+                rate(f.desk_held, f.desk_wall),
+                f.desk_held
+            )
+        },
+    );
+    row(
+        &mut s,
+        "latency of one desk booking: p50 / p99".into(),
+        &|f| {
+            format!(
+                "{} / {}",
+                ms(percentile(&f.desk_lat, 50.0)),
+                ms(percentile(&f.desk_lat, 99.0))
+            )
+        },
+    );
+    row(
+        &mut s,
+        format!("**bare guarded `UPDATE`/s**, autocommit ({BARE_UPDATES}, {c} tasks)"),
+        &|f| format!("**{:.0} /s**", rate(f.bare_done, f.bare_wall)),
+    );
+    row(
+        &mut s,
+        "**ratio HTTP booking / bare update** (goal ≥ 0.25)".into(),
+        &|f| {
+            format!(
+                "**{:.3}**",
+                rate(f.http_held, f.http_wall) / rate(f.bare_done, f.bare_wall)
+            )
+        },
+    );
     row(&mut s, "ratio HTTP booking / desk booking".into(), &|f| {
-        format!("{:.2}", rate(f.http_held, f.http_wall) / rate(f.desk_held, f.desk_wall))
-    });
-    row(&mut s, format!("burst: {BURST} attempts at once for {BURST_CAPACITY} places"), &|f| {
         format!(
-            "{} held, {} told `SlotFull`, {} other; `booked` = {}, rows = {}",
-            f.burst_held, f.burst_full, f.burst_other.len(), f.burst_slot.0, f.burst_slot.1
+            "{:.2}",
+            rate(f.http_held, f.http_wall) / rate(f.desk_held, f.desk_wall)
         )
     });
-    row(&mut s, "**burst latency per attempt: p50 / p99** (goal p99 ≤ 100 ms) / max".into(), &|f| {
-        format!(
-            "**{} / {}** / {}",
-            ms(percentile(&f.burst_lat, 50.0)),
-            ms(percentile(&f.burst_lat, 99.0)),
-            ms(f.burst_lat.last().copied().unwrap_or_default())
-        )
-    });
-    row(&mut s, "burst: first request sent to last answer".into(), &|f| {
-        format!("{} ({:.0} answers/s)", ms(f.burst_wall), rate(BURST, f.burst_wall))
-    });
-    row(&mut s, "setup: residents signed in (not timed in any figure)".into(), &|f| {
-        format!("{:.1} s", f.setup.as_secs_f64())
-    });
+    row(
+        &mut s,
+        format!("burst: {BURST} attempts at once for {BURST_CAPACITY} places"),
+        &|f| {
+            format!(
+                "{} held, {} told `SlotFull`, {} other; `booked` = {}, rows = {}",
+                f.burst_held,
+                f.burst_full,
+                f.burst_other.len(),
+                f.burst_slot.0,
+                f.burst_slot.1
+            )
+        },
+    );
+    row(
+        &mut s,
+        "**burst latency per attempt: p50 / p99** (goal p99 ≤ 100 ms) / max".into(),
+        &|f| {
+            format!(
+                "**{} / {}** / {}",
+                ms(percentile(&f.burst_lat, 50.0)),
+                ms(percentile(&f.burst_lat, 99.0)),
+                ms(f.burst_lat.last().copied().unwrap_or_default())
+            )
+        },
+    );
+    row(
+        &mut s,
+        "burst: first request sent to last answer".into(),
+        &|f| {
+            format!(
+                "{} ({:.0} answers/s)",
+                ms(f.burst_wall),
+                rate(BURST, f.burst_wall)
+            )
+        },
+    );
+    row(
+        &mut s,
+        "setup: residents signed in (not timed in any figure)".into(),
+        &|f| format!("{:.1} s", f.setup.as_secs_f64()),
+    );
     for (n, f) in runs {
         let verdict = if f.problems.is_empty() {
             "all checks passed (every throughput booking held; the burst slot holds exactly its capacity)".to_owned()

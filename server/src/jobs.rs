@@ -66,7 +66,9 @@ pub trait StartWork: Send + Sync {
 pub async fn run_all(work: &[Arc<dyn DueWork>]) {
     for w in work {
         match w.run().await {
-            Ok(r) if r.total() > 0 => tracing::info!(sweep = w.name(), report = %r, "due work done"),
+            Ok(r) if r.total() > 0 => {
+                tracing::info!(sweep = w.name(), report = %r, "due work done")
+            }
             Ok(_) => {}
             Err(e) => tracing::error!(sweep = w.name(), error = ?e, "due work failed"),
         }

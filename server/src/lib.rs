@@ -3,8 +3,8 @@
 //! `build_app` makes the whole router from an [`AppState`]; `main` and the integration tests
 //! both use it, so the tests exercise exactly what production serves.
 
-pub mod calendar_files;
 pub mod assets;
+pub mod calendar_files;
 pub mod clock;
 pub mod config;
 pub mod csp;
@@ -13,9 +13,9 @@ pub mod demo;
 pub mod desks;
 pub mod http_errors;
 pub mod jobs;
+pub mod nul_guard;
 pub mod registry;
 pub mod services;
-pub mod nul_guard;
 pub mod sms;
 pub mod telemetry;
 
@@ -37,9 +37,9 @@ use axum::{
 };
 use config::{AdminAction, Config};
 use http::{header, HeaderValue, StatusCode};
-use registry::{Registry, Setup};
 use leptos::prelude::*;
 use leptos_axum::{generate_route_list, AxumRouteListing, LeptosRoutes};
+use registry::{Registry, Setup};
 use sms::{DevSms, SmsGateway};
 use std::{
     net::SocketAddr,

@@ -50,8 +50,9 @@ impl Registry {
     pub fn provide<T: Clone + Send + Sync + 'static>(&mut self, value: T) {
         self.provided
             .insert(TypeId::of::<T>(), Arc::new(value.clone()));
-        self.provides
-            .push(Arc::new(move || leptos::prelude::provide_context(value.clone())));
+        self.provides.push(Arc::new(move || {
+            leptos::prelude::provide_context(value.clone())
+        }));
     }
 
     /// What was provided as `T` (e.g. `Arc<dyn AppointmentDesk>`), outside a request.

@@ -1,7 +1,7 @@
 //! Wire types and pure rules of resident accounts.
 
-pub use crate::identity::ResidentView;
 use crate::error::{AppError, Code};
+pub use crate::identity::ResidentView;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 

@@ -109,11 +109,15 @@ fn back_to_day(back: &Option<String>, day: chrono::NaiveDate) {
     } else {
         "/staff".to_owned()
     };
-    let sep = if back.contains('?') { '&' } else { '?' };
-    leptos_axum::redirect(&format!(
-        "{back}{sep}day={}",
-        crate::ui::format::iso_day(day)
-    ));
+    // The day this form was about replaces the one the page showed.
+    let (path, query) = back.split_once('?').unwrap_or((&back, ""));
+    let mut q: Vec<&str> = query
+        .split('&')
+        .filter(|kv| !kv.is_empty() && !kv.starts_with("day="))
+        .collect();
+    let day = format!("day={}", crate::ui::format::iso_day(day));
+    q.push(&day);
+    leptos_axum::redirect(&format!("{path}?{}", q.join("&")));
 }
 
 #[cfg(feature = "ssr")]
@@ -159,7 +163,12 @@ pub async fn check_in(code: String, back: Option<String>) -> AppResult<CheckedIn
     web::keeping_typed("check_in", &[("code", &code)], async {
         let clerk = require_clerk().await?;
         let done = appointments()?.check_in(&clerk, &code).await?;
-        back_to_day(&back, platform()?.clock.today());
+        let back = super::model::after_check_in(
+            back.as_deref().unwrap_or("/staff"),
+            &done.counter,
+            &done.reference,
+        );
+        back_to_day(&Some(back), platform()?.clock.today());
         Ok(done)
     })
     .await
@@ -175,7 +184,10 @@ pub async fn confirm_at_counter(
 ) -> AppResult<BookingView> {
     web::keeping_typed(
         "confirm_at_counter",
-        &[("partner_id_number", &partner_id_number), ("booking", &booking_id)],
+        &[
+            ("partner_id_number", &partner_id_number),
+            ("booking", &booking_id),
+        ],
         async {
             let clerk = require_clerk().await?;
             let today = platform()?.clock.today();
@@ -247,7 +259,11 @@ pub async fn publish(
 ) -> AppResult<u32> {
     web::keeping_typed(
         "publish",
-        &[("starts", &starts), ("ends", &ends), ("capacity", &capacity)],
+        &[
+            ("starts", &starts),
+            ("ends", &ends),
+            ("capacity", &capacity),
+        ],
         async {
             let clerk = require_clerk().await?;
             let counter = counter_of(&counter)?;
@@ -355,7 +371,9 @@ pub struct PartnerDraft {
 
 #[cfg(feature = "ssr")]
 fn draft_cookie(form: &str) -> AppResult<String> {
-    if form.is_empty() || form.len() > 24 || !form.bytes().all(|b| b.is_ascii_lowercase() || b == b'_')
+    if form.is_empty()
+        || form.len() > 24
+        || !form.bytes().all(|b| b.is_ascii_lowercase() || b == b'_')
     {
         return Err(AppError::BadRequest);
     }

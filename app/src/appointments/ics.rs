@@ -29,41 +29,38 @@ pub struct IcsEvent {
     pub description: String,
 }
 
-/// A calendar file (RFC 5545) of `events`, times in UTC.
+/// A calendar file (RFC 5545) of `events`, with a reminder the day before each. Written by the
+/// `icalendar` crate, which folds long lines (§3.1) and escapes text (§3.3.11). Times are in UTC
+/// (form #2, unambiguous without a VTIMEZONE, which the crate cannot write); the calendar names
+/// Asia/Shanghai as its zone (`X-WR-TIMEZONE`) so clients show the office's local time.
+/// `DTSTAMP` comes from the injected clock, never the wall clock.
 pub fn ics_calendar(events: &[IcsEvent], now: i64) -> String {
-    let fmt = |t: chrono::DateTime<chrono::Utc>| t.format("%Y%m%dT%H%M%SZ").to_string();
+    use icalendar::{Alarm, Calendar, Component, Event, EventLike};
     let stamp = chrono::DateTime::from_timestamp(now, 0).unwrap_or_default();
-    // RFC 5545 §3.3.11: backslash, semicolon and comma are escaped in text values.
-    let esc = |s: &str| {
-        s.replace('\\', "\\\\")
-            .replace(';', "\\;")
-            .replace(',', "\\,")
-            .replace('\n', "\\n")
-    };
-    let mut lines = vec![
-        "BEGIN:VCALENDAR".to_owned(),
-        "VERSION:2.0".to_owned(),
-        "PRODID:-//mz//appointments//ZH".to_owned(),
-        "METHOD:PUBLISH".to_owned(),
-    ];
+    let mut cal = Calendar::empty();
+    cal.append_property(("VERSION", "2.0"));
+    cal.append_property(("PRODID", "-//mz//appointments//ZH"));
+    cal.append_property(("CALSCALE", "GREGORIAN"));
+    cal.append_property(("METHOD", "PUBLISH"));
+    cal.timezone("Asia/Shanghai");
     for e in events {
-        lines.extend([
-            "BEGIN:VEVENT".to_owned(),
-            format!("UID:{}", e.uid),
-            format!("DTSTAMP:{}", fmt(stamp)),
-            format!("DTSTART:{}", fmt(e.starts)),
-            format!("DTEND:{}", fmt(e.ends)),
-            format!("SUMMARY:{}", esc(&e.summary)),
-        ]);
+        let reminder = Alarm::display(&e.summary, -chrono::Duration::days(1))
+            .uid(&format!("{}-reminder", e.uid))
+            .timestamp(stamp)
+            .done();
+        let mut event = Event::new();
+        event
+            .uid(&e.uid)
+            .timestamp(stamp)
+            .starts(e.starts)
+            .ends(e.ends)
+            .summary(&e.summary)
+            .description(&e.description)
+            .alarm(reminder);
         if !e.location.is_empty() {
-            lines.push(format!("LOCATION:{}", esc(&e.location)));
+            event.location(&e.location);
         }
-        lines.extend([
-            format!("DESCRIPTION:{}", esc(&e.description)),
-            "END:VEVENT".to_owned(),
-        ]);
+        cal.push(event.done());
     }
-    lines.push("END:VCALENDAR".to_owned());
-    lines.join("\r\n") + "\r\n"
+    cal.done().to_string()
 }
-

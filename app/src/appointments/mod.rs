@@ -10,8 +10,8 @@
 pub mod api;
 #[cfg(feature = "ssr")]
 pub mod desk;
+#[cfg(feature = "ssr")]
+pub mod ics;
 pub mod model;
 pub mod pages;
 pub mod peak;
-#[cfg(feature = "ssr")]
-pub mod ics;

@@ -3,10 +3,7 @@
 //! clerk's day. Which purposes exist (marriage, a divorce application, …) is each service's
 //! business: a service describes each of its purposes with a [`PurposeSpec`].
 
-use crate::{
-    error::Refusal as RefusalCode,
-    i18n::{Texts},
-};
+use crate::{error::Refusal as RefusalCode, i18n::Texts};
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 
@@ -418,7 +415,9 @@ pub enum Refusal {
     /// The booking is waiting for the partner's confirmation: nothing to check in yet.
     NotConfirmed,
     /// Already checked in, at this instant (unix seconds).
-    AlreadyCheckedIn { at: i64 },
+    AlreadyCheckedIn {
+        at: i64,
+    },
     /// A closure was asked for a day that still has active bookings.
     DayHasBookings,
     /// A capacity below the places already booked.
@@ -449,12 +448,39 @@ impl RefusalCode for Refusal {
             Self::VoucherUnknown => a.err_voucher_unknown.into(),
             Self::VoucherNotToday => a.err_voucher_not_today.into(),
             Self::NotConfirmed => a.err_not_confirmed.into(),
-            Self::AlreadyCheckedIn { at } => a.err_already_checked_in(&crate::ui::format::clock_time(at)),
+            Self::AlreadyCheckedIn { at } => {
+                a.err_already_checked_in(&crate::ui::format::clock_time(at))
+            }
             Self::DayHasBookings => a.err_day_has_bookings.into(),
             Self::CapacityBelowBooked => a.err_capacity_below_booked.into(),
             Self::Closed => a.err_closed.into(),
         }
     }
+}
+
+/// The clerk's desk page after a check-in: the booking's own counter (a voucher scanned at the
+/// wrong counter still checks in at its own, and the clerk is shown that counter's list), with
+/// `checked=` naming the booking to announce and `moved=1` when the counter changed.
+pub fn after_check_in(back: &str, counter: &str, reference: &str) -> String {
+    let (path, query) = back.split_once('?').unwrap_or((back, ""));
+    let mut moved = false;
+    let mut q: Vec<String> = query
+        .split('&')
+        .filter(|kv| !kv.is_empty())
+        .filter(|kv| !kv.starts_with("checked=") && !kv.starts_with("moved="))
+        .map(|kv| match kv.strip_prefix("counter=") {
+            Some(c) if c != counter => {
+                moved = true;
+                format!("counter={counter}")
+            }
+            _ => kv.to_owned(),
+        })
+        .collect();
+    q.push(format!("checked={reference}"));
+    if moved {
+        q.push("moved=1".to_owned());
+    }
+    format!("{path}?{}", q.join("&"))
 }
 
 #[cfg(test)]
@@ -485,17 +511,35 @@ mod tests {
     fn a_hold_lapses_after_a_day_but_never_after_the_eve_of_the_appointment() {
         // Held on Monday 10:00 (Shanghai) for Friday: 24 hours.
         assert_eq!(
-            hold_expires_at(t("2026-11-23T02:00:00Z"), d("2026-11-27"), "09:00", 24, false),
+            hold_expires_at(
+                t("2026-11-23T02:00:00Z"),
+                d("2026-11-27"),
+                "09:00",
+                24,
+                false
+            ),
             t("2026-11-24T02:00:00Z")
         );
         // Held on Monday 10:00 for Tuesday: lapses at midnight before Tuesday.
         assert_eq!(
-            hold_expires_at(t("2026-11-23T02:00:00Z"), d("2026-11-24"), "09:00", 24, false),
+            hold_expires_at(
+                t("2026-11-23T02:00:00Z"),
+                d("2026-11-24"),
+                "09:00",
+                24,
+                false
+            ),
             t("2026-11-23T16:00:00Z")
         );
         // Confirmed at the counter: the place is kept until the appointment starts.
         assert_eq!(
-            hold_expires_at(t("2026-11-23T02:00:00Z"), d("2026-11-27"), "09:00", 24, true),
+            hold_expires_at(
+                t("2026-11-23T02:00:00Z"),
+                d("2026-11-27"),
+                "09:00",
+                24,
+                true
+            ),
             t("2026-11-27T01:00:00Z")
         );
     }
@@ -546,6 +590,26 @@ mod tests {
         assert_ne!(
             BookingStatus::PendingPartner.text(Party::Partner, t),
             BookingStatus::PendingPartner.text(Party::Applicant, t)
+        );
+    }
+
+    #[test]
+    fn a_check_in_comes_back_to_the_bookings_own_counter() {
+        assert_eq!(
+            after_check_in("/staff/marriage", "marriage", "JH1"),
+            "/staff/marriage?checked=JH1"
+        );
+        assert_eq!(
+            after_check_in("/staff/divorce?counter=divorce", "divorce", "YY1"),
+            "/staff/divorce?counter=divorce&checked=YY1"
+        );
+        assert_eq!(
+            after_check_in(
+                "/staff/divorce?counter=divorce&checked=YY0&moved=1",
+                "counselling",
+                "YY2"
+            ),
+            "/staff/divorce?counter=counselling&checked=YY2&moved=1"
         );
     }
 }

@@ -603,6 +603,20 @@ pub fn CounterDay(
     let heading = format::day(d.day, locale);
     let closed = d.closed_reason.clone();
     let counter = d.counter.clone();
+    // After a check-in (the address says which): what happened, in words, and where.
+    let (checked, moved) = leptos_router::hooks::use_query_map()
+        .with_untracked(|q| (q.get("checked"), q.get("moved").is_some()));
+    let done = checked
+        .and_then(|r| d.bookings.iter().find(|b| b.reference == r))
+        .map(|b| {
+            let and = if locale == Locale::En { " and " } else { "、" };
+            let names = [b.applicant_name.as_str(), b.partner_name.as_str()]
+            .into_iter()
+            .filter(|n| !n.is_empty())
+            .collect::<Vec<_>>()
+            .join(and);
+            a.checked_in_done(&names, &b.reference, &format::range(&b.starts, &b.ends))
+        });
     let tools = full_tools.then(|| {
         view! {
             <DayTools day=day.clone() back=back.clone() actions=actions typed=typed.clone() closed=closed.is_some() />
@@ -611,6 +625,12 @@ pub fn CounterDay(
     view! {
         <section class="mz-section" aria-labelledby="day-h">
             <h2 id="day-h">{a.list_title}": "{heading}</h2>
+            {done.map(|m| view! {
+                <div class="mz-done" role="status">
+                    <p>{m}</p>
+                    {moved.then(|| view! { <p>{a.checked_in_moved}</p> })}
+                </div>
+            })}
             <DayPicker back=back.clone() day=d.day />
             {(!d.working_day).then(|| view! { <p class="mz-note">{a.rest_day_note}</p> })}
             {closed.clone().map(|r| view! { <p class="mz-note">{a.closed_note(&r)}</p> })}
@@ -620,17 +640,17 @@ pub fn CounterDay(
             } else {
                 view! {
                     <div class="mz-table-wrap" role="region" aria-label=a.list_title tabindex="0">
-                        <table class="mz-table">
-                            <thead><tr>
-                                <th scope="col">{a.col_time}</th>
-                                <th scope="col">{a.reference}</th>
-                                {wording.purpose.map(|_| view! { <th scope="col">{a.col_purpose}</th> })}
-                                <th scope="col">{a.col_couple}</th>
-                                {full_tools.then(|| view! { <th scope="col">{a.ceremony}</th> })}
-                                <th scope="col">{a.status}</th>
-                                <th scope="col">{a.col_actions}</th>
+                        <table class="mz-table mz-table--cards" role="table">
+                            <thead role="rowgroup"><tr role="row">
+                                <th scope="col" role="columnheader">{a.col_time}</th>
+                                <th scope="col" role="columnheader">{a.reference}</th>
+                                {wording.purpose.map(|_| view! { <th scope="col" role="columnheader">{a.col_purpose}</th> })}
+                                <th scope="col" role="columnheader">{a.col_couple}</th>
+                                {full_tools.then(|| view! { <th scope="col" role="columnheader">{a.ceremony}</th> })}
+                                <th scope="col" role="columnheader">{a.status}</th>
+                                <th scope="col" role="columnheader">{a.col_actions}</th>
                             </tr></thead>
-                            <tbody>
+                            <tbody role="rowgroup">
                                 {d.bookings.into_iter().map(|b| {
                                     let action = match b.status {
                                         BookingStatus::CheckedIn => Some(("registered", (wording.done)(&b.purpose, t))),
@@ -641,21 +661,21 @@ pub fn CounterDay(
                                     let (day, back) = (day.clone(), back.clone());
                                     let status = (wording.status)(b.status, &b.purpose, t);
                                     view! {
-                                        <tr data-reference=b.reference.clone()>
-                                            <td><span class="mz-nowrap">{format::range(&b.starts, &b.ends)}</span></td>
-                                            <td><span class="mz-nowrap">{b.reference.clone()}</span></td>
-                                            {wording.purpose.map(|p| view! { <td>{p(&b.purpose, t)}</td> })}
-                                            <td>{b.applicant_name.clone()}" "{b.applicant_id_masked.clone()}<br />{b.partner_name.clone()}" "{b.partner_id_masked.clone()}</td>
-                                            {full_tools.then(|| view! { <td>{if b.ceremony { a.yes } else { a.no }}</td> })}
-                                            <td>{status}</td>
-                                            <td>
+                                        <tr role="row" data-reference=b.reference.clone()>
+                                            <td role="cell" data-label=a.col_time><span class="mz-nowrap">{format::range(&b.starts, &b.ends)}</span></td>
+                                            <td role="cell" data-label=a.reference><span class="mz-nowrap">{b.reference.clone()}</span></td>
+                                            {wording.purpose.map(|p| view! { <td role="cell" data-label=a.col_purpose>{p(&b.purpose, t)}</td> })}
+                                            <td role="cell" data-label=a.col_couple><span>{b.applicant_name.clone()}" "<span class="mz-nowrap">{b.applicant_id_masked.clone()}</span><br />{b.partner_name.clone()}" "<span class="mz-nowrap">{b.partner_id_masked.clone()}</span></span></td>
+                                            {full_tools.then(|| view! { <td role="cell" data-label=a.ceremony>{if b.ceremony { a.yes } else { a.no }}</td> })}
+                                            <td role="cell" data-label=a.status>{status}</td>
+                                            <td role="cell" data-label=a.col_actions><div class="mz-actions">
                                                 {action.map(|(value, label)| view! {
                                                     <OutcomeButton outcome=actions.outcome booking_id=b.id.clone() value=value label=label day=day.clone() back=back.clone() />
                                                 })}
                                                 {pending.then(|| view! {
                                                     <CounterConfirm confirm=actions.confirm b=b.clone() day=day.clone() back=back.clone() />
                                                 })}
-                                            </td>
+                                            </div></td>
                                         </tr>
                                     }
                                 }).collect_view()}
@@ -1023,7 +1043,11 @@ pub fn BookingSteps(
                 ..state.clone()
             }
             .href(base, &keep, Step::Day);
-            let next_step = if partner.is_some() { Step::Partner } else { Step::Review };
+            let next_step = if partner.is_some() {
+                Step::Partner
+            } else {
+                Step::Review
+            };
             let (path, query) = (base, keep.clone());
             let keeps: Vec<(String, String)> = query
                 .split('&')

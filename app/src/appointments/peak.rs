@@ -71,7 +71,10 @@ impl PeakDays {
 
     /// The peak day on `day`, if it is one.
     pub fn on(&self, day: NaiveDate) -> Option<&PeakDay> {
-        self.days.iter().find(|(d, _)| d.date == day).map(|(d, _)| d)
+        self.days
+            .iter()
+            .find(|(d, _)| d.date == day)
+            .map(|(d, _)| d)
     }
 
     /// When the places of `day` open, if it is a peak day.
@@ -93,9 +96,18 @@ mod tests {
     #[test]
     fn peak_days_come_from_the_yearly_tables_and_open_at_their_release_instant() {
         let p = PeakDays::shipped();
-        assert_eq!(p.on(d("2027-05-20")).map(|x| x.name_zh.as_str()), Some("520"));
-        assert_eq!(p.on(d("2026-08-19")).map(|x| x.name_zh.as_str()), Some("七夕"));
-        assert_eq!(p.on(d("2027-08-08")).map(|x| x.name_zh.as_str()), Some("七夕"));
+        assert_eq!(
+            p.on(d("2027-05-20")).map(|x| x.name_zh.as_str()),
+            Some("520")
+        );
+        assert_eq!(
+            p.on(d("2026-08-19")).map(|x| x.name_zh.as_str()),
+            Some("七夕")
+        );
+        assert_eq!(
+            p.on(d("2027-08-08")).map(|x| x.name_zh.as_str()),
+            Some("七夕")
+        );
         assert!(p.on(d("2026-10-11")).is_none());
         assert!(p.on(d("2028-05-20")).is_none(), "no table for 2028 yet");
         // Seven days before at 09:00 Shanghai (demo rule) = 01:00 UTC.

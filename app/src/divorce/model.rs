@@ -394,7 +394,9 @@ pub fn explain_steps(
         .iter()
         .map(|s| match s {
             PeriodStep::Event(date) => format!("{event} {}", month_day(*date, locale)),
-            PeriodStep::Counted { days, date } => x.step_counted(&month_day(*date, locale), &days.to_string()),
+            PeriodStep::Counted { days, date } => {
+                x.step_counted(&month_day(*date, locale), &days.to_string())
+            }
             PeriodStep::RestDay {
                 holiday: Some(h), ..
             } => {

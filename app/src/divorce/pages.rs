@@ -5,7 +5,9 @@
 
 use super::{
     api::{BookAppointment, CasesView, Receive, Withdraw},
-    model::{explain_steps, CaseStatus, CaseView, Phase, APPLICATION, CERTIFICATE, COUNSELLING, PURPOSES},
+    model::{
+        explain_steps, CaseStatus, CaseView, Phase, APPLICATION, CERTIFICATE, COUNSELLING, PURPOSES,
+    },
 };
 use crate::{
     appointments::{
@@ -22,8 +24,8 @@ use crate::{
     identity::Role,
     staff::pages::StaffBar,
     ui::{
-        field_error, form_error, format, typed, Field, Forbidden, FormError, Page,
-        RequireResident, RequireStaff,
+        field_error, form_error, format, typed, Field, Forbidden, FormError, Page, RequireResident,
+        RequireStaff,
     },
 };
 use leptos::prelude::*;
@@ -146,7 +148,11 @@ fn DivorceHomePage() -> impl IntoView {
 }
 
 #[component]
-fn Overview(c: CasesView, appointments: Vec<BookingView>, withdraw: ServerAction<Withdraw>) -> impl IntoView {
+fn Overview(
+    c: CasesView,
+    appointments: Vec<BookingView>,
+    withdraw: ServerAction<Withdraw>,
+) -> impl IntoView {
     let t = use_texts();
     let locale = use_locale();
     let (x, a) = (t.divorce(), t.appointments());
@@ -309,7 +315,11 @@ fn DivorceBookPage() -> impl IntoView {
     let keep = if case_id.is_empty() {
         format!("purpose={}", purpose.key)
     } else {
-        format!("purpose={}&case={}", purpose.key, crate::ui::urlencode(&case_id))
+        format!(
+            "purpose={}&case={}",
+            purpose.key,
+            crate::ui::urlencode(&case_id)
+        )
     };
     let title = x.book_title_of(purpose_text(purpose.key, t));
     view! {
@@ -383,7 +393,11 @@ fn DivorceReview(
         }
         .into_any();
     }
-    let slot = p.slots.iter().find(|s| Some(&s.id) == state.slot.as_ref()).cloned();
+    let slot = p
+        .slots
+        .iter()
+        .find(|s| Some(&s.id) == state.slot.as_ref())
+        .cloned();
     let note = slot
         .as_ref()
         .filter(|_| is_application)

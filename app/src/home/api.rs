@@ -66,7 +66,10 @@ pub async fn home_data() -> AppResult<HomeView> {
                     .map(|a| {
                         let entry = catalogue::service(&a.service);
                         AffairLine {
-                            service_name: entry.map(|e| (e.affair_title)(t)).unwrap_or_default().to_owned(),
+                            service_name: entry
+                                .map(|e| (e.affair_title)(t))
+                                .unwrap_or_default()
+                                .to_owned(),
                             status_text: entry
                                 .and_then(|e| (e.affair_status)(&a.status, t))
                                 .unwrap_or_else(|| a.status.clone()),

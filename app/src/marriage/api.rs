@@ -84,7 +84,8 @@ pub async fn book(
                 .map_err(|e| AppError::invalid("partner_id_number", Code::IdNumber(e)))?;
             let partner_phone = Phone::parse(&partner_phone)
                 .map_err(|_| AppError::invalid("partner_phone", Code::PhoneInvalid))?;
-            let ticked = |v: Option<String>| v.is_some_and(|c| c == "on" || c == "1" || c == "true");
+            let ticked =
+                |v: Option<String>| v.is_some_and(|c| c == "on" || c == "1" || c == "true");
             let request = BookRequest {
                 purpose: MARRIAGE.key,
                 slot_id,

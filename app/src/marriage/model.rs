@@ -5,7 +5,7 @@
 use crate::{
     appointments::model::{Party, PurposeSpec},
     error::{AppError, Refusal as RefusalCode},
-    i18n::{Texts},
+    i18n::Texts,
     rules::id_number::{IdNumber, Sex},
 };
 use chrono::NaiveDate;
@@ -181,7 +181,6 @@ mod tests {
     }
 }
 
-
 /// What the shared pages show of this service: its tile, its items in 我的办件, its messages,
 /// and the clerk's desk.
 #[cfg(feature = "ssr")]
@@ -226,7 +225,10 @@ fn notice(
         "marriage_reminder" => (m.msg_reminder_title, m.msg_reminder_body(&day, r, time)),
         "marriage_lapsed" => (m.msg_lapsed_title, m.msg_lapsed_body(r)),
         "marriage_cancelled" => (m.msg_cancelled_title, m.msg_cancelled_body(&day, r, time)),
-        "marriage_rescheduled" => (m.msg_rescheduled_title, m.msg_rescheduled_body(&day, r, time)),
+        "marriage_rescheduled" => (
+            m.msg_rescheduled_title,
+            m.msg_rescheduled_body(&day, r, time),
+        ),
         _ => return None,
     };
     Some(crate::catalogue::NoticeText {

@@ -90,8 +90,15 @@ mod tests {
         ] {
             assert_eq!(parse_day(bad, today, r), None, "{bad}");
         }
-        assert_eq!(parse_day("2026-11-24", today, DayRange::RECEIPT), None, "no future receipt");
-        assert_eq!(parse_day("2026-11-23", today, DayRange::RECEIPT), Some(today));
+        assert_eq!(
+            parse_day("2026-11-24", today, DayRange::RECEIPT),
+            None,
+            "no future receipt"
+        );
+        assert_eq!(
+            parse_day("2026-11-23", today, DayRange::RECEIPT),
+            Some(today)
+        );
         // The range itself never overflows, even around the last representable day.
         assert!(!DayRange::CLERK_DAY.contains(NaiveDate::MAX, NaiveDate::MAX));
     }
@@ -110,6 +117,9 @@ mod tests {
             parse_local_instant("+262142-12-31 23:59", today, DayRange::PLANNING),
             None
         );
-        assert_eq!(parse_local_instant("2026-11-30", today, DayRange::PLANNING), None);
+        assert_eq!(
+            parse_local_instant("2026-11-30", today, DayRange::PLANNING),
+            None
+        );
     }
 }

@@ -1,7 +1,7 @@
 //! Staff roles, their scopes, and the wire types of the workbench.
 
-pub use crate::identity::{Role, StaffView, Unit, UnitKind};
 use crate::error::Code;
+pub use crate::identity::{Role, StaffView, Unit, UnitKind};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
@@ -31,9 +31,44 @@ pub struct AuditEntry {
     pub at: DateTime<Utc>,
     pub actor: String,
     pub action: String,
+    /// What it was done to, with unit ids in Chinese names (`target_en`: in English names).
     pub target: String,
+    pub target_en: String,
     /// The address the action came from (empty for the command line and demo data).
     pub client: String,
+}
+
+/// An audited action in words ("marriage.check_in" → "结婚登记预约 · 核验入场"): the verb from
+/// the staff texts, the service's name where the scope is one; an action no build knows yet
+/// keeps its code.
+pub fn audit_action(action: &str, t: &'static crate::i18n::Texts) -> String {
+    let (scope, verb) = action.rsplit_once('.').unwrap_or(("", action));
+    let x = t.staff();
+    let words = match verb {
+        "check_in" => x.act_check_in,
+        "day_list" => x.act_day_list,
+        "set_capacity" => x.act_set_capacity,
+        "publish" => x.act_publish,
+        "close_day" => x.act_close_day,
+        "reopen_day" => x.act_reopen_day,
+        "set_release" => x.act_set_release,
+        "receive" => x.act_receive,
+        "certificate_issued" => x.act_certificate_issued,
+        "confirm_at_counter" => x.act_confirm_at_counter,
+        "registered" => x.act_registered,
+        "no_show" => x.act_no_show,
+        "sign_in" => x.act_sign_in,
+        "sign_in_failed" => x.act_sign_in_failed,
+        "sign_out" => x.act_sign_out,
+        "create" => x.act_create,
+        "read" => x.act_read,
+        "view_document" => x.act_view_document,
+        _ => return action.to_owned(),
+    };
+    match crate::catalogue::service(scope) {
+        Some(e) => format!("{} · {words}", (e.affair_title)(t)),
+        None => words.to_owned(),
+    }
 }
 
 /// 用户名: 3–32 lower-case letters, digits, `.`, `_` or `-`, starting with a letter.

@@ -6,9 +6,7 @@ use super::{
 };
 use crate::{
     i18n::{use_locale, use_texts, Locale, Texts},
-    ui::{
-        field_error, form_error, format, typed, Field, FormError, Page, RequireStaff,
-    },
+    ui::{field_error, form_error, format, typed, Field, FormError, Page, RequireStaff},
 };
 use leptos::prelude::*;
 use leptos_router::{
@@ -268,8 +266,8 @@ fn AuditPage() -> impl IntoView {
                                                 <tr>
                                                     <td><time datetime=format::iso_instant(e.at)>{format::instant_at(e.at, locale)}</time></td>
                                                     <td>{e.actor}</td>
-                                                    <td>{e.action}</td>
-                                                    <td>{e.target}</td>
+                                                    <td>{super::model::audit_action(&e.action, t)}</td>
+                                                    <td>{if locale == crate::i18n::Locale::En { e.target_en } else { e.target }}</td>
                                                     <td>{e.client}</td>
                                                 </tr>
                                             }).collect_view()}

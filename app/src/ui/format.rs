@@ -31,7 +31,12 @@ pub fn day(d: NaiveDate, locale: Locale) -> String {
     let wd = weekday(d.weekday().number_from_monday(), locale.texts());
     match locale {
         Locale::ZhCn => format!("{}年{}月{}日 {wd}", d.year(), d.month(), d.day()),
-        Locale::En => format!("{wd} {} {} {}", d.day(), MONTHS[d.month0() as usize], d.year()),
+        Locale::En => format!(
+            "{wd} {} {} {}",
+            d.day(),
+            MONTHS[d.month0() as usize],
+            d.year()
+        ),
     }
 }
 
@@ -60,7 +65,10 @@ pub fn clock_time(unix: i64) -> String {
 
 /// An instant a person must act by or at: "2026年11月24日 周二 09:00" / "Tue 24 Nov 2026, 09:00".
 pub fn instant(unix: i64, locale: Locale) -> String {
-    instant_at(DateTime::from_timestamp(unix, 0).unwrap_or_default(), locale)
+    instant_at(
+        DateTime::from_timestamp(unix, 0).unwrap_or_default(),
+        locale,
+    )
 }
 
 /// [`instant`] of a `DateTime`.
@@ -142,11 +150,23 @@ mod tests {
             (day(d("2026-11-25"), en), "Wed 25 Nov 2026"),
             (day(d("2027-01-01"), zh), "2027年1月1日 周五"),
             (day(d("2028-02-29"), en), "Tue 29 Feb 2028"),
-            (day_range(d("2026-11-25"), "09:00", "12:00", zh), "2026年11月25日 周三 09:00–12:00"),
-            (day_range(d("2026-11-25"), "09:00", "12:00", en), "Wed 25 Nov 2026, 09:00–12:00"),
+            (
+                day_range(d("2026-11-25"), "09:00", "12:00", zh),
+                "2026年11月25日 周三 09:00–12:00",
+            ),
+            (
+                day_range(d("2026-11-25"), "09:00", "12:00", en),
+                "Wed 25 Nov 2026, 09:00–12:00",
+            ),
             // 2026-11-23T16:30Z is 00:30 on the 24th in Shanghai: the date turns there.
-            (instant(at("2026-11-23T16:30:00Z"), zh), "2026年11月24日 周二 00:30"),
-            (instant(at("2026-11-23T16:30:00Z"), en), "Tue 24 Nov 2026, 00:30"),
+            (
+                instant(at("2026-11-23T16:30:00Z"), zh),
+                "2026年11月24日 周二 00:30",
+            ),
+            (
+                instant(at("2026-11-23T16:30:00Z"), en),
+                "Tue 24 Nov 2026, 00:30",
+            ),
             (clock_time(at("2026-11-24T02:02:00Z")), "10:02"),
             (iso_day(d("2026-03-04")), "2026-03-04"),
         ];
@@ -154,7 +174,11 @@ mod tests {
             assert_eq!(got, want);
         }
         assert_eq!(
-            iso_instant(DateTime::parse_from_rfc3339("2026-11-23T02:30:00Z").unwrap().to_utc()),
+            iso_instant(
+                DateTime::parse_from_rfc3339("2026-11-23T02:30:00Z")
+                    .unwrap()
+                    .to_utc()
+            ),
             "2026-11-23T10:30+08:00"
         );
     }
@@ -163,7 +187,10 @@ mod tests {
     fn opening_hours_join_runs_of_days() {
         let h = |d: u32, o: &str, c: &str| (d, o.to_owned(), c.to_owned());
         let weekdays: Vec<_> = (1..=5).map(|d| h(d, "09:00", "17:00")).collect();
-        assert_eq!(opening_hours(&weekdays, Locale::ZhCn), "周一至周五 09:00–17:00");
+        assert_eq!(
+            opening_hours(&weekdays, Locale::ZhCn),
+            "周一至周五 09:00–17:00"
+        );
         assert_eq!(opening_hours(&weekdays, Locale::En), "Mon–Fri 09:00–17:00");
         let mut odd = weekdays.clone();
         odd[4] = h(5, "09:00", "12:00");
@@ -172,7 +199,10 @@ mod tests {
             opening_hours(&odd, Locale::ZhCn),
             "周一至周四 09:00–17:00；周五至周六 09:00–12:00"
         );
-        assert_eq!(opening_hours(&[h(3, "09:00", "17:00")], Locale::En), "Wed 09:00–17:00");
+        assert_eq!(
+            opening_hours(&[h(3, "09:00", "17:00")], Locale::En),
+            "Wed 09:00–17:00"
+        );
         assert_eq!(opening_hours(&[], Locale::En), "");
     }
 }

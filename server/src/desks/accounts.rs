@@ -2,8 +2,7 @@
 
 use super::{
     count_events, db, insert_message, lock_subject, new_id, new_token, record_event,
-    sessions::ResidentRow,
-    token_hash,
+    sessions::ResidentRow, token_hash,
 };
 use crate::{
     db::{unique_violation_on, Db},
@@ -260,12 +259,13 @@ impl AccountDesk for SqlAccounts {
             .map_err(db)?
             .rows_affected()
             == 1;
-        let row: ResidentRow =
-            sqlx::query_as("SELECT id, phone, real_name, id_number FROM residents WHERE phone = $1")
-                .bind(&phone)
-                .fetch_one(&mut *tx)
-                .await
-                .map_err(db)?;
+        let row: ResidentRow = sqlx::query_as(
+            "SELECT id, phone, real_name, id_number FROM residents WHERE phone = $1",
+        )
+        .bind(&phone)
+        .fetch_one(&mut *tx)
+        .await
+        .map_err(db)?;
         let resident = ResidentView::from(row);
         if created {
             insert_message(&mut tx, &resident.id, TOPIC_WELCOME, &[], ts(now)).await?;

@@ -9,7 +9,7 @@
 //! what "registered" means at the counter.
 
 use super::{
-    audit, db, day_of, day_str, idempotency, insert_message, new_id, new_token, reference,
+    audit, day_of, day_str, db, idempotency, insert_message, new_id, new_token, reference,
     upsert_affair, AffairItem, Due,
 };
 use crate::{
@@ -22,10 +22,10 @@ use app::{
     appointments::{
         desk::{AppointmentDesk, BookRequest, PartnerOf, Publication},
         model::{
-            change_deadline, eve_of, hold_expires_at, reminder_due_at, slot_start,
-            voucher_payload, BookingStatus, BookingView, BookingWindow, CheckedIn, ClerkBooking,
-            ClerkDay, DayOutcome, OfficeView, Party, PickerData, PurposeSpec, Refusal, SlotView,
-            VoucherCode, VoucherView,
+            change_deadline, eve_of, hold_expires_at, reminder_due_at, slot_start, voucher_payload,
+            BookingStatus, BookingView, BookingWindow, CheckedIn, ClerkBooking, ClerkDay,
+            DayOutcome, OfficeView, Party, PickerData, PurposeSpec, Refusal, SlotView, VoucherCode,
+            VoucherView,
         },
         peak::PeakDays,
     },
@@ -353,7 +353,8 @@ async fn load_booking(
     .fetch_optional(&mut *conn)
     .await
     .map_err(db)?;
-    row.map(|r| Booking::from_row(r, reader, purposes)).transpose()
+    row.map(|r| Booking::from_row(r, reader, purposes))
+        .transpose()
 }
 
 /// A booking's line in its parties' 我的办件.
@@ -476,12 +477,14 @@ pub async fn cancel_active(conn: &mut AnyConnection, ids: &[String], now: i64) -
         let slot_id: String = r.try_get("slot_id").map_err(db)?;
         let reference: String = r.try_get("reference").map_err(db)?;
         release_place(conn, id, &slot_id, r.try_get("ceremony").map_err(db)?).await?;
-        sqlx::query("UPDATE affairs SET status = 'cancelled', updated_at = $1 WHERE reference = $2")
-            .bind(now)
-            .bind(&reference)
-            .execute(&mut *conn)
-            .await
-            .map_err(db)?;
+        sqlx::query(
+            "UPDATE affairs SET status = 'cancelled', updated_at = $1 WHERE reference = $2",
+        )
+        .bind(now)
+        .bind(&reference)
+        .execute(&mut *conn)
+        .await
+        .map_err(db)?;
         cancelled += 1;
     }
     Ok(cancelled)
@@ -503,7 +506,8 @@ struct SlotRow {
     release_at: Option<i64>,
 }
 
-const SLOT_COLUMNS: &str = "s.id, s.office_id, s.counter, s.day, s.starts, s.ends, s.capacity, s.booked, \
+const SLOT_COLUMNS: &str =
+    "s.id, s.office_id, s.counter, s.day, s.starts, s.ends, s.capacity, s.booked, \
      s.ceremony_capacity, s.ceremony_booked, s.release_at";
 
 impl SlotRow {
@@ -643,7 +647,10 @@ impl SqlAppointments {
             address_zh: r.try_get("address_zh").map_err(db)?,
             address_en: r.try_get("address_en").map_err(db)?,
             phone: r.try_get("phone").map_err(db)?,
-            hours: hours.into_iter().map(|(d, o, c)| (d as u32, o, c)).collect(),
+            hours: hours
+                .into_iter()
+                .map(|(d, o, c)| (d as u32, o, c))
+                .collect(),
         })
     }
 
@@ -921,7 +928,10 @@ impl AppointmentDesk for SqlAppointments {
         office_id: Option<&str>,
         idempotency_key: String,
     ) -> DeskResult<PickerData> {
-        let rules = self.purposes.get(purpose).map_err(|_| AppError::BadRequest)?;
+        let rules = self
+            .purposes
+            .get(purpose)
+            .map_err(|_| AppError::BadRequest)?;
         let rule = rules
             .slot_rule(RuleScope::New {
                 resident_id: who.id(),
@@ -1037,13 +1047,8 @@ impl AppointmentDesk for SqlAppointments {
         let mut tx = self.db.begin_write().await.map_err(db)?;
         // The key is claimed inside the transaction too: of two taps racing, one books and
         // the other replays its outcome.
-        if let idempotency::Claim::Seen(outcome) = idempotency::claim(
-            &mut tx,
-            who.id(),
-            &request.idempotency_key,
-            now.timestamp(),
-        )
-        .await?
+        if let idempotency::Claim::Seen(outcome) =
+            idempotency::claim(&mut tx, who.id(), &request.idempotency_key, now.timestamp()).await?
         {
             drop(tx);
             let booking_id =
@@ -1152,8 +1157,12 @@ impl AppointmentDesk for SqlAppointments {
                 .await?;
         }
         tx.commit().await.map_err(db)?;
-        self.text_event(Event::Invited, &b.view, &[other.phone.as_str()])
-            .await;
+        // The invitation asks the partner to sign in and confirm; one confirmed at the counter
+        // (no smartphone) is told once the clerk has confirmed them, not asked to do the impossible.
+        if !b.view.at_counter {
+            self.text_event(Event::Invited, &b.view, &[other.phone.as_str()])
+                .await;
+        }
         Ok(b.view)
     }
 
@@ -1161,7 +1170,8 @@ impl AppointmentDesk for SqlAppointments {
     async fn confirm(&self, who: &Resident, booking_id: &str) -> DeskResult<BookingView> {
         let now = self.clock.now();
         let b = self.read_for(booking_id, who).await?;
-        if b.partner_id.as_deref() == Some(who.id()) && b.view.status != BookingStatus::PendingPartner
+        if b.partner_id.as_deref() == Some(who.id())
+            && b.view.status != BookingStatus::PendingPartner
         {
             return Ok(b.view); // confirmed already: a double tap lands on the booking
         }
@@ -1218,8 +1228,14 @@ impl AppointmentDesk for SqlAppointments {
             .await?
             .ok_or(AppError::NotFound)?;
         upsert_affairs(&mut tx, &b, now.timestamp()).await?;
-        self.tell(&mut tx, &b.parties(), Event::Confirmed, &b.view, now.timestamp())
-            .await?;
+        self.tell(
+            &mut tx,
+            &b.parties(),
+            Event::Confirmed,
+            &b.view,
+            now.timestamp(),
+        )
+        .await?;
         tx.commit().await.map_err(db)?;
         Ok(b.view)
     }
@@ -1312,8 +1328,14 @@ impl AppointmentDesk for SqlAppointments {
             .ok_or(AppError::NotFound)?;
         upsert_affairs(&mut tx, &moved, now.timestamp()).await?;
         if let Some(other) = moved.other_than(who.id()) {
-            self.tell(&mut tx, &[other], Event::Rescheduled, &moved.view, now.timestamp())
-                .await?;
+            self.tell(
+                &mut tx,
+                &[other],
+                Event::Rescheduled,
+                &moved.view,
+                now.timestamp(),
+            )
+            .await?;
         }
         tx.commit().await.map_err(db)?;
         Ok(moved.view)
@@ -1428,7 +1450,12 @@ impl AppointmentDesk for SqlAppointments {
         })
     }
 
-    async fn clerk_day(&self, clerk: &Staff, counter: &str, day: NaiveDate) -> DeskResult<ClerkDay> {
+    async fn clerk_day(
+        &self,
+        clerk: &Staff,
+        counter: &str,
+        day: NaiveDate,
+    ) -> DeskResult<ClerkDay> {
         let office_id = self.clerk_office(clerk)?.to_owned();
         let now = self.clock.now();
         let mut tx = self.db.begin_write().await.map_err(db)?;
@@ -1533,7 +1560,10 @@ impl AppointmentDesk for SqlAppointments {
         .ok_or_else(|| refused("code", Refusal::VoucherUnknown))?;
         let id: String = row.try_get("id").map_err(db)?;
         let mut tx = self.db.begin_write().await.map_err(db)?;
-        let b = self.load(&mut tx, &id, "").await?.ok_or(AppError::NotFound)?;
+        let b = self
+            .load(&mut tx, &id, "")
+            .await?
+            .ok_or(AppError::NotFound)?;
         if b.view.day != self.clock.today() {
             return Err(refused("code", Refusal::VoucherNotToday));
         }
@@ -1558,7 +1588,10 @@ impl AppointmentDesk for SqlAppointments {
                 _ => refused("code", Refusal::Closed),
             });
         }
-        let b = self.load(&mut tx, &id, "").await?.ok_or(AppError::NotFound)?;
+        let b = self
+            .load(&mut tx, &id, "")
+            .await?
+            .ok_or(AppError::NotFound)?;
         upsert_affairs(&mut tx, &b, now.timestamp()).await?;
         audit(
             &mut tx,
@@ -1613,7 +1646,9 @@ impl AppointmentDesk for SqlAppointments {
         if changed != 1 {
             return Err(refused(
                 "partner_id_number",
-                if b.view.status == BookingStatus::PendingPartner || b.view.status == BookingStatus::Lapsed {
+                if b.view.status == BookingStatus::PendingPartner
+                    || b.view.status == BookingStatus::Lapsed
+                {
                     Refusal::HoldLapsed
                 } else {
                     Refusal::Closed
@@ -1625,8 +1660,14 @@ impl AppointmentDesk for SqlAppointments {
             .await?
             .ok_or(AppError::NotFound)?;
         upsert_affairs(&mut tx, &b, now.timestamp()).await?;
-        self.tell(&mut tx, &b.parties(), Event::Confirmed, &b.view, now.timestamp())
-            .await?;
+        self.tell(
+            &mut tx,
+            &b.parties(),
+            Event::Confirmed,
+            &b.view,
+            now.timestamp(),
+        )
+        .await?;
         audit(
             &mut tx,
             now,
@@ -1940,7 +1981,10 @@ pub fn voucher_routes(
             continue;
         }
         seen.push(prefix);
-        router = router.route(&format!("{prefix}{{id}}/voucher.ics"), axum::routing::get(voucher_ics));
+        router = router.route(
+            &format!("{prefix}{{id}}/voucher.ics"),
+            axum::routing::get(voucher_ics),
+        );
     }
     router.with_state(VoucherFiles {
         desk,
@@ -1968,7 +2012,12 @@ async fn voucher_ics(
                     .map(|e| (e.affair_title)(&app::i18n::ZH_CN))
                     .unwrap_or(app::i18n::ZH_CN.appointments().calendar_neutral)
             };
-            let body = app::appointments::ics::ics(&v.booking, &v.office, summary, s.clock.now().timestamp());
+            let body = app::appointments::ics::ics(
+                &v.booking,
+                &v.office,
+                summary,
+                s.clock.now().timestamp(),
+            );
             let name = if discreet {
                 "appointment.ics".to_owned()
             } else {

@@ -11,7 +11,7 @@ use super::{
         cancel_active, register_purpose, Applicant, AuditNote, Booking, Event, OtherParty,
         PurposeRules, RuleScope, SlotFacts, SlotRule,
     },
-    audit, db, day_str, insert_message, new_id, reference, Due,
+    audit, day_str, db, insert_message, new_id, reference, Due,
 };
 use crate::{
     calendar_files::{calendar_file, failed, resident},
@@ -145,7 +145,6 @@ fn case_from_row(r: &sqlx::any::AnyRow, reader: &str) -> DeskResult<CaseView> {
     })
 }
 
-
 /// The office's closing time on a day: its hours for that weekday (an adjusted working day at
 /// the weekend keeps Monday's, see `office_hours`); an office without hours closes at 17:00.
 async fn closing_times(
@@ -175,7 +174,6 @@ async fn closing_times(
     })
 }
 
-
 async fn parties_of(conn: &mut AnyConnection, id: &str) -> DeskResult<[String; 2]> {
     let r = sqlx::query("SELECT party_a, party_b FROM divorce_cases WHERE id = $1")
         .bind(id)
@@ -188,7 +186,6 @@ async fn parties_of(conn: &mut AnyConnection, id: &str) -> DeskResult<[String; 2
     ])
 }
 
-
 /// Whether the person with this ID number is a party to an open case.
 async fn in_open_case(pool: &sqlx::AnyPool, id_number: &str) -> DeskResult<bool> {
     let n: i64 = sqlx::query_scalar(
@@ -200,7 +197,6 @@ async fn in_open_case(pool: &sqlx::AnyPool, id_number: &str) -> DeskResult<bool>
     .map_err(db)?;
     Ok(n > 0)
 }
-
 
 /// A case as an appointment for it needs it: its edges, and the other party.
 struct CaseTerms {
@@ -250,7 +246,6 @@ async fn case_terms(
         other_phone: r.try_get("phone").map_err(db)?,
     })
 }
-
 
 /// 受理 inside the caller's transaction: computes both edges from the office's calendar and
 /// hours, stores them as instants, claims both parties (one open case per person), tells both.
@@ -324,13 +319,8 @@ async fn open_case(
     case_from_row(&row, "")
 }
 
-
 /// 颁证: the clerk issued the certificate inside the window; the case ends as divorced.
-async fn certificate_issued(
-    conn: &mut AnyConnection,
-    case_id: &str,
-    now: i64,
-) -> DeskResult<()> {
+async fn certificate_issued(conn: &mut AnyConnection, case_id: &str, now: i64) -> DeskResult<()> {
     let changed = sqlx::query(
         "UPDATE divorce_cases SET status = 'divorced', updated_at = $1 \
          WHERE id = $2 AND status = 'open' AND cooling_ends_at <= $1 AND window_ends_at > $1",
@@ -346,7 +336,6 @@ async fn certificate_issued(
     }
     Ok(())
 }
-
 
 /// The case an appointment was booked for.
 async fn case_of_appointment(conn: &mut AnyConnection, booking_id: &str) -> DeskResult<String> {
@@ -372,12 +361,13 @@ async fn ended(
         .execute(&mut *conn)
         .await
         .map_err(db)?;
-    let linked: Vec<String> =
-        sqlx::query_scalar("SELECT appointment_id FROM divorce_case_appointments WHERE case_id = $1")
-            .bind(case_id)
-            .fetch_all(&mut *conn)
-            .await
-            .map_err(db)?;
+    let linked: Vec<String> = sqlx::query_scalar(
+        "SELECT appointment_id FROM divorce_case_appointments WHERE case_id = $1",
+    )
+    .bind(case_id)
+    .fetch_all(&mut *conn)
+    .await
+    .map_err(db)?;
     cancel_active(conn, &linked, now).await?;
     let parties = parties_of(conn, case_id).await?;
     let to: Vec<&str> = parties
@@ -476,7 +466,10 @@ impl PurposeRules for DivorceRules {
                 phone,
             } if self.is(&APPLICATION) => {
                 if phone.as_str() == applicant.phone {
-                    return Err(refused("partner_phone", AppointmentRefusal::PartnerPhoneIsOwn));
+                    return Err(refused(
+                        "partner_phone",
+                        AppointmentRefusal::PartnerPhoneIsOwn,
+                    ));
                 }
                 if id_number == applicant.id_number {
                     return Err(refused("partner_id_number", Refusal::SameParty));
@@ -616,12 +609,19 @@ impl SqlDivorce {
             .ok_or_else(|| refused(field, Refusal::PartyUnknown))
     }
 
-    async fn case_row(&self, conn: &mut AnyConnection, id: &str, reader: &str) -> DeskResult<CaseView> {
-        let row = sqlx::query(&format!("SELECT {COLUMNS} FROM divorce_cases WHERE id = $1"))
-            .bind(id)
-            .fetch_one(&mut *conn)
-            .await
-            .map_err(db)?;
+    async fn case_row(
+        &self,
+        conn: &mut AnyConnection,
+        id: &str,
+        reader: &str,
+    ) -> DeskResult<CaseView> {
+        let row = sqlx::query(&format!(
+            "SELECT {COLUMNS} FROM divorce_cases WHERE id = $1"
+        ))
+        .bind(id)
+        .fetch_one(&mut *conn)
+        .await
+        .map_err(db)?;
         case_from_row(&row, reader)
     }
 
@@ -709,8 +709,12 @@ impl DivorceDesk for SqlDivorce {
         if party_a == party_b {
             return Err(refused("party_b_id_number", Refusal::SameParty));
         }
-        let a = self.resident_by_number(party_a, "party_a_id_number").await?;
-        let b = self.resident_by_number(party_b, "party_b_id_number").await?;
+        let a = self
+            .resident_by_number(party_a, "party_a_id_number")
+            .await?;
+        let b = self
+            .resident_by_number(party_b, "party_b_id_number")
+            .await?;
         let now = self.clock.now();
         let mut tx = self.db.begin_write().await.map_err(db)?;
         let view = open_case(
@@ -723,7 +727,14 @@ impl DivorceDesk for SqlDivorce {
             ["party_a_id_number", "party_b_id_number"],
         )
         .await?;
-        audit(&mut tx, now, clerk.into(), "divorce.receive", &view.reference).await?;
+        audit(
+            &mut tx,
+            now,
+            clerk.into(),
+            "divorce.receive",
+            &view.reference,
+        )
+        .await?;
         tx.commit().await.map_err(db)?;
         self.text_parties(&view.id, None).await;
         Ok(view)

@@ -4,8 +4,7 @@
 //! outcome at the counter is the registration itself.
 
 use super::appointments::{
-    register_purpose, Applicant, Event, OtherParty, PurposeRules, RuleScope, SlotFacts,
-    SlotRule,
+    register_purpose, Applicant, Event, OtherParty, PurposeRules, RuleScope, SlotFacts, SlotRule,
 };
 use crate::registry::{Registry, Setup};
 use app::{

@@ -224,11 +224,7 @@ pub mod idempotency {
 
     /// The outcome of a key already used by `owner`, read without taking the write lock (a
     /// double tap is answered by reading).
-    pub async fn seen(
-        pool: &sqlx::AnyPool,
-        owner: &str,
-        key: &str,
-    ) -> DeskResult<Option<String>> {
+    pub async fn seen(pool: &sqlx::AnyPool, owner: &str, key: &str) -> DeskResult<Option<String>> {
         let outcome: Option<Option<String>> = sqlx::query_scalar(
             "SELECT outcome FROM idempotency WHERE owner = $1 AND idem_key = $2",
         )
@@ -262,13 +258,14 @@ pub mod idempotency {
         if fresh {
             return Ok(Claim::Fresh);
         }
-        let outcome: Option<String> =
-            sqlx::query_scalar("SELECT outcome FROM idempotency WHERE owner = $1 AND idem_key = $2")
-                .bind(owner)
-                .bind(key)
-                .fetch_one(&mut *conn)
-                .await
-                .map_err(db)?;
+        let outcome: Option<String> = sqlx::query_scalar(
+            "SELECT outcome FROM idempotency WHERE owner = $1 AND idem_key = $2",
+        )
+        .bind(owner)
+        .bind(key)
+        .fetch_one(&mut *conn)
+        .await
+        .map_err(db)?;
         Ok(Claim::Seen(outcome))
     }
 
@@ -325,7 +322,9 @@ pub mod reference {
         /// The next number to try, or the failure after 20 taken ones.
         pub fn next_or_fail(&mut self) -> DeskResult<String> {
             if self.left == 0 {
-                return Err(DeskError::internal("no free reference number after 20 draws"));
+                return Err(DeskError::internal(
+                    "no free reference number after 20 draws",
+                ));
             }
             self.left -= 1;
             Ok(format!(

@@ -2,8 +2,7 @@
 //! Every action taken for a staff member writes its audit entry in the same transaction.
 
 use super::{
-    audit, count_events, db, lock_subject, new_id, new_token, record_event, token_hash,
-    AuditActor,
+    audit, count_events, db, lock_subject, new_id, new_token, record_event, token_hash, AuditActor,
 };
 use crate::{
     db::{unique_violation_on, Db},
@@ -263,8 +262,7 @@ impl StaffDesk for SqlStaff {
         lock_subject(&mut tx, "staff_fail_addr", client).await?;
         let over = count_events(&mut tx, "staff_fail_user", &username, window).await?
             >= FAILS_PER_USERNAME
-            || count_events(&mut tx, "staff_fail_addr", client, window).await?
-                >= FAILS_PER_ADDRESS;
+            || count_events(&mut tx, "staff_fail_addr", client, window).await? >= FAILS_PER_ADDRESS;
         if over {
             return Err(AppError::invalid("username", Code::RateLimited { minutes: 15 }).into());
         }
@@ -384,14 +382,7 @@ impl StaffDesk for SqlStaff {
             return Err(AppError::Forbidden.into());
         }
         let mut tx = self.db.begin_write().await.map_err(db)?;
-        audit(
-            &mut tx,
-            self.clock.now(),
-            actor.into(),
-            "audit.read",
-            "audit_log",
-        )
-        .await?;
+        audit(&mut tx, self.clock.now(), actor.into(), "audit.read", "").await?;
         let rows = sqlx::query(
             "SELECT at, actor, action, target, client FROM audit_log ORDER BY at DESC, seq DESC LIMIT $1",
         )
@@ -399,14 +390,37 @@ impl StaffDesk for SqlStaff {
         .fetch_all(&mut *tx)
         .await
         .map_err(db)?;
+        // Unit ids in a target ("office-haishu 2026-11-25") are shown by their names.
+        let units: Vec<(String, String, String)> =
+            sqlx::query_as("SELECT id, name_zh, name_en FROM units")
+                .fetch_all(&mut *tx)
+                .await
+                .map_err(db)?;
         tx.commit().await.map_err(db)?;
+        let named = |target: &str, en: bool| {
+            target
+                .split(' ')
+                .map(|w| {
+                    units.iter().find(|u| u.0 == w).map_or(w, |u| {
+                        if en {
+                            u.2.as_str()
+                        } else {
+                            u.1.as_str()
+                        }
+                    })
+                })
+                .collect::<Vec<_>>()
+                .join(" ")
+        };
         rows.iter()
             .map(|r| {
+                let target: String = r.try_get("target")?;
                 Ok(AuditEntry {
                     at: DateTime::from_timestamp(r.try_get("at")?, 0).unwrap_or_default(),
                     actor: r.try_get("actor")?,
                     action: r.try_get("action")?,
-                    target: r.try_get("target")?,
+                    target_en: named(&target, true),
+                    target: named(&target, false),
                     client: r.try_get("client")?,
                 })
             })

@@ -6,9 +6,7 @@ use crate::{
     helpers::{due_of, error_json, new_client, serve, start_of, test_state_on, TestApp},
     helpers::{marriage_app, resident},
 };
-use app::{
-    rules::calendar::{WorkCalendar, SHIPPED_YEARS},
-};
+use app::rules::calendar::{WorkCalendar, SHIPPED_YEARS};
 use chrono::{DateTime, Duration, Utc};
 use reqwest::{Client, StatusCode};
 use serde_json::Value;
@@ -131,7 +129,10 @@ async fn the_receipt_sets_both_edges_by_the_calendar_and_either_party_may_withdr
             &[("case_id", &id), ("confirm_withdraw", "on")],
         )
         .await;
-    assert_eq!(error_json(res).await["Invalid"]["code"]["divorce"], "WithdrawalClosed");
+    assert_eq!(
+        error_json(res).await["Invalid"]["code"]["divorce"],
+        "WithdrawalClosed"
+    );
     let updates = topics(&app, &a)
         .await
         .iter()
@@ -168,7 +169,10 @@ async fn withdrawal_closes_when_the_cooling_off_period_ends() {
             &[("case_id", &id), ("confirm_withdraw", "on")],
         )
         .await;
-    assert_eq!(error_json(res).await["Invalid"]["code"]["divorce"], "WithdrawalClosed");
+    assert_eq!(
+        error_json(res).await["Invalid"]["code"]["divorce"],
+        "WithdrawalClosed"
+    );
 }
 
 #[tokio::test]
@@ -178,10 +182,7 @@ async fn the_case_is_deemed_withdrawn_at_the_window_end_instant_and_not_a_second
     let end = instant(&case["window_ends_at"]);
     app.clock.set(end - Duration::seconds(1));
     let (a, b) = (again(&app, 6).await, again(&app, 7).await);
-    assert_eq!(
-        app.due("divorce").await.get("deemed_withdrawn"),
-        0
-    );
+    assert_eq!(app.due("divorce").await.get("deemed_withdrawn"), 0);
     let mine = json(app.call(&a, "divorce/mine", &[]).await).await;
     assert_eq!(mine[0]["status"], "Open");
     app.clock.set(end);
@@ -270,9 +271,24 @@ async fn one_open_case_per_person_and_only_clerks_receive() {
     // Someone without a verified account, the same person twice, a future date.
     let unknown = crate::helpers::id_number("33020319800101001");
     for (a, b, date, code) in [
-        (unknown.as_str(), idc.as_str(), "", serde_json::json!({"divorce": "PartyUnknown"})),
-        (idc.as_str(), idc.as_str(), "", serde_json::json!({"divorce": "SameParty"})),
-        (idc.as_str(), unknown.as_str(), "2026-12-01", serde_json::json!("DateInvalid")),
+        (
+            unknown.as_str(),
+            idc.as_str(),
+            "",
+            serde_json::json!({"divorce": "PartyUnknown"}),
+        ),
+        (
+            idc.as_str(),
+            idc.as_str(),
+            "",
+            serde_json::json!({"divorce": "SameParty"}),
+        ),
+        (
+            idc.as_str(),
+            unknown.as_str(),
+            "2026-12-01",
+            serde_json::json!("DateInvalid"),
+        ),
     ] {
         let res = app
             .call(
@@ -427,9 +443,16 @@ async fn a_calendar_update_moves_open_deadlines_later_once_and_tells_both() {
         restarted_with(&app, WorkCalendar::china()),
         restarted_with(&app, WorkCalendar::china()),
     );
-    let (m1, m2) = tokio::join!(start_of(&one, "divorce deadlines"), start_of(&two, "divorce deadlines"));
+    let (m1, m2) = tokio::join!(
+        start_of(&one, "divorce deadlines"),
+        start_of(&two, "divorce deadlines")
+    );
     assert_eq!(m1.get("moved") + m2.get("moved"), 1, "the case moves once");
-    assert_eq!(start_of(&one, "divorce deadlines").await.get("moved"), 0, "and only once");
+    assert_eq!(
+        start_of(&one, "divorce deadlines").await.get("moved"),
+        0,
+        "and only once"
+    );
 
     for c in [&a, &b] {
         let mine = json(app.call(c, "divorce/mine", &[]).await).await;

@@ -6,8 +6,8 @@
 
 use crate::{
     divorce::{again, json, topics},
-    helpers::{error_json, new_client, TestApp},
     helpers::{add_counter_slot, booked, marriage_app, resident},
+    helpers::{error_json, new_client, TestApp},
 };
 use chrono::DateTime;
 use reqwest::Client;
@@ -173,13 +173,19 @@ async fn both_parties_book_the_application_and_the_clerks_receipt_opens_the_case
     // One open case per couple: neither can book another application now.
     let slot = add_counter_slot(&app, "divorce", "2026-09-08", "09:00", 4, 0).await;
     let res = book_application(&app, &a, &slot, 2, &idb, "k-again").await;
-    assert_eq!(error_json(res).await["Invalid"]["code"]["divorce"], "PartyHasOpenCase");
+    assert_eq!(
+        error_json(res).await["Invalid"]["code"]["divorce"],
+        "PartyHasOpenCase"
+    );
     // An application never books a marriage slot.
     let marriage_slot = add_counter_slot(&app, "marriage", "2026-09-08", "10:00", 4, 0).await;
     let (c3, _) = resident(&app, 3).await;
     let (_c4, id4) = resident(&app, 4).await;
     let res = book_application(&app, &c3, &marriage_slot, 4, &id4, "k-wrong-counter").await;
-    assert_eq!(error_json(res).await["Invalid"]["code"]["appointments"], "SlotUnknown");
+    assert_eq!(
+        error_json(res).await["Invalid"]["code"]["appointments"],
+        "SlotUnknown"
+    );
 }
 
 #[tokio::test]
@@ -221,13 +227,15 @@ async fn a_certificate_booking_outside_the_window_is_refused_and_inside_it_ends_
     )
     .await;
     assert_eq!(
-        error_json(res).await["Invalid"]["code"]["divorce"], "OutsideCertificateWindow"
+        error_json(res).await["Invalid"]["code"]["divorce"],
+        "OutsideCertificateWindow"
     );
     assert_eq!(booked(&app, &inside_cooling).await.0, 0);
     // Counselling: inside the period yes (confirmed at once), after it no.
     let res = book_for_case(&app, &b, "counselling", &case_id, &late_counselling, "s1").await;
     assert_eq!(
-        error_json(res).await["Invalid"]["code"]["divorce"], "CounsellingClosed"
+        error_json(res).await["Invalid"]["code"]["divorce"],
+        "CounsellingClosed"
     );
     let session =
         json(book_for_case(&app, &b, "counselling", &case_id, &counselling, "s2").await).await;
@@ -258,7 +266,8 @@ async fn a_certificate_booking_outside_the_window_is_refused_and_inside_it_ends_
     // After the window (it ends on 9 November at 17:00): refused.
     let res = book_for_case(&app, &a, "divorce_certificate", &case_id, &after, "c3").await;
     assert_eq!(
-        error_json(res).await["Invalid"]["code"]["divorce"], "OutsideCertificateWindow"
+        error_json(res).await["Invalid"]["code"]["divorce"],
+        "OutsideCertificateWindow"
     );
     assert_eq!(booked(&app, &after).await.0, 0);
     // On 9 October the clerk issues the certificate: the case ends as divorced.
@@ -302,7 +311,10 @@ async fn a_withdrawal_cancels_the_cases_appointments_and_returns_their_places() 
     assert_eq!(booked(&app, &counselling).await.0, 0);
     // The withdrawn case books nothing more.
     let res = book_for_case(&app, &a, "counselling", &case_id, &counselling, "s-after").await;
-    assert_eq!(error_json(res).await["Invalid"]["code"]["divorce"], "CaseClosed");
+    assert_eq!(
+        error_json(res).await["Invalid"]["code"]["divorce"],
+        "CaseClosed"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]

@@ -2,6 +2,8 @@
 //! `MZ_TEST_POSTGRES` is set: see `engine.rs`), spoken to over HTTP.
 
 mod accounts;
+mod appointment_features;
+mod contention;
 mod divorce;
 mod divorce_appointments;
 mod engine;

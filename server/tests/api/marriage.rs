@@ -2,7 +2,8 @@
 //! exactly once, and refusals by field.
 
 use crate::helpers::{
-    add_slot, book, booked, error_json, id_number, marriage_app, new_client, partner, resident, OFFICE,
+    add_slot, book, booked, error_json, id_number, marriage_app, new_client, partner, resident,
+    OFFICE,
 };
 use reqwest::StatusCode;
 use serde_json::{json, Value};

@@ -3,8 +3,8 @@
 //! file, and the clerk's day (check-in, outcomes, places, closures), all audited.
 
 use crate::{
-    helpers::{due_of, error_json, new_client, TestApp},
     helpers::{add_slot, book, booked, marriage_app, partner, resident, OFFICE},
+    helpers::{due_of, error_json, new_client, TestApp},
 };
 use chrono::Duration;
 use reqwest::{Client, StatusCode};
@@ -80,7 +80,11 @@ async fn the_partner_confirms_with_the_number_and_the_real_name_the_applicant_en
     assert_eq!(v["qr_svg"], "");
 
     let p = partner_signs_in(&app, 1, "李小红").await;
-    let mine = json(app.call(&p, "appointments/mine", &[("service", "marriage")]).await).await;
+    let mine = json(
+        app.call(&p, "appointments/mine", &[("service", "marriage")])
+            .await,
+    )
+    .await;
     assert_eq!(
         mine[0]["id"],
         id.as_str(),
@@ -156,7 +160,11 @@ async fn a_partner_whose_real_name_does_not_match_cannot_confirm_and_strangers_s
         )
         .await;
     assert_eq!(res.status(), StatusCode::NOT_FOUND);
-    let mine = json(app.call(&stranger, "appointments/mine", &[("service", "marriage")]).await).await;
+    let mine = json(
+        app.call(&stranger, "appointments/mine", &[("service", "marriage")])
+            .await,
+    )
+    .await;
     assert_eq!(mine, serde_json::json!([]));
 }
 
@@ -265,7 +273,10 @@ async fn reschedule_moves_the_place_once_and_the_cut_off_stops_changes() {
             ],
         )
         .await;
-    assert_eq!(error_json(res).await["Invalid"]["code"]["appointments"], "SameSlot");
+    assert_eq!(
+        error_json(res).await["Invalid"]["code"]["appointments"],
+        "SameSlot"
+    );
 
     // Friday 09:00 minus 24 hours is Thursday 09:00: from then on, no changes online.
     let p = partner_signs_in(&app, 9, "李小红").await;
@@ -283,7 +294,10 @@ async fn reschedule_moves_the_place_once_and_the_cut_off_stops_changes() {
             &[("booking_id", &id), ("confirm_cancel", "on")],
         )
         .await;
-    assert_eq!(error_json(res).await["Invalid"]["code"]["appointments"], "PastCutoff");
+    assert_eq!(
+        error_json(res).await["Invalid"]["code"]["appointments"],
+        "PastCutoff"
+    );
     let res = app
         .call(
             &a,
@@ -295,7 +309,10 @@ async fn reschedule_moves_the_place_once_and_the_cut_off_stops_changes() {
             ],
         )
         .await;
-    assert_eq!(error_json(res).await["Invalid"]["code"]["appointments"], "PastCutoff");
+    assert_eq!(
+        error_json(res).await["Invalid"]["code"]["appointments"],
+        "PastCutoff"
+    );
     assert_eq!(booked(&app, &fri).await, (1, 0));
 }
 
@@ -358,6 +375,47 @@ async fn the_day_before_reminder_goes_out_once_also_across_a_restart() {
     assert_eq!(texts.iter().filter(|t| t.contains("提醒")).count(), 1);
 }
 
+/// An independent RFC 5545 parser (`ical`) reads the file back: one event starting at `starts`
+/// (UTC), a display reminder the day before, the zone named; every line folded to ≤ 75 octets.
+pub(crate) fn calendar_file_reads_back(body: &str, starts: &str) {
+    for line in body.split("\r\n") {
+        assert!(
+            line.len() <= 75,
+            "an unfolded line of {} octets: {line}",
+            line.len()
+        );
+    }
+    let mut parser = ical::IcalParser::new(std::io::BufReader::new(body.as_bytes()));
+    let cal = parser.next().expect("a calendar").expect("that parses");
+    assert!(parser.next().is_none(), "one calendar");
+    let prop = |ps: &[ical::property::Property], name: &str| {
+        ps.iter()
+            .find(|p| p.name == name)
+            .and_then(|p| p.value.clone())
+    };
+    assert_eq!(prop(&cal.properties, "VERSION").as_deref(), Some("2.0"));
+    assert_eq!(
+        prop(&cal.properties, "X-WR-TIMEZONE").as_deref(),
+        Some("Asia/Shanghai")
+    );
+    assert!(!cal.events.is_empty());
+    let e = &cal.events[0];
+    assert_eq!(prop(&e.properties, "DTSTART").as_deref(), Some(starts));
+    for name in ["UID", "DTSTAMP", "DTEND", "SUMMARY"] {
+        assert!(
+            prop(&e.properties, name).is_some(),
+            "{name} missing: {body}"
+        );
+    }
+    let alarm = e.alarms.first().expect("a reminder");
+    assert_eq!(
+        prop(&alarm.properties, "ACTION").as_deref(),
+        Some("DISPLAY")
+    );
+    let trigger = prop(&alarm.properties, "TRIGGER").unwrap_or_default();
+    assert!(["-P1D", "-PT24H", "-PT86400S"].contains(&trigger.as_str()), "a day before: {trigger}");
+}
+
 #[tokio::test]
 async fn the_calendar_file_is_for_the_parties_only() {
     let app = marriage_app().await;
@@ -376,6 +434,7 @@ async fn the_calendar_file_is_for_the_parties_only() {
     let body = res.text().await.unwrap();
     assert!(body.contains("DTSTART:20261125T010000Z"), "{body}");
     assert!(!body.contains(&partner(15)) && !body.contains("王小明"));
+    calendar_file_reads_back(&body, "20261125T010000Z");
     let (stranger, _) = resident(&app, 60).await;
     let res = stranger
         .get(app.url(&format!("/marriage/booking/{id}/voucher.ics")))
@@ -413,7 +472,10 @@ async fn the_clerk_checks_in_by_voucher_and_records_the_outcome_all_audited() {
     let res = app
         .call(&clerk, "appointments/check_in", &[("code", &reference)])
         .await;
-    assert_eq!(error_json(res).await["Invalid"]["code"]["appointments"], "VoucherNotToday");
+    assert_eq!(
+        error_json(res).await["Invalid"]["code"]["appointments"],
+        "VoucherNotToday"
+    );
     app.advance(Duration::hours(47)); // Wednesday 09:00
     app.staff_sign_in(&clerk, "clerk").await; // a new shift: staff sessions last 12 hours
     let res = app
@@ -429,15 +491,25 @@ async fn the_clerk_checks_in_by_voucher_and_records_the_outcome_all_audited() {
         .await;
     // Again: said so, with the time it happened.
     let code = error_json(res).await["Invalid"]["code"]["appointments"].clone();
-    assert!(code["AlreadyCheckedIn"]["at"].as_i64().is_some(), "only once: {code}");
+    assert!(
+        code["AlreadyCheckedIn"]["at"].as_i64().is_some(),
+        "only once: {code}"
+    );
     let res = app
         .call(&clerk, "appointments/check_in", &[("code", "JH000")])
         .await;
-    assert_eq!(error_json(res).await["Invalid"]["code"]["appointments"], "VoucherUnknown");
+    assert_eq!(
+        error_json(res).await["Invalid"]["code"]["appointments"],
+        "VoucherUnknown"
+    );
 
     let day = json(
-        app.call(&clerk, "appointments/day_list", &[("day", "2026-11-25"), ("counter", "marriage")])
-            .await,
+        app.call(
+            &clerk,
+            "appointments/day_list",
+            &[("day", "2026-11-25"), ("counter", "marriage")],
+        )
+        .await,
     )
     .await;
     let rows = day["bookings"].as_array().unwrap();
@@ -480,7 +552,9 @@ async fn the_clerk_checks_in_by_voucher_and_records_the_outcome_all_audited() {
 
     // A resident and a staff member of another role cannot use the desk.
     let (resident_client, _) = resident(&app, 70).await;
-    let res = app.call(&resident_client, "appointments/day_list", &[]).await;
+    let res = app
+        .call(&resident_client, "appointments/day_list", &[])
+        .await;
     assert_eq!(res.status(), StatusCode::FORBIDDEN);
     let auditor = new_client();
     app.staff_sign_in(&auditor, "auditor").await;
@@ -509,7 +583,8 @@ async fn the_clerk_manages_places_closures_and_peak_releases() {
     let form: Vec<(&str, &str)> = form.iter().map(|(k, v)| (*k, v.as_str())).collect();
     let res = app.call(&clerk, "appointments/capacity", &form).await;
     assert_eq!(
-        error_json(res).await["Invalid"]["code"]["appointments"], "CapacityBelowBooked"
+        error_json(res).await["Invalid"]["code"]["appointments"],
+        "CapacityBelowBooked"
     );
     let form = cap("abc");
     let form: Vec<(&str, &str)> = form.iter().map(|(k, v)| (*k, v.as_str())).collect();
@@ -518,7 +593,9 @@ async fn the_clerk_manages_places_closures_and_peak_releases() {
     let form = cap("8");
     let form: Vec<(&str, &str)> = form.iter().map(|(k, v)| (*k, v.as_str())).collect();
     assert_eq!(
-        app.call(&clerk, "appointments/capacity", &form).await.status(),
+        app.call(&clerk, "appointments/capacity", &form)
+            .await
+            .status(),
         StatusCode::OK
     );
 
@@ -530,7 +607,10 @@ async fn the_clerk_manages_places_closures_and_peak_releases() {
             &[("day", "2026-11-25"), ("reason", "培训")],
         )
         .await;
-    assert_eq!(error_json(res).await["Invalid"]["code"]["appointments"], "DayHasBookings");
+    assert_eq!(
+        error_json(res).await["Invalid"]["code"]["appointments"],
+        "DayHasBookings"
+    );
     let thu = add_slot(&app, "2026-11-26", "09:00", 3, 0).await;
     let res = app
         .call(
@@ -542,7 +622,10 @@ async fn the_clerk_manages_places_closures_and_peak_releases() {
     assert_eq!(res.status(), StatusCode::OK);
     let (b, _) = resident(&app, 20).await;
     let res = book(&app, &b, &thu, &partner(20), "t20").await;
-    assert_eq!(error_json(res).await["Invalid"]["code"]["appointments"], "DayClosed");
+    assert_eq!(
+        error_json(res).await["Invalid"]["code"]["appointments"],
+        "DayClosed"
+    );
 
     // Publishing a slot, then holding its places until a release time.
     let res = app
@@ -575,7 +658,10 @@ async fn the_clerk_manages_places_closures_and_peak_releases() {
             .await
             .unwrap();
     let res = book(&app, &b, &new_slot, &partner(20), "t21").await;
-    assert_eq!(error_json(res).await["Invalid"]["code"]["appointments"], "NotYetReleased");
+    assert_eq!(
+        error_json(res).await["Invalid"]["code"]["appointments"],
+        "NotYetReleased"
+    );
     app.advance(Duration::hours(23)); // Tuesday 09:00 Shanghai
     let res = book(&app, &b, &new_slot, &partner(20), "t22").await;
     assert_eq!(res.status(), StatusCode::OK);
@@ -674,7 +760,8 @@ async fn a_failed_booking_without_javascript_comes_back_with_the_error_and_what_
     let slot = add_slot(&app, "2026-11-25", "09:00", 5, 1).await;
     let (c, _) = resident(&app, 91).await;
     // The steps are pages: the day, the time, then the partner.
-    let partner_step = format!("/marriage/book?step=partner&office={OFFICE}&day=2026-11-25&slot={slot}");
+    let partner_step =
+        format!("/marriage/book?step=partner&office={OFFICE}&day=2026-11-25&slot={slot}");
     let page = app.get(&c, &partner_step).await.text().await.unwrap();
     assert!(page.contains("name=\"partner_id_number\""), "{page}");
     let res = app
@@ -724,8 +811,14 @@ async fn a_failed_booking_without_javascript_comes_back_with_the_error_and_what_
     let to = res.headers()["location"].to_str().unwrap().to_owned();
     assert!(to.ends_with(&review), "{to}");
     let page = app.get(&c, &review).await.text().await.unwrap();
-    assert!(page.contains("李小红") && page.contains("3302**********"), "{page}");
-    assert!(page.contains(&format!("value=\"{slot}\"")), "the slot stays chosen");
+    assert!(
+        page.contains("李小红") && page.contains("3302**********"),
+        "{page}"
+    );
+    assert!(
+        page.contains(&format!("value=\"{slot}\"")),
+        "the slot stays chosen"
+    );
     let res = app
         .post_page_form(
             &c,

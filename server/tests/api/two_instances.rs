@@ -5,8 +5,8 @@
 
 use crate::{
     engine,
-    helpers::{spawn_app_with, TestApp},
     helpers::{add_slot, book, booked, partner, resident},
+    helpers::{spawn_app_with, TestApp},
 };
 use app::{appointments::model::reminder_due_at, rules::clock::Clock};
 use chrono::NaiveDate;
