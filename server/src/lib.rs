@@ -279,10 +279,11 @@ async fn healthz(State(db): State<Db>) -> impl IntoResponse {
     }
 }
 
+/// The clock, and the handle `/dev/clock` moves (when `CLOCK_CONTROL` is on in development).
+type ClockAndControl = (Arc<dyn Clock>, Option<Arc<clock::RunningClock>>);
+
 /// The clock, and the handle `/dev/clock` moves when `CLOCK_CONTROL` is on in development.
-fn make_clock(
-    config: &Config,
-) -> anyhow::Result<(Arc<dyn Clock>, Option<Arc<clock::RunningClock>>)> {
+fn make_clock(config: &Config) -> anyhow::Result<ClockAndControl> {
     Ok(match &config.clock_start {
         Some(s) => {
             let start = chrono::DateTime::parse_from_rfc3339(s)

@@ -611,10 +611,10 @@ pub fn CounterDay(
         .map(|b| {
             let and = if locale == Locale::En { " and " } else { "、" };
             let names = [b.applicant_name.as_str(), b.partner_name.as_str()]
-            .into_iter()
-            .filter(|n| !n.is_empty())
-            .collect::<Vec<_>>()
-            .join(and);
+                .into_iter()
+                .filter(|n| !n.is_empty())
+                .collect::<Vec<_>>()
+                .join(and);
             a.checked_in_done(&names, &b.reference, &format::range(&b.starts, &b.ends))
         });
     let tools = full_tools.then(|| {

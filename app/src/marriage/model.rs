@@ -88,6 +88,63 @@ pub fn check_couple(
     Ok(())
 }
 
+/// What the shared pages show of this service: its tile, its items in 我的办件, its messages,
+/// and the clerk's desk.
+#[cfg(feature = "ssr")]
+pub const SERVICE: crate::catalogue::ServiceEntry = crate::catalogue::ServiceEntry {
+    key: "marriage",
+    tile: Some(crate::catalogue::Tile {
+        href: "/marriage",
+        name: |t| t.marriage().title,
+        body: |t| t.marriage().tile_body,
+    }),
+    affair_title: |t| t.marriage().title,
+    affair_status: |status, t| {
+        crate::appointments::model::BookingStatus::parse(status)
+            .map(|s| s.text(Party::Applicant, t).to_owned())
+    },
+    notice,
+    desks: &[crate::catalogue::StaffDesk {
+        role: crate::identity::Role::RegistryClerk,
+        href: "/staff/marriage",
+        name: |t| t.marriage().clerk_title,
+        body: |t| t.marriage().desk_link,
+    }],
+};
+
+/// A marriage message in words: the booking number, its day (with weekday) and time, and the
+/// booking's page.
+#[cfg(feature = "ssr")]
+fn notice(
+    topic: &str,
+    params: &std::collections::BTreeMap<String, String>,
+    locale: crate::i18n::Locale,
+) -> Option<crate::catalogue::NoticeText> {
+    let m = locale.texts().marriage();
+    let get = |k: &str| params.get(k).map(String::as_str).unwrap_or_default();
+    let day = NaiveDate::parse_from_str(get("day"), "%Y-%m-%d")
+        .map(|d| crate::ui::format::day(d, locale))
+        .unwrap_or_default();
+    let (r, time) = (get("ref"), get("time"));
+    let (title, body) = match topic {
+        "marriage_invited" => (m.msg_invited_title, m.msg_invited_body(&day, r, time)),
+        "marriage_confirmed" => (m.msg_confirmed_title, m.msg_confirmed_body(&day, r, time)),
+        "marriage_reminder" => (m.msg_reminder_title, m.msg_reminder_body(&day, r, time)),
+        "marriage_lapsed" => (m.msg_lapsed_title, m.msg_lapsed_body(r)),
+        "marriage_cancelled" => (m.msg_cancelled_title, m.msg_cancelled_body(&day, r, time)),
+        "marriage_rescheduled" => (
+            m.msg_rescheduled_title,
+            m.msg_rescheduled_body(&day, r, time),
+        ),
+        _ => return None,
+    };
+    Some(crate::catalogue::NoticeText {
+        title: title.to_owned(),
+        body,
+        link: params.get("booking").map(|b| MARRIAGE.page(b)),
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -179,61 +236,4 @@ mod tests {
         assert!(check_couple(&man_21, &adult_woman, d("2026-12-01")).is_err());
         assert!(check_couple(&woman_21, &adult_man, d("2026-12-01")).is_ok());
     }
-}
-
-/// What the shared pages show of this service: its tile, its items in 我的办件, its messages,
-/// and the clerk's desk.
-#[cfg(feature = "ssr")]
-pub const SERVICE: crate::catalogue::ServiceEntry = crate::catalogue::ServiceEntry {
-    key: "marriage",
-    tile: Some(crate::catalogue::Tile {
-        href: "/marriage",
-        name: |t| t.marriage().title,
-        body: |t| t.marriage().tile_body,
-    }),
-    affair_title: |t| t.marriage().title,
-    affair_status: |status, t| {
-        crate::appointments::model::BookingStatus::parse(status)
-            .map(|s| s.text(Party::Applicant, t).to_owned())
-    },
-    notice,
-    desks: &[crate::catalogue::StaffDesk {
-        role: crate::identity::Role::RegistryClerk,
-        href: "/staff/marriage",
-        name: |t| t.marriage().clerk_title,
-        body: |t| t.marriage().desk_link,
-    }],
-};
-
-/// A marriage message in words: the booking number, its day (with weekday) and time, and the
-/// booking's page.
-#[cfg(feature = "ssr")]
-fn notice(
-    topic: &str,
-    params: &std::collections::BTreeMap<String, String>,
-    locale: crate::i18n::Locale,
-) -> Option<crate::catalogue::NoticeText> {
-    let m = locale.texts().marriage();
-    let get = |k: &str| params.get(k).map(String::as_str).unwrap_or_default();
-    let day = NaiveDate::parse_from_str(get("day"), "%Y-%m-%d")
-        .map(|d| crate::ui::format::day(d, locale))
-        .unwrap_or_default();
-    let (r, time) = (get("ref"), get("time"));
-    let (title, body) = match topic {
-        "marriage_invited" => (m.msg_invited_title, m.msg_invited_body(&day, r, time)),
-        "marriage_confirmed" => (m.msg_confirmed_title, m.msg_confirmed_body(&day, r, time)),
-        "marriage_reminder" => (m.msg_reminder_title, m.msg_reminder_body(&day, r, time)),
-        "marriage_lapsed" => (m.msg_lapsed_title, m.msg_lapsed_body(r)),
-        "marriage_cancelled" => (m.msg_cancelled_title, m.msg_cancelled_body(&day, r, time)),
-        "marriage_rescheduled" => (
-            m.msg_rescheduled_title,
-            m.msg_rescheduled_body(&day, r, time),
-        ),
-        _ => return None,
-    };
-    Some(crate::catalogue::NoticeText {
-        title: title.to_owned(),
-        body,
-        link: params.get("booking").map(|b| MARRIAGE.page(b)),
-    })
 }

@@ -3,9 +3,7 @@
 //! peak days, whose places open at the instant the year's table gives, with ceremony places
 //! that run out visibly.
 
-use crate::helpers::{
-    add_slot, error_json, marriage_app, new_client, partner, resident, TestApp,
-};
+use crate::helpers::{add_slot, error_json, marriage_app, new_client, partner, resident, TestApp};
 use chrono::Duration;
 use reqwest::{Client, StatusCode};
 use serde_json::Value;
@@ -19,7 +17,13 @@ async fn json(res: reqwest::Response) -> Value {
     serde_json::from_str(&text).unwrap()
 }
 
-async fn book_with(app: &TestApp, c: &Client, slot: &str, n: u32, extra: &[(&str, &str)]) -> reqwest::Response {
+async fn book_with(
+    app: &TestApp,
+    c: &Client,
+    slot: &str,
+    n: u32,
+    extra: &[(&str, &str)],
+) -> reqwest::Response {
     let partner_id = partner(n);
     let key = format!("f{n}-{slot}");
     let mut form = vec![
@@ -61,7 +65,11 @@ async fn a_partner_without_a_smartphone_is_confirmed_by_the_clerk_after_the_id_c
             app.call(
                 clerk,
                 "appointments/confirm_at_counter",
-                &[("booking_id", &id), ("partner_id_number", &card), ("day", "2026-11-25")],
+                &[
+                    ("booking_id", &id),
+                    ("partner_id_number", &card),
+                    ("day", "2026-11-25"),
+                ],
             )
             .await
         }
@@ -69,11 +77,18 @@ async fn a_partner_without_a_smartphone_is_confirmed_by_the_clerk_after_the_id_c
     let res = confirm(partner(71)).await;
     let e = error_json(res).await;
     assert_eq!(e["Invalid"]["field"], "partner_id_number", "{e}");
-    assert_eq!(e["Invalid"]["code"]["appointments"], "PartnerMismatch", "{e}");
+    assert_eq!(
+        e["Invalid"]["code"]["appointments"], "PartnerMismatch",
+        "{e}"
+    );
     let res = confirm(partner(70)).await;
     assert_eq!(res.status(), StatusCode::OK);
     let again = confirm(partner(70)).await;
-    assert_eq!(again.status(), StatusCode::OK, "a double tap answers the outcome");
+    assert_eq!(
+        again.status(),
+        StatusCode::OK,
+        "a double tap answers the outcome"
+    );
     let status: String = sqlx::query_scalar("SELECT status FROM appointments WHERE id = $1")
         .bind(&id)
         .fetch_one(app.db.pool())
@@ -89,7 +104,11 @@ async fn a_partner_without_a_smartphone_is_confirmed_by_the_clerk_after_the_id_c
     assert_eq!(audited, 1, "audited once");
     let messages = json(app.call(&a, "account/messages", &[]).await).await;
     assert!(
-        messages.as_array().unwrap().iter().any(|m| m["topic"] == "marriage_confirmed"),
+        messages
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|m| m["topic"] == "marriage_confirmed"),
         "the applicant is told: {messages}"
     );
     assert!(
@@ -167,10 +186,17 @@ async fn a_peak_days_places_open_at_the_tables_instant_and_the_page_says_when() 
         .expect("the peak day is shown before it opens");
     assert_eq!(shown["opens_at"], release, "{shown}");
     let res = book_with(&app, &c, &slot, 74, &[]).await;
-    assert_eq!(error_json(res).await["Invalid"]["code"]["appointments"], "NotYetReleased");
+    assert_eq!(
+        error_json(res).await["Invalid"]["code"]["appointments"],
+        "NotYetReleased"
+    );
     app.clock.set(release_day - Duration::seconds(1));
     let res = book_with(&app, &c, &slot, 74, &[]).await;
-    assert_eq!(error_json(res).await["Invalid"]["code"]["appointments"], "NotYetReleased", "not a second early");
+    assert_eq!(
+        error_json(res).await["Invalid"]["code"]["appointments"],
+        "NotYetReleased",
+        "not a second early"
+    );
     app.clock.set(release_day);
     json(book_with(&app, &c, &slot, 74, &[]).await).await;
 }
@@ -178,7 +204,11 @@ async fn a_peak_days_places_open_at_the_tables_instant_and_the_page_says_when() 
 async fn bind(app: &TestApp, c: &Client, n: u32) {
     let id = crate::helpers::id_number(&format!("33020319900101{n:03}"));
     let res = app
-        .call(c, "account/bind_real_name", &[("name", "王小明"), ("id_number", &id), ("next", "/")])
+        .call(
+            c,
+            "account/bind_real_name",
+            &[("name", "王小明"), ("id_number", &id), ("next", "/")],
+        )
         .await;
     assert!(res.status().is_success(), "bind {n}: {}", res.status());
 }

@@ -187,7 +187,11 @@ async fn clerk_pages_and_forms_refuse_days_beyond_the_calendar_without_a_server_
                 &[("day", day), ("reason", "x")],
             )
             .await;
-        assert_eq!(error_json(res).await["Invalid"]["field"], "day", "closure on {day}");
+        assert_eq!(
+            error_json(res).await["Invalid"]["field"],
+            "day",
+            "closure on {day}"
+        );
     }
     // Eight at a time, each answered in time.
     let answers = join_all((0..8).map(|_| {

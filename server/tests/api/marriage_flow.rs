@@ -413,7 +413,10 @@ pub(crate) fn calendar_file_reads_back(body: &str, starts: &str) {
         Some("DISPLAY")
     );
     let trigger = prop(&alarm.properties, "TRIGGER").unwrap_or_default();
-    assert!(["-P1D", "-PT24H", "-PT86400S"].contains(&trigger.as_str()), "a day before: {trigger}");
+    assert!(
+        ["-P1D", "-PT24H", "-PT86400S"].contains(&trigger.as_str()),
+        "a day before: {trigger}"
+    );
 }
 
 #[tokio::test]
