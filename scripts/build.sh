@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Release build of the server and the WASM (cargo-leptos), with wasm-opt from end2end/node_modules,
-# then a brotli (.br) and a gzip (.gz) copy beside each compressible file of target/site, made
+# then a brotli (.br) and a gzip (.gz, by zopfli) copy beside each compressible file of target/site, made
 # once here so the server never compresses its files per request (server/src/assets.rs).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -28,7 +28,8 @@ find target/site -type f \( -name '*.wasm' -o -name '*.js' -o -name '*.css' -o -
   xargs -0 -r -n 4 -P "$(nproc)" sh -c '
     for f; do
       brotli -q 11 -f -k -o "$f.br" "$f"
-      gzip -9 -n -k -f "$f"
+      # zopfli writes ordinary gzip that is 3-5 % smaller than gzip -9 (a few seconds for the WASM).
+      if command -v zopfli >/dev/null; then zopfli -c "$f" >"$f.gz"; else gzip -9 -n -k -f "$f"; fi
       size=$(stat -c %s "$f")
       for c in "$f.br" "$f.gz"; do [ "$(stat -c %s "$c")" -lt "$size" ] || rm -f "$c"; done
     done' sh

@@ -17,9 +17,10 @@ for arg in "$@"; do
   esac
 done
 
-# brotli: scripts/build.sh compresses the site's files once, at build time.
+# brotli and zopfli (gzip): scripts/build.sh compresses the site's files once, at build time.
 need_apt=()
 command -v brotli >/dev/null 2>&1 || need_apt+=(brotli)
+command -v zopfli >/dev/null 2>&1 || need_apt+=(zopfli)
 if [ "$want_browser" = 1 ]; then
   command -v chromium >/dev/null 2>&1 || need_apt+=(chromium)
   fc-list 2>/dev/null | grep -qi "Noto Sans CJK" || need_apt+=(fonts-noto-cjk)

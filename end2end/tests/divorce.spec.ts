@@ -8,7 +8,7 @@
 import { test, expect, signIn, bindRealName, uniquePhone, uniqueIdNumber, staffSignIn, timeServer, contextPage, setClock, bookingSteps } from '../fixtures';
 import type { Page } from '@playwright/test';
 
-test.describe.configure({ mode: 'serial' });
+test.describe.configure({ mode: 'serial', timeout: 180_000 }); // long journeys, axe on every page
 
 type Person = { name: string; id: string; phone: string };
 

@@ -7,6 +7,7 @@
 import { test, expect, signIn, bindRealName, uniquePhone, uniqueIdNumber, withWrongCheckDigit, staffSignIn, pathOf, timeServer, contextPage, setClock, bookingSteps, expectOnFirstScreen } from '../fixtures';
 
 test('a couple books and confirms, moves the time, and the clerk checks them in on the day', async ({ browser, axe }, info) => {
+  test.setTimeout(150_000); // three browsers through every step, axe on each page
   const base = timeServer(info, 3101);
   const applicant = await contextPage(browser, info, base);
   const partner = await contextPage(browser, info, base);
@@ -70,7 +71,7 @@ test('a couple books and confirms, moves the time, and the clerk checks them in 
     await partner.getByRole('button', { name: '我确认', exact: true }).click();
     await expect(partner.getByText('已确认', { exact: true })).toBeVisible();
     await expect(partner.getByRole('img', { name: /预约凭证二维码/ })).toBeVisible();
-    await expect(partner.getByRole('link', { name: /加入日历/ })).toBeVisible();
+    await expect(partner.getByRole('link', { name: '加入手机日历' })).toBeVisible();
     await axe(partner, '/marriage/booking (confirmed)');
   });
 

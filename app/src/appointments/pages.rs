@@ -885,16 +885,19 @@ pub struct StepState {
 }
 
 impl StepState {
-    /// From the page's address.
-    pub fn read() -> Self {
+    /// From the page's address, following it: with JavaScript, a step's link or form moves
+    /// to the next step without a page load, and the page must show that step.
+    pub fn memo() -> Memo<Self> {
         let q = leptos_router::hooks::use_query_map();
-        q.with_untracked(|q| Self {
-            step: Step::from_query(q.get("step")),
-            office: q.get("office").filter(|o| !o.is_empty()),
-            day: q
-                .get("day")
-                .and_then(|d| NaiveDate::parse_from_str(&d, "%Y-%m-%d").ok()),
-            slot: q.get("slot").filter(|s| !s.is_empty()),
+        Memo::new(move |_| {
+            q.with(|q| Self {
+                step: Step::from_query(q.get("step")),
+                office: q.get("office").filter(|o| !o.is_empty()),
+                day: q
+                    .get("day")
+                    .and_then(|d| NaiveDate::parse_from_str(&d, "%Y-%m-%d").ok()),
+                slot: q.get("slot").filter(|s| !s.is_empty()),
+            })
         })
     }
 
@@ -1150,7 +1153,7 @@ pub fn ReviewFacts(
     let change_partner = state.href(base, &keep, Step::Partner);
     view! {
         <StepHeading step=Step::Review total=total />
-        <dl class="mz-facts">
+        <dl class="mz-facts mz-facts--compact">
             {office.map(|o| view! { <dt>{a.office}</dt><dd>{office_name(&o, locale).to_owned()}</dd> })}
             <dt>{a.when}</dt>
             <dd>

@@ -292,24 +292,25 @@ fn DivorceBookPage() -> impl IntoView {
         .and_then(|p| PURPOSES.iter().find(|s| s.key == p).copied())
         .unwrap_or(APPLICATION);
     let case_id = query("case").unwrap_or_default();
-    let state = StepState::read();
+    let state = StepState::memo();
     let action = ServerAction::<BookAppointment>::new();
     let partner_action = ServerAction::<PartnerStep>::new();
     let picker = {
-        let (case_id, office) = (case_id.clone(), state.office.clone());
+        let case_id = case_id.clone();
         Resource::new(
-            move || action.version().get(),
-            move |_| {
+            move || (action.version().get(), state.with(|s| s.office.clone())),
+            move |(_, office)| {
                 super::api::appointment_picker(
                     purpose.key.to_owned(),
                     Some(case_id.clone()),
-                    office.clone(),
+                    office,
                 )
             },
         )
     };
+    // Read again on arriving at the review step: the partner step has just stored it.
     let draft = Resource::new(
-        || (),
+        move || state.with(|s| s.step == Step::Review),
         |_| crate::appointments::api::read_draft(FORM.to_owned()),
     );
     let keep = if case_id.is_empty() {
@@ -326,7 +327,7 @@ fn DivorceBookPage() -> impl IntoView {
         <Page title=title>
             <QuickExit />
             <RequireResident view=move |me| {
-                let (state, keep, case_id) = (state.clone(), keep.clone(), case_id.clone());
+                let (keep, case_id) = (keep.clone(), case_id.clone());
                 if me.real_name.is_none() {
                     return view! {
                         <p class="mz-lead">{t.errors.real_name_required}</p>
@@ -336,7 +337,7 @@ fn DivorceBookPage() -> impl IntoView {
                 view! {
                     <Suspense>
                         {move || {
-                            let (state, keep, case_id) = (state.clone(), keep.clone(), case_id.clone());
+                            let (state, keep, case_id) = (state.get(), keep.clone(), case_id.clone());
                             Suspend::new(async move {
                                 let p = match picker.await {
                                     Ok(p) => p,
@@ -411,9 +412,9 @@ fn DivorceReview(
             <input type="hidden" name="idempotency_key" value=p.idempotency_key.clone() />
             <input type="hidden" name="slot_id" value=state.slot.clone().unwrap_or_default() />
             {draft.map(|d| view! { <DraftFields draft=d /> })}
-            {note.map(|n| view! { <p class="mz-note">{n}</p> })}
             <BookingErrors error=action.value() base=BASE state=state.clone() keep=keep />
             <button type="submit" class="mz-button mz-button--primary">{x.submit_book}</button>
+            {note.map(|n| view! { <p class="mz-note">{n}</p> })}
         </ActionForm>
     }
     .into_any()
@@ -466,6 +467,12 @@ fn Appointment(
     let pending = b.status == BookingStatus::PendingPartner;
     let has_qr = !v.qr_svg.is_empty();
     view! {
+        // The one who must confirm sees that first, with what and when, before the details.
+        {(pending && b.role == Party::Partner).then(|| view! {
+            <ConfirmInvitation booking_id=b.id.clone() confirm=confirm
+                body=x.confirm_body(&b.applicant_name, office_name(&v.office, locale),
+                    &format::instant(b.hold_expires_at, locale), &when_text(&b, locale)) />
+        })}
         <p class="mz-status" data-status=b.status.as_str()>
             {a.status}": "<strong>{appointment_status(b.status, &b.purpose, b.role, t)}</strong>
         </p>
@@ -478,10 +485,6 @@ fn Appointment(
             <dt>{a.applicant}</dt><dd>{b.applicant_name.clone()}</dd>
             <dt>{x.partner_title}</dt><dd>{b.partner_name.clone()}" "{b.partner_id_number_masked.clone()}</dd>
         </dl>
-        {(pending && b.role == Party::Partner).then(|| view! {
-            <ConfirmInvitation booking_id=b.id.clone() confirm=confirm
-                body=x.confirm_body(&b.applicant_name, &format::instant(b.hold_expires_at, locale)) />
-        })}
         <WaitingForPartner b=b.clone() />
         {has_qr.then(|| view! {
             <VoucherQr qr_svg=v.qr_svg.clone() calendar=b.ics_link()

@@ -119,23 +119,22 @@ fn MarriageHomePage() -> impl IntoView {
 fn BookPage() -> impl IntoView {
     let t = use_texts();
     let m = t.marriage();
-    let state = StepState::read();
+    let state = StepState::memo();
     // Created once per page, outside the guard: the guard's view may run more than once.
     let action = ServerAction::<Book>::new();
     let partner_action = ServerAction::<PartnerStep>::new();
-    let office = state.office.clone();
     let picker = Resource::new(
-        move || action.version().get(),
-        move |_| super::api::picker(office.clone()),
+        move || (action.version().get(), state.with(|s| s.office.clone())),
+        move |(_, office)| super::api::picker(office),
     );
+    // Read again on arriving at the review step: the partner step has just stored it.
     let draft = Resource::new(
-        || (),
+        move || state.with(|s| s.step == Step::Review),
         |_| crate::appointments::api::read_draft(FORM.to_owned()),
     );
     view! {
         <Page title=m.book_now.to_string()>
             <RequireResident view=move |me| {
-                let state = state.clone();
                 if me.real_name.is_none() {
                     return view! {
                         <p class="mz-lead">{t.errors.real_name_required}</p>
@@ -145,7 +144,7 @@ fn BookPage() -> impl IntoView {
                 view! {
                     <Suspense>
                         {move || {
-                            let state = state.clone();
+                            let state = state.get();
                             Suspend::new(async move {
                                 let p = match picker.await {
                                     Ok(p) => p,
@@ -220,9 +219,9 @@ fn Review(
                     <p class="mz-field__hint" id="ceremony-hint">{m.ceremony_hint}</p>
                 </div>
             })}
-            {note.map(|n| view! { <p class="mz-note">{n}</p> })}
             <BookingErrors error=action.value() base=BASE state=state.clone() />
             <button type="submit" class="mz-button mz-button--primary">{m.submit_book}</button>
+            {note.map(|n| view! { <p class="mz-note">{n}</p> })}
         </ActionForm>
     }
     .into_any()
@@ -279,6 +278,12 @@ fn Booking(
         crate::i18n::Locale::En => v.office.address_en.clone(),
     };
     view! {
+        // The one who must confirm sees that first, with what and when, before the details.
+        {(pending && b.role == Party::Partner).then(|| view! {
+            <ConfirmInvitation booking_id=b.id.clone() confirm=confirm
+                body=m.confirm_body(&b.applicant_name, office_name(&v.office, locale),
+                    &format::instant(b.hold_expires_at, locale), &when_text(&b, locale)) />
+        })}
         <p class="mz-status" data-status=b.status.as_str()>
             {a.status}": "<strong>{b.status.text(b.role, t)}</strong>
         </p>
@@ -292,10 +297,6 @@ fn Booking(
             <dt>{a.partner}</dt><dd>{b.partner_name.clone()}" "{b.partner_id_number_masked.clone()}</dd>
             <dt>{a.ceremony}</dt><dd>{if b.ceremony { a.yes } else { a.no }}</dd>
         </dl>
-        {(pending && b.role == Party::Partner).then(|| view! {
-            <ConfirmInvitation booking_id=b.id.clone() confirm=confirm
-                body=m.confirm_body(&b.applicant_name, &format::instant(b.hold_expires_at, locale)) />
-        })}
         <WaitingForPartner b=b.clone() />
         {has_qr.then(|| view! {
             <VoucherQr qr_svg=v.qr_svg.clone() calendar=b.ics_link()

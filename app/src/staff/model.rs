@@ -31,6 +31,10 @@ pub struct AuditEntry {
     pub at: DateTime<Utc>,
     pub actor: String,
     pub action: String,
+    /// The action in words, in Chinese and in English ([`audit_action`], on the server, where
+    /// the catalogue of services is).
+    pub action_zh: String,
+    pub action_en: String,
     /// What it was done to, with unit ids in Chinese names (`target_en`: in English names).
     pub target: String,
     pub target_en: String,
@@ -41,6 +45,7 @@ pub struct AuditEntry {
 /// An audited action in words ("marriage.check_in" → "结婚登记预约 · 核验入场"): the verb from
 /// the staff texts, the service's name where the scope is one; an action no build knows yet
 /// keeps its code.
+#[cfg(feature = "ssr")]
 pub fn audit_action(action: &str, t: &'static crate::i18n::Texts) -> String {
     let (scope, verb) = action.rsplit_once('.').unwrap_or(("", action));
     let x = t.staff();

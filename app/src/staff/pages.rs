@@ -266,7 +266,7 @@ fn AuditPage() -> impl IntoView {
                                                 <tr>
                                                     <td><time datetime=format::iso_instant(e.at)>{format::instant_at(e.at, locale)}</time></td>
                                                     <td>{e.actor}</td>
-                                                    <td>{super::model::audit_action(&e.action, t)}</td>
+                                                    <td>{if locale == crate::i18n::Locale::En { e.action_en } else { e.action_zh }}</td>
                                                     <td>{if locale == crate::i18n::Locale::En { e.target_en } else { e.target }}</td>
                                                     <td>{e.client}</td>
                                                 </tr>

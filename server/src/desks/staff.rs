@@ -415,10 +415,13 @@ impl StaffDesk for SqlStaff {
         rows.iter()
             .map(|r| {
                 let target: String = r.try_get("target")?;
+                let action: String = r.try_get("action")?;
                 Ok(AuditEntry {
+                    action_zh: app::staff::model::audit_action(&action, &app::i18n::ZH_CN),
+                    action_en: app::staff::model::audit_action(&action, &app::i18n::EN),
                     at: DateTime::from_timestamp(r.try_get("at")?, 0).unwrap_or_default(),
                     actor: r.try_get("actor")?,
-                    action: r.try_get("action")?,
+                    action,
                     target_en: named(&target, true),
                     target: named(&target, false),
                     client: r.try_get("client")?,
