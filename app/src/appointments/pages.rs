@@ -603,20 +603,36 @@ pub fn CounterDay(
     let heading = format::day(d.day, locale);
     let closed = d.closed_reason.clone();
     let counter = d.counter.clone();
-    // After a check-in (the address says which): what happened, in words, and where.
-    let (checked, moved) = leptos_router::hooks::use_query_map()
-        .with_untracked(|q| (q.get("checked"), q.get("moved").is_some()));
-    let done = checked
-        .and_then(|r| d.bookings.iter().find(|b| b.reference == r))
+    // After a check-in (the address says which, and the address is followed: with JavaScript
+    // the list may render before the navigation lands): what happened, in words, and where.
+    let query = leptos_router::hooks::use_query_map();
+    let and = if locale == Locale::En { " and " } else { "、" };
+    let announced: Vec<(String, String)> = d
+        .bookings
+        .iter()
         .map(|b| {
-            let and = if locale == Locale::En { " and " } else { "、" };
             let names = [b.applicant_name.as_str(), b.partner_name.as_str()]
                 .into_iter()
                 .filter(|n| !n.is_empty())
                 .collect::<Vec<_>>()
                 .join(and);
-            a.checked_in_done(&names, &b.reference, &format::range(&b.starts, &b.ends))
-        });
+            let m = a.checked_in_done(&names, &b.reference, &format::range(&b.starts, &b.ends));
+            (b.reference.clone(), m)
+        })
+        .collect();
+    let done = move || {
+        let (checked, moved) = query.with(|q| (q.get("checked"), q.get("moved").is_some()));
+        let m = announced
+            .iter()
+            .find(|(r, _)| Some(r) == checked.as_ref())
+            .map(|(_, m)| m.clone())?;
+        Some(view! {
+            <div class="mz-done" role="status">
+                <p>{m}</p>
+                {moved.then(|| view! { <p>{a.checked_in_moved}</p> })}
+            </div>
+        })
+    };
     let tools = full_tools.then(|| {
         view! {
             <DayTools day=day.clone() back=back.clone() actions=actions typed=typed.clone() closed=closed.is_some() />
@@ -625,12 +641,7 @@ pub fn CounterDay(
     view! {
         <section class="mz-section" aria-labelledby="day-h">
             <h2 id="day-h">{a.list_title}": "{heading}</h2>
-            {done.map(|m| view! {
-                <div class="mz-done" role="status">
-                    <p>{m}</p>
-                    {moved.then(|| view! { <p>{a.checked_in_moved}</p> })}
-                </div>
-            })}
+            {done}
             <DayPicker back=back.clone() day=d.day />
             {(!d.working_day).then(|| view! { <p class="mz-note">{a.rest_day_note}</p> })}
             {closed.clone().map(|r| view! { <p class="mz-note">{a.closed_note(&r)}</p> })}
