@@ -1013,7 +1013,7 @@ fn report(runs: &[(&str, Figures)]) -> String {
          ## How the write path holds under a burst (issue 10 §3)\n\n\
          A refusal that can be decided by reading is decided before any write: a repeated idempotency key is \
          answered from the stored outcome, and a slot already full is told `SlotFull` from the slot's row, so \
-         the {} refusals of the burst never queue for a write. On SQLite every write transaction starts with \
+         an attempt that arrives after the slot has filled never queues for a write. In a burst released at one instant that is not enough: every attempt reads \"places left\" before the first hold commits, so all of them queue (the next step: an in-process admission gate per slot that lets no more attempts into the write path than places are left); {} of the attempts were refused. On SQLite every write transaction starts with \
          `BEGIN IMMEDIATE` (it holds the one write lock from its first statement, so a transaction that reads \
          before it writes never fails with \"database is locked\"), and the writers of one server wait on one \
          fair lock, woken in order, instead of SQLite's busy handler that sleeps 1, 2, 5, … 100 ms between \

@@ -4,14 +4,14 @@
 //! that had taken effect answered misleadingly. Every answer here is typed, never a 5xx.
 
 use crate::{
-    helpers::{add_slot, book, error_json, new_client, partner, resident, TestApp},
+    helpers::{
+        add_slot, book, error_json, new_client, partner, partner_signs_in, resident, TestApp,
+    },
     helpers::{marriage_app, OFFICE},
 };
 use chrono::Duration;
 use futures::future::join_all;
 use reqwest::{Client, StatusCode};
-
-const PARTNER_PHONE: &str = "13900001111";
 
 async fn clerk(app: &TestApp) -> Client {
     let c = new_client();
@@ -81,18 +81,7 @@ async fn twenty_taps_of_one_check_in_check_in_once_and_the_rest_say_when() {
     let (a, _) = resident(&app, 40).await;
     let res = book(&app, &a, &slot, &partner(40), "k40").await;
     let id = error_free_id(res).await;
-    let p = new_client();
-    app.sign_in(&p, PARTNER_PHONE).await;
-    app.call(
-        &p,
-        "account/bind_real_name",
-        &[
-            ("name", "李小红"),
-            ("id_number", &partner(40)),
-            ("next", "/"),
-        ],
-    )
-    .await;
+    let p = partner_signs_in(&app, 40, "李小红").await;
     assert!(app
         .call(&p, "appointments/confirm", &[("booking_id", &id)])
         .await
@@ -279,18 +268,7 @@ async fn a_second_tap_on_confirm_or_cancel_answers_with_what_already_happened() 
     let slot = add_slot(&app, "2026-11-27", "09:00", 2, 0).await;
     let (a, _) = resident(&app, 60).await;
     let id = error_free_id(book(&app, &a, &slot, &partner(60), "k60").await).await;
-    let p = new_client();
-    app.sign_in(&p, PARTNER_PHONE).await;
-    app.call(
-        &p,
-        "account/bind_real_name",
-        &[
-            ("name", "李小红"),
-            ("id_number", &partner(60)),
-            ("next", "/"),
-        ],
-    )
-    .await;
+    let p = partner_signs_in(&app, 60, "李小红").await;
     let confirms = join_all((0..2).map(|_| {
         let (app, p, id) = (&app, &p, id.clone());
         async move {

@@ -370,6 +370,22 @@ pub async fn resident(app: &TestApp, n: u32) -> (Client, String) {
     (c, id)
 }
 
+/// The partner of `partner(n)`: signs in with the number the applicant entered and binds the
+/// name and ID number the applicant typed (or `name` when testing a mismatch).
+pub async fn partner_signs_in(app: &TestApp, n: u32, name: &str) -> Client {
+    let c = new_client();
+    app.sign_in(&c, "13900001111").await;
+    let res = app
+        .call(
+            &c,
+            "account/bind_real_name",
+            &[("name", name), ("id_number", &partner(n)), ("next", "/")],
+        )
+        .await;
+    assert!(res.status().is_success(), "partner binds: {}", res.status());
+    c
+}
+
 /// A partner's ID number `n` (born 1992), distinct from every resident's.
 pub fn partner(n: u32) -> String {
     id_number(&format!("33020319920202{n:03}"))

@@ -3,7 +3,7 @@
 //! file, and the clerk's day (check-in, outcomes, places, closures), all audited.
 
 use crate::{
-    helpers::{add_slot, book, booked, marriage_app, partner, resident, OFFICE},
+    helpers::{add_slot, book, booked, marriage_app, partner, partner_signs_in, resident, OFFICE},
     helpers::{due_of, error_json, new_client, TestApp},
 };
 use chrono::Duration;
@@ -11,22 +11,6 @@ use reqwest::{Client, StatusCode};
 use serde_json::Value;
 
 const PARTNER_PHONE: &str = "13900001111";
-
-/// The partner of `partner(n)`: signs in with the number the applicant entered and binds the
-/// name and ID number the applicant typed (or `name` when testing a mismatch).
-async fn partner_signs_in(app: &TestApp, n: u32, name: &str) -> Client {
-    let c = new_client();
-    app.sign_in(&c, PARTNER_PHONE).await;
-    let res = app
-        .call(
-            &c,
-            "account/bind_real_name",
-            &[("name", name), ("id_number", &partner(n)), ("next", "/")],
-        )
-        .await;
-    assert!(res.status().is_success(), "partner binds: {}", res.status());
-    c
-}
 
 async fn json(res: reqwest::Response) -> Value {
     let status = res.status();
