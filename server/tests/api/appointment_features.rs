@@ -3,19 +3,14 @@
 //! peak days, whose places open at the instant the year's table gives, with ceremony places
 //! that run out visibly.
 
-use crate::helpers::{add_slot, error_json, marriage_app, new_client, partner, resident, TestApp};
+use crate::helpers::{
+    add_slot, error_json, json, marriage_app, new_client, partner, resident, TestApp,
+};
 use chrono::Duration;
 use reqwest::{Client, StatusCode};
 use serde_json::Value;
 
 const PARTNER_PHONE: &str = "13900001111";
-
-async fn json(res: reqwest::Response) -> Value {
-    let status = res.status();
-    let text = res.text().await.unwrap();
-    assert!(status.is_success(), "{status}: {text}");
-    serde_json::from_str(&text).unwrap()
-}
 
 async fn book_with(
     app: &TestApp,
@@ -35,6 +30,18 @@ async fn book_with(
     ];
     form.extend_from_slice(extra);
     app.call(c, "marriage/book", &form).await
+}
+
+/// The slot as the marriage picker shows it to `c`.
+async fn picker_slot(app: &TestApp, c: &Client, slot: &str) -> Value {
+    let picker = json(app.call(c, "marriage/picker", &[]).await).await;
+    picker["slots"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["id"] == slot)
+        .cloned()
+        .expect("the slot is shown")
 }
 
 async fn clerk(app: &TestApp) -> Client {
@@ -127,14 +134,7 @@ async fn a_ceremony_place_runs_out_visibly_and_the_booking_can_go_without_it() {
     let res = book_with(&app, &b, &slot, 73, &[("ceremony", "on")]).await;
     let e = error_json(res).await;
     assert_eq!(e["Invalid"]["code"]["appointments"], "CeremonyFull", "{e}");
-    let picker = json(app.call(&b, "marriage/picker", &[]).await).await;
-    let shown = picker["slots"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|s| s["id"] == slot.as_str())
-        .cloned()
-        .unwrap();
+    let shown = picker_slot(&app, &b, &slot).await;
     assert_eq!(shown["ceremony_left"], 0, "{shown}");
     assert_eq!(shown["left"], 4, "{shown}");
     json(book_with(&app, &b, &slot, 73, &[]).await).await;
@@ -173,17 +173,8 @@ async fn a_peak_days_places_open_at_the_tables_instant_and_the_page_says_when() 
     // The day before the release, a week and a day ahead: the picker says when it opens.
     let release_day = chrono::DateTime::from_timestamp(release, 0).unwrap();
     app.clock.set(release_day - Duration::days(1));
-    let c = new_client();
-    app.sign_in(&c, "13700000074").await;
-    bind(&app, &c, 74).await;
-    let picker = json(app.call(&c, "marriage/picker", &[]).await).await;
-    let shown = picker["slots"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|s| s["id"] == slot.as_str())
-        .cloned()
-        .expect("the peak day is shown before it opens");
+    let (c, _) = resident(&app, 74).await;
+    let shown = picker_slot(&app, &c, &slot).await;
     assert_eq!(shown["opens_at"], release, "{shown}");
     let res = book_with(&app, &c, &slot, 74, &[]).await;
     assert_eq!(
@@ -199,16 +190,4 @@ async fn a_peak_days_places_open_at_the_tables_instant_and_the_page_says_when() 
     );
     app.clock.set(release_day);
     json(book_with(&app, &c, &slot, 74, &[]).await).await;
-}
-
-async fn bind(app: &TestApp, c: &Client, n: u32) {
-    let id = crate::helpers::id_number(&format!("33020319900101{n:03}"));
-    let res = app
-        .call(
-            c,
-            "account/bind_real_name",
-            &[("name", "王小明"), ("id_number", &id), ("next", "/")],
-        )
-        .await;
-    assert!(res.status().is_success(), "bind {n}: {}", res.status());
 }

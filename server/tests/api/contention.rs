@@ -5,7 +5,7 @@
 
 use crate::{
     helpers::{
-        add_slot, book, error_json, new_client, partner, partner_signs_in, resident, TestApp,
+        add_slot, book, error_json, json, new_client, partner, partner_signs_in, resident, TestApp,
     },
     helpers::{marriage_app, OFFICE},
 };
@@ -80,7 +80,7 @@ async fn twenty_taps_of_one_check_in_check_in_once_and_the_rest_say_when() {
     let slot = add_slot(&app, "2026-11-25", "09:00", 2, 0).await;
     let (a, _) = resident(&app, 40).await;
     let res = book(&app, &a, &slot, &partner(40), "k40").await;
-    let id = error_free_id(res).await;
+    let id = json(res).await["id"].as_str().unwrap().to_owned();
     let p = partner_signs_in(&app, 40, "李小红").await;
     assert!(app
         .call(&p, "appointments/confirm", &[("booking_id", &id)])
@@ -122,14 +122,6 @@ async fn twenty_taps_of_one_check_in_check_in_once_and_the_rest_say_when() {
         .await,
         1
     );
-}
-
-async fn error_free_id(res: reqwest::Response) -> String {
-    let status = res.status();
-    let text = res.text().await.unwrap();
-    assert!(status.is_success(), "{status}: {text}");
-    let v: serde_json::Value = serde_json::from_str(&text).unwrap();
-    v["id"].as_str().unwrap().to_owned()
 }
 
 #[tokio::test]
@@ -267,7 +259,10 @@ async fn a_second_tap_on_confirm_or_cancel_answers_with_what_already_happened() 
     let app = marriage_app().await;
     let slot = add_slot(&app, "2026-11-27", "09:00", 2, 0).await;
     let (a, _) = resident(&app, 60).await;
-    let id = error_free_id(book(&app, &a, &slot, &partner(60), "k60").await).await;
+    let id = json(book(&app, &a, &slot, &partner(60), "k60").await).await["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
     let p = partner_signs_in(&app, 60, "李小红").await;
     let confirms = join_all((0..2).map(|_| {
         let (app, p, id) = (&app, &p, id.clone());

@@ -12,12 +12,7 @@ use reqwest::{Client, StatusCode};
 use serde_json::Value;
 use server::registry::Registry;
 
-pub(crate) async fn json(res: reqwest::Response) -> Value {
-    let status = res.status();
-    let text = res.text().await.unwrap();
-    assert!(status.is_success(), "{status}: {text}");
-    serde_json::from_str(&text).unwrap()
-}
+pub(crate) use crate::helpers::json;
 
 /// The clerk records receipt of the joint application of residents `a` and `b` on 2026-09-01;
 /// returns both clients and the case id.

@@ -287,6 +287,14 @@ pub async fn start_of(registry: &Registry, name: &str) -> DueReport {
 }
 
 /// The JSON of an `AppError` response.
+/// The JSON of a successful answer (the test fails with the answer's status and text otherwise).
+pub async fn json(res: Response) -> serde_json::Value {
+    let status = res.status();
+    let text = res.text().await.unwrap();
+    assert!(status.is_success(), "{status}: {text}");
+    serde_json::from_str(&text).unwrap()
+}
+
 pub async fn error_json(res: Response) -> serde_json::Value {
     let text = res.text().await.unwrap();
     serde_json::from_str(&text).unwrap_or_else(|_| panic!("not an AppError: {text}"))

@@ -4,20 +4,12 @@
 
 use crate::{
     helpers::{add_slot, book, booked, marriage_app, partner, partner_signs_in, resident, OFFICE},
-    helpers::{due_of, error_json, new_client, TestApp},
+    helpers::{due_of, error_json, json, new_client, TestApp},
 };
 use chrono::Duration;
 use reqwest::{Client, StatusCode};
-use serde_json::Value;
 
 const PARTNER_PHONE: &str = "13900001111";
-
-async fn json(res: reqwest::Response) -> Value {
-    let status = res.status();
-    let text = res.text().await.unwrap();
-    assert!(status.is_success(), "{status}: {text}");
-    serde_json::from_str(&text).unwrap()
-}
 
 /// Applicant `n` books the slot; returns their client and the booking id.
 async fn booked_by(app: &TestApp, n: u32, slot: &str) -> (Client, String) {
