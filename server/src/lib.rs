@@ -3,6 +3,7 @@
 //! `build_app` makes the whole router from an [`AppState`]; `main` and the integration tests
 //! both use it, so the tests exercise exactly what production serves.
 
+pub mod admission;
 pub mod assets;
 pub mod calendar_files;
 pub mod clock;

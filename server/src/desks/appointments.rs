@@ -13,6 +13,7 @@ use super::{
     upsert_affair, AffairItem, Due,
 };
 use crate::{
+    admission::{Admission, Full, Outcome},
     db::{unique_violation_on, Db},
     jobs::{DueReport, DueWork},
     registry::{Registry, Setup},
@@ -203,6 +204,7 @@ pub fn install(reg: &mut Registry, setup: &Setup) {
         sms: setup.sms.clone(),
         peak_days: setup.peak_days.clone(),
         purposes: Purposes(reg.extensions::<Arc<dyn PurposeRules>>()),
+        gate: Admission::default(),
     });
     let as_desk: Arc<dyn AppointmentDesk> = desk.clone();
     reg.provide(as_desk);
@@ -226,6 +228,8 @@ pub struct SqlAppointments {
     pub sms: Arc<dyn SmsGateway>,
     pub peak_days: Arc<PeakDays>,
     pub purposes: Purposes,
+    /// Lets no more bookings of one slot into the write path than it has places left.
+    pub gate: Admission,
 }
 
 /// An appointment's row, joined with its slot, office and applicant.
@@ -1044,6 +1048,14 @@ impl AppointmentDesk for SqlAppointments {
                 .map_err(db)?;
         let at_counter = spec.needs_partner && request.partner_at_counter;
 
+        // In a burst, the attempts beyond the places left wait here, not for the write lock.
+        let permit = self
+            .gate
+            .admit(&slot.id, slot.capacity - slot.booked)
+            .await
+            .map_err(|Full| refused("slot", Refusal::SlotFull))?;
+        // `Ok(Err(id))`: a tap racing this one booked first; this one replays its outcome.
+        let held: DeskResult<Result<Booking, String>> = async {
         let mut tx = self.db.begin_write().await.map_err(db)?;
         // The key is claimed inside the transaction too: of two taps racing, one books and
         // the other replays its outcome.
@@ -1053,7 +1065,7 @@ impl AppointmentDesk for SqlAppointments {
             drop(tx);
             let booking_id =
                 outcome.ok_or_else(|| DeskError::internal("idempotency key without outcome"))?;
-            return self.current(&booking_id, who).await;
+            return Ok(Err(booking_id));
         }
         let ceremony = i64::from(spec.ceremony && request.ceremony);
         take_place(&mut tx, &slot.id, ceremony).await?;
@@ -1157,6 +1169,22 @@ impl AppointmentDesk for SqlAppointments {
                 .await?;
         }
         tx.commit().await.map_err(db)?;
+        Ok(Ok(b))
+        }
+        .await;
+        permit.finish(match &held {
+            Ok(Ok(_)) => Outcome::Held,
+            Err(DeskError::Refused(AppError::Invalid { code, .. }))
+                if code == &Code::from(Refusal::SlotFull) =>
+            {
+                Outcome::Full
+            }
+            Ok(Err(_)) | Err(_) => Outcome::Other,
+        });
+        let b = match held? {
+            Ok(b) => b,
+            Err(booking_id) => return self.current(&booking_id, who).await,
+        };
         // The invitation asks the partner to sign in and confirm; one confirmed at the counter
         // (no smartphone) is told once the clerk has confirmed them, not asked to do the impossible.
         if !b.view.at_counter {
@@ -1577,6 +1605,12 @@ impl AppointmentDesk for SqlAppointments {
         .map_err(db)?
         .rows_affected();
         if changed != 1 {
+            // Read again: on PostgreSQL the row read above may predate a tap that committed
+            // while this update waited for its lock.
+            let b = self
+                .load(&mut tx, &id, "")
+                .await?
+                .ok_or(AppError::NotFound)?;
             return Err(match b.view.status {
                 BookingStatus::CheckedIn | BookingStatus::Registered => refused(
                     "code",
@@ -1644,6 +1678,14 @@ impl AppointmentDesk for SqlAppointments {
         .map_err(db)?
         .rows_affected();
         if changed != 1 {
+            // Read again: another tap may have committed while this update waited (PostgreSQL).
+            let b = self
+                .load(&mut tx, booking_id, "")
+                .await?
+                .ok_or(AppError::NotFound)?;
+            if b.view.status == BookingStatus::Confirmed {
+                return Ok(b.view);
+            }
             return Err(refused(
                 "partner_id_number",
                 if b.view.status == BookingStatus::PendingPartner
