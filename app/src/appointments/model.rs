@@ -127,6 +127,8 @@ pub struct SlotView {
     /// Places left; 0 when full or not yet released.
     pub left: u32,
     pub ceremony_left: u32,
+    /// Places taken; the clerk's count (`capacity - left` reads "all taken" before a peak day opens).
+    pub booked: u32,
     /// What the office published (the clerk's tools show and change these).
     pub capacity: u32,
     pub ceremony_capacity: u32,
@@ -399,9 +401,10 @@ pub enum Refusal {
     PartnerHasBooking,
     /// The partner's mobile number is the applicant's own.
     PartnerPhoneIsOwn,
-    /// 双方确认: the confirming resident's real name or ID number is not what the applicant typed
-    /// (or, at the counter, the ID card the clerk checked is not the partner's).
+    /// 双方确认: the confirming resident's real name or ID number is not what the applicant typed.
     PartnerMismatch,
+    /// At the counter, the ID card the clerk checked is not the partner's (worded for the clerk).
+    CardMismatch,
     /// The unconfirmed hold has lapsed and its place was given back.
     HoldLapsed,
     /// Too close to the appointment to change it online (the office's cut-off).
@@ -442,6 +445,7 @@ impl RefusalCode for Refusal {
             Self::PartnerHasBooking => a.err_partner_has_booking.into(),
             Self::PartnerPhoneIsOwn => a.err_partner_phone_is_own.into(),
             Self::PartnerMismatch => a.err_partner_mismatch.into(),
+            Self::CardMismatch => a.err_card_mismatch.into(),
             Self::HoldLapsed => a.err_hold_lapsed.into(),
             Self::PastCutoff => a.err_past_cutoff.into(),
             Self::SameSlot => a.err_same_slot.into(),

@@ -706,7 +706,7 @@ pub fn CounterDay(
                 view! {
                     <ActionForm action=actions.capacity attr:class="mz-form mz-slotrow">
                         <p class="mz-slotrow__time"><strong class="mz-nowrap">{format::range(&s.starts, &s.ends)}</strong>
-                            " · "<span class="mz-nowrap">{a.booked}" "{s.capacity - s.left.min(s.capacity)}"/"{s.capacity}</span>
+                            " · "<span class="mz-nowrap">{a.booked}" "{s.booked}"/"{s.capacity}</span>
                             {s.opens_at.map(|at| view! { " · "{a.release_at}" "{format::instant(at, locale)} })}
                         </p>
                         <input type="hidden" name="slot_id" value=s.id.clone() />

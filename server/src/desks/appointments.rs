@@ -547,6 +547,7 @@ impl SlotRow {
             } else {
                 (self.ceremony_capacity - self.ceremony_booked).max(0) as u32
             },
+            booked: self.booked.max(0) as u32,
             capacity: self.capacity as u32,
             ceremony_capacity: self.ceremony_capacity as u32,
             opens_at,
@@ -1661,7 +1662,7 @@ impl AppointmentDesk for SqlAppointments {
             .filter(|b| b.view.office_id == office_id)
             .ok_or(AppError::NotFound)?;
         if card.as_str() != b.partner_id_number {
-            return Err(refused("partner_id_number", Refusal::PartnerMismatch));
+            return Err(refused("partner_id_number", Refusal::CardMismatch));
         }
         if b.view.status == BookingStatus::Confirmed {
             return Ok(b.view); // confirmed a moment before: a double tap

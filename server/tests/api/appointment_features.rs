@@ -84,10 +84,7 @@ async fn a_partner_without_a_smartphone_is_confirmed_by_the_clerk_after_the_id_c
     let res = confirm(partner(71)).await;
     let e = error_json(res).await;
     assert_eq!(e["Invalid"]["field"], "partner_id_number", "{e}");
-    assert_eq!(
-        e["Invalid"]["code"]["appointments"], "PartnerMismatch",
-        "{e}"
-    );
+    assert_eq!(e["Invalid"]["code"]["appointments"], "CardMismatch", "{e}");
     let res = confirm(partner(70)).await;
     assert_eq!(res.status(), StatusCode::OK);
     let again = confirm(partner(70)).await;
