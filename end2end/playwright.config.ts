@@ -20,7 +20,7 @@ const elderMode = {
   origins: [],
 };
 /** The journeys through signed-in pages run again in elder mode, so axe sees every page in both modes. */
-const journeys = /(signin|staff|marriage|divorce|appointments)\.spec\.ts/;
+const journeys = /(signin|staff|marriage|divorce|appointments|after-death)\.spec\.ts/;
 
 /** Ports of the servers with a settable clock: one per project for the marriage journeys
  * (3101–3104), one per project for the divorce journeys (3105–3108) and one per project for
@@ -31,6 +31,7 @@ function serverEnv(bind: string, dir: string): Record<string, string> {
   return {
     BIND_ADDR: bind,
     DATABASE_URL: `sqlite://${dir}/mz.db`,
+    FILES_DIR: `${dir}/files`,
     APP_ENV: 'development',
     DEMO_DATA: 'true',
     LEPTOS_SITE_ROOT: 'target/site',

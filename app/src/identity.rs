@@ -24,6 +24,8 @@ pub enum UnitKind {
     Organisation,
     /// 民政局 — the civil-affairs bureau itself (district-wide roles).
     Bureau,
+    /// 部门 — another department a one-thing bundle routes items to (公安, 人社, 殡仪馆, …).
+    Department,
 }
 
 impl UnitKind {
@@ -33,6 +35,7 @@ impl UnitKind {
             UnitKind::Canteen => "canteen",
             UnitKind::Organisation => "organisation",
             UnitKind::Bureau => "bureau",
+            UnitKind::Department => "department",
         }
     }
 
@@ -42,6 +45,7 @@ impl UnitKind {
             UnitKind::Canteen,
             UnitKind::Organisation,
             UnitKind::Bureau,
+            UnitKind::Department,
         ]
         .into_iter()
         .find(|k| k.as_str() == s)
@@ -63,16 +67,22 @@ pub enum Role {
     Auditor,
     /// 系统管理员: creates staff accounts.
     Administrator,
+    /// 部门经办人: works the queue of one department's tasks.
+    DepartmentOfficer,
+    /// 财务人员: the second approval of large payments, and the day's payment batch.
+    FinanceOfficer,
 }
 
 impl Role {
-    pub const ALL: [Role; 6] = [
+    pub const ALL: [Role; 8] = [
         Role::RegistryClerk,
         Role::FuneralReviewer,
         Role::CanteenOperator,
         Role::OrganisationAdmin,
         Role::Auditor,
         Role::Administrator,
+        Role::DepartmentOfficer,
+        Role::FinanceOfficer,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -83,6 +93,8 @@ impl Role {
             Role::OrganisationAdmin => "organisation_admin",
             Role::Auditor => "auditor",
             Role::Administrator => "administrator",
+            Role::DepartmentOfficer => "department_officer",
+            Role::FinanceOfficer => "finance_officer",
         }
     }
 
@@ -96,7 +108,10 @@ impl Role {
             Role::RegistryClerk => UnitKind::Office,
             Role::CanteenOperator => UnitKind::Canteen,
             Role::OrganisationAdmin => UnitKind::Organisation,
-            Role::FuneralReviewer | Role::Auditor | Role::Administrator => UnitKind::Bureau,
+            Role::DepartmentOfficer => UnitKind::Department,
+            Role::FuneralReviewer | Role::Auditor | Role::Administrator | Role::FinanceOfficer => {
+                UnitKind::Bureau
+            }
         }
     }
 

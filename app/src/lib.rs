@@ -5,6 +5,7 @@
 //! place that lists them. See ARCHITECTURE.md for the map.
 
 pub mod account;
+pub mod after_death;
 pub mod appointments;
 #[cfg(feature = "ssr")]
 pub mod catalogue;

@@ -15,6 +15,7 @@ pub fn ServiceRoutes() -> impl leptos_router::MatchNestedRoutes + Clone {
         <crate::staff::pages::StaffRoutes />
         <crate::marriage::pages::MarriageRoutes />
         <crate::divorce::pages::DivorceRoutes />
+        <crate::after_death::pages::AfterDeathRoutes />
     }
     .into_inner()
     .into_any_nested_route()
@@ -26,6 +27,7 @@ const EXPLAINERS: &[Explainer] = &[
     explain::<crate::appointments::model::Refusal>,
     explain::<crate::marriage::model::Refusal>,
     explain::<crate::divorce::model::Refusal>,
+    explain::<crate::after_death::model::Refusal>,
 ];
 
 /// What the shared pages (home, messages, workbench) show of each service, in this order.
@@ -33,6 +35,7 @@ const EXPLAINERS: &[Explainer] = &[
 const CATALOGUE: &[crate::catalogue::ServiceEntry] = &[
     crate::marriage::model::SERVICE,
     crate::divorce::model::SERVICE,
+    crate::after_death::model::SERVICE,
     crate::account::model::SERVICE,
 ];
 

@@ -186,6 +186,19 @@ pub async fn resident_from_token(
     Ok(sessions.resident_session(token).await?.map(Resident))
 }
 
+/// The staff member behind a session token, with the caller's address (for routes outside the
+/// server functions, such as the payment batch download).
+pub async fn staff_from_token(
+    sessions: &dyn Sessions,
+    token: &str,
+    client: &str,
+) -> DeskResult<Option<Staff>> {
+    Ok(sessions.staff_session(token).await?.map(|view| Staff {
+        view,
+        client: client.to_owned(),
+    }))
+}
+
 /// The signed-in staff member, or `SignInRequired` / `Forbidden` (a resident is not staff).
 pub async fn require_staff() -> AppResult<Staff> {
     match current_staff().await? {

@@ -159,6 +159,12 @@ pub struct Config {
     /// clock, so end-to-end tests can reach the day of an appointment they just booked.
     #[arg(long, env = "CLOCK_CONTROL", default_value_t = false, global = true)]
     pub clock_control: bool,
+    /// Folder for uploaded documents (the file store), created at start.
+    #[arg(long, env = "FILES_DIR", default_value = "data/files", global = true)]
+    pub files_dir: String,
+    /// Largest uploaded document, in bytes (an upload's request may be this plus its form).
+    #[arg(long, env = "UPLOAD_MAX_BYTES", default_value_t = 8 * 1024 * 1024, global = true)]
+    pub upload_max_bytes: usize,
     /// Largest request body accepted, in bytes.
     #[arg(long, env = "MAX_BODY_BYTES", default_value_t = 64 * 1024, global = true)]
     pub max_body_bytes: usize,
@@ -231,6 +237,8 @@ impl fmt::Display for Config {
             self.clock_start.as_deref().unwrap_or("(system clock)")
         )?;
         writeln!(f, "  CLOCK_CONTROL           {}", self.clock_control)?;
+        writeln!(f, "  FILES_DIR               {}", self.files_dir)?;
+        writeln!(f, "  UPLOAD_MAX_BYTES        {}", self.upload_max_bytes)?;
         writeln!(f, "  MAX_BODY_BYTES          {}", self.max_body_bytes)?;
         write!(f, "  REQUEST_TIMEOUT_SECS    {}", self.request_timeout_secs)
     }

@@ -15,7 +15,54 @@ pub const ORGANISATION: &str = "org-aixin";
 /// The password of every demo staff account (printed at start; demo data is for trying out only).
 pub const DEMO_PASSWORD: &str = "demo-password-2026";
 
-pub const DEMO_STAFF: [(&str, &str, Role, &str); 6] = [
+/// The demo district's departments an after-death bundle routes items to (民政 items go to the
+/// bureau's funeral reviewers): unit id, department, names.
+pub const DEPARTMENTS: [(&str, &str, &str, &str); 7] = [
+    (
+        "dept-police-haishu",
+        "public_security",
+        "海曙区公安分局户政科",
+        "Haishu Public Security, Household Registration",
+    ),
+    (
+        "dept-hrss-haishu",
+        "human_resources",
+        "海曙区人力资源和社会保障局",
+        "Haishu Human Resources and Social Security",
+    ),
+    (
+        "dept-medical-haishu",
+        "medical_insurance",
+        "海曙区医疗保障局",
+        "Haishu Medical Insurance",
+    ),
+    (
+        "dept-disabled-haishu",
+        "disabled_persons",
+        "海曙区残疾人联合会",
+        "Haishu Disabled Persons' Federation",
+    ),
+    (
+        "dept-fund-haishu",
+        "housing_fund",
+        "宁波市住房公积金管理中心海曙分中心",
+        "Ningbo Housing Provident Fund, Haishu",
+    ),
+    (
+        "dept-veterans-haishu",
+        "veterans_affairs",
+        "海曙区退役军人事务局",
+        "Haishu Veterans Affairs",
+    ),
+    (
+        "dept-funeral-haishu",
+        "funeral_home",
+        "宁波市殡仪馆",
+        "Ningbo Funeral Home",
+    ),
+];
+
+pub const DEMO_STAFF: [(&str, &str, Role, &str); 10] = [
     ("admin", "系统管理员 王芳", Role::Administrator, BUREAU),
     ("clerk", "婚姻登记员 李娜", Role::RegistryClerk, OFFICE),
     (
@@ -32,6 +79,25 @@ pub const DEMO_STAFF: [(&str, &str, Role, &str); 6] = [
         ORGANISATION,
     ),
     ("auditor", "审计员 赵静", Role::Auditor, BUREAU),
+    ("finance", "财务人员 吴霞", Role::FinanceOfficer, BUREAU),
+    (
+        "police",
+        "户籍民警 林涛",
+        Role::DepartmentOfficer,
+        "dept-police-haishu",
+    ),
+    (
+        "hrss",
+        "社保经办 郑红",
+        Role::DepartmentOfficer,
+        "dept-hrss-haishu",
+    ),
+    (
+        "funeral",
+        "殡仪馆 何平",
+        Role::DepartmentOfficer,
+        "dept-funeral-haishu",
+    ),
 ];
 
 pub async fn ensure_bureau(staff: &SqlStaff) -> anyhow::Result<()> {
@@ -77,6 +143,17 @@ pub async fn load(staff: &SqlStaff) -> anyhow::Result<()> {
         )
         .await
         .map_err(err)?;
+    for (id, department, zh, en) in DEPARTMENTS {
+        staff
+            .ensure_unit(id, UnitKind::Department, zh, en)
+            .await
+            .map_err(err)?;
+        sqlx::query("INSERT INTO department_units (unit_id, department) VALUES ($1, $2) ON CONFLICT (unit_id) DO NOTHING")
+            .bind(id)
+            .bind(department)
+            .execute(staff.db.pool())
+            .await?;
+    }
     println!("Demo staff accounts (password for all: {DEMO_PASSWORD}) at /staff/signin:");
     for (username, name, role, unit) in DEMO_STAFF {
         if !staff.exists(username).await.map_err(err)? {

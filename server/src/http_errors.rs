@@ -56,11 +56,16 @@ pub fn panic_response(err: Box<dyn std::any::Any + Send + 'static>) -> Response 
     res
 }
 
+/// Where uploads are posted: the only paths with the larger body limit.
+pub const UPLOADS: &str = "/upload/";
+
 /// The limits of [`body_and_time_limits`].
 #[derive(Debug, Clone, Copy)]
 pub struct Limits {
     /// Largest request body, in bytes (`MAX_BODY_BYTES`).
     pub max_body_bytes: usize,
+    /// Largest body of an upload (a path under [`UPLOADS`]): the document and its small form.
+    pub upload_body_bytes: usize,
     /// Longest time from a request's arrival to the head of its answer (`REQUEST_TIMEOUT_SECS`).
     pub timeout: Duration,
 }
@@ -85,18 +90,23 @@ pub async fn body_and_time_limits(limits: Limits, req: Request, next: Next) -> R
     let deadline = Instant::now() + limits.timeout;
     let wants = Wants::of(&req);
     let (mut parts, mut body) = req.into_parts();
+    let limit = if parts.uri.path().starts_with(UPLOADS) {
+        limits.upload_body_bytes
+    } else {
+        limits.max_body_bytes
+    };
     let declared = parts
         .headers
         .get(header::CONTENT_LENGTH)
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.trim().parse::<u64>().ok());
-    if declared.is_some_and(|n| n > limits.max_body_bytes as u64) {
+    if declared.is_some_and(|n| n > limit as u64) {
         return too_large(wants, true);
     }
     let body = if body.is_end_stream() {
         body
     } else {
-        match timeout_at(deadline, read_body(&mut body, limits.max_body_bytes)).await {
+        match timeout_at(deadline, read_body(&mut body, limit)).await {
             Err(_) => {
                 tracing::warn!(method = %parts.method, path = parts.uri.path(), "request body not received in time");
                 return answer(wants, Answer::BodyTimedOut);

@@ -12,9 +12,11 @@ pub mod csp;
 pub mod db;
 pub mod demo;
 pub mod desks;
+pub mod files;
 pub mod http_errors;
 pub mod jobs;
 pub mod nul_guard;
+pub mod payment_batch;
 pub mod registry;
 pub mod services;
 pub mod sms;
@@ -70,6 +72,8 @@ pub struct AppState {
     pub trust_proxy: bool,
     #[from_ref(skip)]
     pub max_body_bytes: usize,
+    #[from_ref(skip)]
+    pub upload_body_bytes: usize,
     /// Longest a request may take before it is answered 503 (`REQUEST_TIMEOUT_SECS`).
     #[from_ref(skip)]
     pub request_timeout: std::time::Duration,
@@ -124,6 +128,7 @@ impl AppState {
             db: parts.db,
             trust_proxy: config.trust_proxy,
             max_body_bytes: config.max_body_bytes,
+            upload_body_bytes: config.upload_max_bytes + 64 * 1024,
             request_timeout: std::time::Duration::from_secs(config.request_timeout_secs),
             clock_control: None,
         }
@@ -155,6 +160,7 @@ pub fn build_app(state: AppState) -> Router {
     let max_body = state.max_body_bytes;
     let limits = http_errors::Limits {
         max_body_bytes: max_body,
+        upload_body_bytes: state.upload_body_bytes,
         timeout: state.request_timeout,
     };
     let trust_proxy = state.trust_proxy;
@@ -209,7 +215,9 @@ pub fn build_app(state: AppState) -> Router {
             client_addr(trust_proxy, req, next)
         }))
         .layer(middleware::from_fn(nul_guard::refuse_nul))
-        .layer(RequestBodyLimitLayer::new(max_body))
+        .layer(RequestBodyLimitLayer::new(
+            max_body.max(limits.upload_body_bytes),
+        ))
         // Reads the body (413 over the limit, chunked or not; 408 if it does not come in
         // time), then gives the request what is left of its time (503 after).
         .layer(middleware::from_fn(move |req, next| {

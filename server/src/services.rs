@@ -16,6 +16,7 @@ pub fn install_all(setup: &Setup) -> Registry {
     desks::staff::install(&mut reg, setup);
     desks::marriage::install(&mut reg, setup);
     desks::divorce::install(&mut reg, setup);
+    desks::after_death::install(&mut reg, setup);
     // Last: it takes the purposes the services above registered.
     desks::appointments::install(&mut reg, setup);
     reg

@@ -25,6 +25,13 @@ impl DayRange {
         ahead: 366,
     };
 
+    /// A day in a life: up to 150 years back; a year ahead is still read as a date, so a
+    /// form can say in its own words that a date of death cannot be in the future.
+    pub const LIFETIME: DayRange = DayRange {
+        back: 54_800,
+        ahead: 366,
+    };
+
     pub fn contains(self, today: NaiveDate, d: NaiveDate) -> bool {
         let earliest = today.checked_sub_days(Days::new(u64::from(self.back)));
         let latest = today.checked_add_days(Days::new(u64::from(self.ahead)));

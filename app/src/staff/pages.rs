@@ -42,6 +42,8 @@ pub fn role_name(role: Role, t: &'static Texts) -> &'static str {
         Role::OrganisationAdmin => s.role_organisation_admin,
         Role::Auditor => s.role_auditor,
         Role::Administrator => s.role_administrator,
+        Role::DepartmentOfficer => s.role_department_officer,
+        Role::FinanceOfficer => s.role_finance_officer,
     }
 }
 
@@ -211,6 +213,7 @@ fn StaffAccountsPage() -> impl IntoView {
                                                         UnitKind::Canteen => t.staff().kind_canteen,
                                                         UnitKind::Organisation => t.staff().kind_organisation,
                                                         UnitKind::Bureau => t.staff().kind_bureau,
+                                                        UnitKind::Department => t.staff().kind_department,
                                                     };
                                                     let selected = chosen.as_deref() == Some(u.id.as_str());
                                                     view! { <option value=u.id.clone() selected=selected>{format!("{} ({kind})", unit_name(&u, locale))}</option> }

@@ -81,6 +81,26 @@ pub fn instant_at(t: DateTime<Utc>, locale: Locale) -> String {
     }
 }
 
+/// A deadline: an instant at midnight is the end of the day before, written as that day alone
+/// ("2026年12月9日 周三" — by the end of it); any other instant with its time.
+pub fn deadline(unix: i64, locale: Locale) -> String {
+    let t = DateTime::from_timestamp(unix, 0).unwrap_or_default();
+    let local = shanghai(t);
+    if local.hour() == 0 && local.minute() == 0 {
+        day(local.date().pred_opt().unwrap_or(local.date()), locale)
+    } else {
+        instant_at(t, locale)
+    }
+}
+
+/// An amount of money from integer fen: "1,234.50元" / "¥1,234.50".
+pub fn money(f: crate::rules::money::Fen, locale: Locale) -> String {
+    match locale {
+        Locale::ZhCn => f.zh(),
+        Locale::En => f.en(),
+    }
+}
+
 /// The same instant for a `<time datetime>` attribute: `2026-11-23T10:30+08:00`.
 pub fn iso_instant(t: DateTime<Utc>) -> String {
     let l = shanghai(t);

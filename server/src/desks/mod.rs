@@ -3,6 +3,7 @@
 //! numbers. Each service's file also installs it (`install`): its desks, due work and routes.
 
 pub mod accounts;
+pub mod after_death;
 pub mod appointments;
 pub mod divorce;
 pub mod marriage;

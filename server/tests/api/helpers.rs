@@ -39,7 +39,13 @@ pub fn t0() -> DateTime<Utc> {
 }
 
 pub fn test_config() -> Config {
-    Cli::parse_from(["server"]).config
+    let mut config = Cli::parse_from(["server"]).config;
+    // Each test's documents in a folder of its own.
+    config.files_dir = std::env::temp_dir()
+        .join(format!("mz-test-files-{}", server::desks::new_id()))
+        .to_string_lossy()
+        .into_owned();
+    config
 }
 
 pub async fn spawn_app() -> TestApp {

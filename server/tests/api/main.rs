@@ -2,6 +2,7 @@
 //! `MZ_TEST_POSTGRES` is set: see `engine.rs`), spoken to over HTTP.
 
 mod accounts;
+mod after_death;
 mod appointment_features;
 mod contention;
 mod divorce;
