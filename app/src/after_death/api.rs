@@ -15,7 +15,7 @@ use {
             ApplicationDraft, ApplyOutcome, DeceasedDraft, DistrictChoice, ItemPreview, NeedView,
             Refusal, Relationship, StaffAction,
         },
-        policy::{decide, Answers, BurialForm, Need, Policies},
+        policy::{decide, Answers, BurialForm, Policies},
     },
     crate::{
         account::model::RealName,
@@ -119,29 +119,7 @@ pub async fn application_form() -> AppResult<ApplyForm> {
                     applies: x.applies,
                     reasons: x.reasons,
                     amount: x.amount,
-                    needs: x
-                        .item
-                        .needs
-                        .iter()
-                        .map(|n| match n {
-                            Need::Upload {
-                                key,
-                                name_zh,
-                                name_en,
-                            } => NeedView {
-                                upload_key: Some(key.clone()),
-                                name_zh: name_zh.clone(),
-                                name_en: name_en.clone(),
-                                uploaded: 0,
-                            },
-                            Need::Shared { name_zh, name_en } => NeedView {
-                                upload_key: None,
-                                name_zh: name_zh.clone(),
-                                name_en: name_en.clone(),
-                                uploaded: 0,
-                            },
-                        })
-                        .collect(),
+                    needs: x.item.needs.iter().map(|n| NeedView::of(n, 0)).collect(),
                     limit: x.item.limit,
                     pays: x.item.pays,
                 });

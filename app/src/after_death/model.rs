@@ -108,6 +108,31 @@ pub struct NeedView {
     pub uploaded: u32,
 }
 
+impl NeedView {
+    /// A policy's need as listed, with how many documents it has.
+    pub fn of(need: &super::policy::Need, uploaded: u32) -> Self {
+        use super::policy::Need;
+        match need {
+            Need::Upload {
+                key,
+                name_zh,
+                name_en,
+            } => NeedView {
+                upload_key: Some(key.clone()),
+                name_zh: name_zh.clone(),
+                name_en: name_en.clone(),
+                uploaded,
+            },
+            Need::Shared { name_zh, name_en } => NeedView {
+                upload_key: None,
+                name_zh: name_zh.clone(),
+                name_en: name_en.clone(),
+                uploaded: 0,
+            },
+        }
+    }
+}
+
 /// One item of a bundle: a task in a department's queue.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct TaskView {

@@ -72,13 +72,14 @@ fn AfterDeathHomePage() -> impl IntoView {
     let x = t.after_death();
     let q = use_query_map();
     let asked = q.with_untracked(|q| q.get("asked").is_some());
+    // Created once per page, outside the guard: the guard's view may run more than once.
+    let bundles = Resource::new(|| (), |_| super::api::my_bundles());
     view! {
         <Page title=x.title.to_string()>
             <p class="mz-lead">{x.lead}</p>
             {asked.then(|| view! { <p class="mz-notice" role="status">{x.asked}</p> })}
             <p><a class="mz-button mz-button--primary" href="/after-death/apply">{x.start}</a></p>
             <RequireResident view=move |_| {
-                let bundles = Resource::new(|| (), |_| super::api::my_bundles());
                 view! {
                     <section class="mz-section" aria-labelledby="mine-h">
                         <h2 id="mine-h">{x.mine}</h2>
@@ -138,22 +139,22 @@ fn ApplyPage() -> impl IntoView {
     let t = use_texts();
     let x = t.after_death();
     let q = use_query_map();
-    let step = q.with_untracked(|q| q.get("step").unwrap_or_default());
-    let holder = q.with_untracked(|q| q.get("holder").unwrap_or_default());
+    // The step follows the address (with JavaScript each step is a client-side navigation), and
+    // the draft is read again at every step.
+    let step = Memo::new(move |_| q.with(|q| q.get("step").unwrap_or_default()));
+    let holder = Memo::new(move |_| q.with(|q| q.get("holder").unwrap_or_default()));
+    let form = Resource::new(move || step.get(), |_| super::api::application_form());
     view! {
         <Page title=x.apply_title.to_string()>
             <RequireResident view=move |me| {
-                let step = step.clone();
-                let holder = holder.clone();
-                let form = Resource::new(|| (), |_| super::api::application_form());
                 view! {
                     {me.real_name.is_none().then(|| view! {
                         <p class="mz-alert" role="alert">{x.err_real_name}" "<a href="/account/realname?next=/after-death/apply">{t.account().real_name_title}</a></p>
                     })}
                     <Suspense>
                         {move || {
-                            let step = step.clone();
-                            let holder = holder.clone();
+                            let step = step.get();
+                            let holder = holder.get();
                             Suspend::new(async move {
                                 match form.await {
                                     Ok(f) => match step.as_str() {
@@ -298,7 +299,7 @@ fn ItemLine(i: ItemPreview) -> impl IntoView {
         .join(pick(locale, "；", "; "));
     view! {
         <li class="mz-list__item" data-item=i.key.clone()>
-            <h4 class="mz-list__title">{pick(locale, &i.name_zh, &i.name_en).to_owned()}</h4>
+            <h3 class="mz-list__title">{pick(locale, &i.name_zh, &i.name_en).to_owned()}</h3>
             <p class="mz-list__meta">{department_name(i.department, locale)}" · "<span class="mz-nowrap">{x.limit_is(pick(locale, &i.limit.zh(), &i.limit.en()))}</span></p>
             <p>{x.because}" "{reasons}</p>
             {i.amount.map(|a| view! {
@@ -340,23 +341,22 @@ fn ReviewStepView(f: ApplyForm) -> impl IntoView {
         <ActionForm action=action attr:class="mz-form">
             <FormError error=form_error(action.value()) />
             <input type="hidden" name="idem_key" value=f.key.clone() />
-            {d.map(|d| view! {
-                <dl class="mz-facts">
-                    <dt>{x.deceased_name}</dt><dd>{d.name.clone()}</dd>
-                    <dt>{x.deceased_id_number}</dt><dd class="mz-nowrap">{d.id_number_masked.clone()}</dd>
-                    <dt>{x.died_on}</dt><dd>{format::day(d.died_on, locale)}</dd>
-                </dl>
-            })}
             {f.needs_account.then(|| view! {
                 <fieldset class="mz-fieldset">
                     <legend>{x.account_legend}</legend>
-                    <p class="mz-field__hint">{x.account_hint}</p>
                     <Field name="account_name" label=x.account_name autocomplete="name" value=typed.get("account_name").cloned().unwrap_or_default() error=field_error(action.value(), "account_name") />
                     <Field name="account_card" label=x.account_card inputmode="numeric" autocomplete="off" maxlength=23 value=typed.get("account_card").cloned().unwrap_or_default() error=field_error(action.value(), "account_card") />
                 </fieldset>
             })}
             <button class="mz-button mz-button--primary" type="submit">{x.submit(&count.to_string())}</button>
         </ActionForm>
+        {d.map(|d| view! {
+            <dl class="mz-facts">
+                <dt>{x.deceased_name}</dt><dd>{d.name.clone()}</dd>
+                <dt>{x.deceased_id_number}</dt><dd class="mz-nowrap">{d.id_number_masked.clone()}</dd>
+                <dt>{x.died_on}</dt><dd>{format::day(d.died_on, locale)}</dd>
+            </dl>
+        })}
         <section class="mz-section" aria-labelledby="apply-h">
             <h2 id="apply-h">{x.items_apply(&count.to_string())}</h2>
             {f.policy_demo.then(|| view! { <p class="mz-note">{x.policy_demo(&f.policy_version)}</p> })}
@@ -400,13 +400,15 @@ fn BundlePage() -> impl IntoView {
     let upload_error = q.with_untracked(|q| q.get("task").zip(q.get("upload_error")));
     let resubmit = ServerAction::<Resubmit>::new();
     let accept = ServerAction::<AcceptJoin>::new();
+    let bundle = Resource::new(
+        move || (resubmit.version().get(), accept.version().get()),
+        move |_| super::api::bundle(id.clone()),
+    );
     view! {
         <Page title=x.bundle_title.to_string()>
             {fresh.then(|| view! { <p class="mz-notice" role="status">{x.submitted}</p> })}
             <RequireResident view=move |_| {
-                let id = id.clone();
                 let upload_error = upload_error.clone();
-                let bundle = Resource::new(move || (resubmit.version().get(), accept.version().get()), move |_| super::api::bundle(id.clone()));
                 view! {
                     <Suspense>
                         {move || {
@@ -597,13 +599,13 @@ fn FamilyTask(
 fn QueuePage() -> impl IntoView {
     let t = use_texts();
     let x = t.after_death();
+    let items = Resource::new(|| (), |_| super::api::queue());
     view! {
         <RequireStaff view=move |staff| {
             let allowed = matches!(staff.role, Role::FuneralReviewer | Role::DepartmentOfficer);
-            let items = Resource::new(|| (), |_| super::api::queue());
             view! {
-                <StaffBar me=staff.clone() />
                 <Page title=x.queue_title.to_string()>
+                    <StaffBar me=staff.clone() />
                     {(staff.role == Role::FuneralReviewer).then(|| view! { <p><a class="mz-link" href="/staff/after-death/payments">{x.desk_payments}</a></p> })}
                     {allowed.then(|| view! {
                         <Suspense>
@@ -654,13 +656,15 @@ fn StaffTaskPage() -> impl IntoView {
     let id = params.with_untracked(|p| p.get("id").unwrap_or_default());
     let act = ServerAction::<Act>::new();
     let second = ServerAction::<SecondApprove>::new();
+    let task = Resource::new(
+        move || (act.version().get(), second.version().get()),
+        move |_| super::api::staff_task(id.clone()),
+    );
     view! {
         <RequireStaff view=move |staff| {
-            let id = id.clone();
-            let task = Resource::new(move || (act.version().get(), second.version().get()), move |_| super::api::staff_task(id.clone()));
             view! {
-                <StaffBar me=staff.clone() />
                 <Page title=x.task_title.to_string()>
+                    <StaffBar me=staff.clone() />
                     <p><a class="mz-link" href="/staff/after-death">{x.back_queue}</a></p>
                     <Suspense>
                         {move || Suspend::new(async move {
@@ -783,14 +787,16 @@ fn PaymentsPage() -> impl IntoView {
     let day = q.with_untracked(|q| q.get("day"));
     let second = ServerAction::<SecondApprove>::new();
     let pay = ServerAction::<Pay>::new();
+    let list = Resource::new(
+        move || (second.version().get(), pay.version().get()),
+        move |_| super::api::payments(day.clone()),
+    );
     view! {
         <RequireStaff view=move |staff| {
-            let day = day.clone();
-            let list = Resource::new(move || (second.version().get(), pay.version().get()), move |_| super::api::payments(day.clone()));
             let finance = staff.role == Role::FinanceOfficer;
             view! {
-                <StaffBar me=staff.clone() />
                 <Page title=x.payments_title.to_string()>
+                    <StaffBar me=staff.clone() />
                     <Suspense>
                         {move || Suspend::new(async move {
                             match list.await {

@@ -407,24 +407,14 @@ impl SqlAfterDeath {
                 .map(|item| {
                     item.needs
                         .iter()
-                        .map(|n| match n {
-                            Need::Upload {
-                                key,
-                                name_zh,
-                                name_en,
-                            } => NeedView {
-                                upload_key: Some(key.clone()),
-                                name_zh: name_zh.clone(),
-                                name_en: name_en.clone(),
-                                uploaded: documents.iter().filter(|d| &d.need_key == key).count()
-                                    as u32,
-                            },
-                            Need::Shared { name_zh, name_en } => NeedView {
-                                upload_key: None,
-                                name_zh: name_zh.clone(),
-                                name_en: name_en.clone(),
-                                uploaded: 0,
-                            },
+                        .map(|n| {
+                            let uploaded = match n {
+                                Need::Upload { key, .. } => {
+                                    documents.iter().filter(|d| &d.need_key == key).count() as u32
+                                }
+                                Need::Shared { .. } => 0,
+                            };
+                            NeedView::of(n, uploaded)
                         })
                         .collect()
                 })
