@@ -5,7 +5,10 @@
 
 use app::{
     desk::DeskError,
-    web::{resident_from_token, Resident, Sessions, RESIDENT_COOKIE},
+    web::{
+        resident_from_token, staff_from_token, ClientAddr, Resident, Sessions, Staff,
+        RESIDENT_COOKIE, STAFF_COOKIE,
+    },
 };
 use axum::response::{IntoResponse, Response};
 use axum_extra::extract::CookieJar;
@@ -18,6 +21,24 @@ pub async fn resident(sessions: &dyn Sessions, jar: &CookieJar) -> Result<Reside
     };
     match resident_from_token(sessions, &token).await {
         Ok(Some(r)) => Ok(r),
+        Ok(None) => Err(StatusCode::UNAUTHORIZED.into_response()),
+        Err(e) => Err(failed(e)),
+    }
+}
+
+/// The signed-in staff member, with the caller's address for the audit log, or the response
+/// that says why not (downloads a staff page links to).
+pub async fn staff(
+    sessions: &dyn Sessions,
+    jar: &CookieJar,
+    client: Option<&ClientAddr>,
+) -> Result<Staff, Response> {
+    let Some(token) = jar.get(STAFF_COOKIE).map(|c| c.value().to_owned()) else {
+        return Err(StatusCode::UNAUTHORIZED.into_response());
+    };
+    let client = client.map_or("-", |c| c.0.as_str());
+    match staff_from_token(sessions, &token, client).await {
+        Ok(Some(s)) => Ok(s),
         Ok(None) => Err(StatusCode::UNAUTHORIZED.into_response()),
         Err(e) => Err(failed(e)),
     }

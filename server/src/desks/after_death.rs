@@ -7,7 +7,7 @@
 
 use super::{audit, db, idempotency, insert_message, new_id, reference, upsert_affair, AffairItem};
 use crate::{
-    calendar_files::{failed, resident},
+    calendar_files::{failed, resident, staff},
     db::Db,
     files::{check_upload, DirStore, FileStore, UploadLimits, UploadRefusal},
     registry::{Registry, Setup},
@@ -34,7 +34,7 @@ use app::{
         id_number::{mask_id_number, IdNumber},
         money::Fen,
     },
-    web::{staff_from_token, ClientAddr, Resident, Sessions, Staff, STAFF_COOKIE},
+    web::{ClientAddr, Resident, Sessions, Staff},
 };
 use axum::{
     extract::{Multipart, Path, State},
@@ -275,15 +275,13 @@ async fn record_event(
     reason: Option<&str>,
     now: DateTime<Utc>,
 ) -> DeskResult<()> {
-    use std::sync::atomic::{AtomicI64, Ordering};
-    static SEQ: AtomicI64 = AtomicI64::new(0);
     sqlx::query(
         "INSERT INTO case_task_events (id, task_id, at, seq, actor, from_status, to_status, reason) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
     )
     .bind(new_id())
     .bind(task_id)
     .bind(now.timestamp())
-    .bind(i64::from(now.timestamp_subsec_micros()) * 1000 + SEQ.fetch_add(1, Ordering::Relaxed) % 1000)
+    .bind(super::seq(now))
     .bind(actor)
     .bind(from.as_str())
     .bind(to.as_str())
@@ -1305,7 +1303,7 @@ impl AfterDeathDesk for SqlAfterDeath {
             return Err(AppError::Forbidden.into());
         }
         let mut tx = self.db.begin_write().await.map_err(db)?;
-        let mut rows = payment_rows(&mut tx, "p.status <> 'paid' AND $1 = $1", "").await?;
+        let mut rows = payment_rows(&mut tx, "p.status <> $1", "paid").await?;
         rows.extend(payment_rows(&mut tx, "p.paid_on = $1", &super::day_str(day)).await?);
         audit(
             &mut tx,
@@ -1549,25 +1547,6 @@ async fn download(State(r): State<Routes>, Path(id): Path<String>, jar: CookieJa
     }
 }
 
-/// The signed-in staff member of a plain route, with the caller's address for the audit log.
-async fn staff_of(
-    r: &Routes,
-    jar: &CookieJar,
-    client: Option<&ClientAddr>,
-) -> Result<Staff, Response> {
-    let Some(token) = jar.get(STAFF_COOKIE).map(|c| c.value().to_owned()) else {
-        return Err(StatusCode::UNAUTHORIZED.into_response());
-    };
-    let client = client
-        .map(|c| c.0.clone())
-        .unwrap_or_else(|| "-".to_owned());
-    match staff_from_token(&*r.sessions, &token, &client).await {
-        Ok(Some(s)) => Ok(s),
-        Ok(None) => Err(StatusCode::UNAUTHORIZED.into_response()),
-        Err(e) => Err(failed(e)),
-    }
-}
-
 /// `GET /staff/after-death/document/{id}`: for the department whose task uses it (audited).
 async fn staff_download(
     State(r): State<Routes>,
@@ -1575,7 +1554,7 @@ async fn staff_download(
     jar: CookieJar,
     client: Option<Extension<ClientAddr>>,
 ) -> Response {
-    let staff = match staff_of(&r, &jar, client.as_deref()).await {
+    let staff = match staff(&*r.sessions, &jar, client.as_deref()).await {
         Ok(s) => s,
         Err(res) => return res,
     };
@@ -1592,7 +1571,7 @@ async fn batch(
     jar: CookieJar,
     client: Option<Extension<ClientAddr>>,
 ) -> Response {
-    let staff = match staff_of(&r, &jar, client.as_deref()).await {
+    let staff = match staff(&*r.sessions, &jar, client.as_deref()).await {
         Ok(s) => s,
         Err(res) => return res,
     };

@@ -121,6 +121,15 @@ impl<'a> From<&'a app::web::Staff> for AuditActor<'a> {
     }
 }
 
+/// Orders rows written in the same second (the audit log, a task's history): the injected
+/// clock's sub-second part, then this process's counter.
+pub fn seq(at: chrono::DateTime<chrono::Utc>) -> i64 {
+    use std::sync::atomic::{AtomicI64, Ordering};
+    static COUNTER: AtomicI64 = AtomicI64::new(0);
+    i64::from(at.timestamp_subsec_micros()) * 1_000_000
+        + COUNTER.fetch_add(1, Ordering::Relaxed) % 1_000_000
+}
+
 /// Writes one audit entry; call it inside the transaction of the action it records. `seq`
 /// orders entries of the same second (the injected clock's sub-second part, then this
 /// process's counter), so the log reads in the order things happened.
@@ -131,10 +140,7 @@ pub async fn audit(
     action: &str,
     target: &str,
 ) -> DeskResult<()> {
-    use std::sync::atomic::{AtomicI64, Ordering};
-    static COUNTER: AtomicI64 = AtomicI64::new(0);
-    let seq = i64::from(at.timestamp_subsec_micros()) * 1_000_000
-        + COUNTER.fetch_add(1, Ordering::Relaxed) % 1_000_000;
+    let seq = seq(at);
     sqlx::query(
         "INSERT INTO audit_log (id, at, seq, staff_id, actor, action, target, client) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
     )
