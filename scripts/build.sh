@@ -17,7 +17,9 @@ fi
 mkdir -p target
 next_stamp=$(mktemp target/.mz-build-stamp.XXXXXX)
 trap 'rm -f "$next_stamp"' EXIT
-# --split: each lazily loaded page becomes its own WASM chunk (see app/src/ui/mod.rs `lazy_page!`).
+# --split: the lazily loaded pages go into a few WASM chunks (see app/src/ui/mod.rs `lazy_page!`).
+# cargo-leptos leaves the chunks of earlier builds behind; they would be served and counted.
+rm -f target/site/pkg/chunk_* target/site/pkg/split_*
 cargo leptos build --release --split
 
 command -v brotli >/dev/null || { echo "build.sh: brotli is missing; run scripts/setup.sh" >&2; exit 1; }

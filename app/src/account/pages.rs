@@ -12,15 +12,14 @@ use crate::{
 };
 use leptos::prelude::*;
 use leptos_router::{
-    any_nested_route::IntoAnyNestedRoute, components::Route, hooks::use_query_map, lazy_route,
-    path, Lazy, LazyRoute, SsrMode,
+    any_nested_route::IntoAnyNestedRoute, components::Route, hooks::use_query_map, path, Lazy, LazyRoute, SsrMode,
 };
 
-crate::lazy_page!(SignInRoute, SignInPage);
-crate::lazy_page!(CodeRoute, CodePage);
-crate::lazy_page!(AccountRoute, AccountPage);
-crate::lazy_page!(RealNameRoute, RealNamePage);
-crate::lazy_page!(MessagesRoute, MessagesPage);
+crate::lazy_page!(signin, SignInRoute, SignInPage);
+crate::lazy_page!(signin, CodeRoute, CodePage);
+crate::lazy_page!(resident, AccountRoute, AccountPage);
+crate::lazy_page!(resident, RealNameRoute, RealNamePage);
+crate::lazy_page!(resident, MessagesRoute, MessagesPage);
 
 /// The routes of this service.
 #[component(transparent)]

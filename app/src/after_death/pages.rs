@@ -29,15 +29,15 @@ use leptos_router::{
     any_nested_route::IntoAnyNestedRoute,
     components::Route,
     hooks::{use_params_map, use_query_map},
-    lazy_route, path, Lazy, LazyRoute, SsrMode,
+    path, Lazy, LazyRoute, SsrMode,
 };
 
-crate::lazy_page!(AfterDeathHomeRoute, AfterDeathHomePage);
-crate::lazy_page!(ApplyRoute, ApplyPage);
-crate::lazy_page!(BundleRoute, BundlePage);
-crate::lazy_page!(QueueRoute, QueuePage);
-crate::lazy_page!(StaffTaskRoute, StaffTaskPage);
-crate::lazy_page!(PaymentsRoute, PaymentsPage);
+crate::lazy_page!(resident, AfterDeathHomeRoute, AfterDeathHomePage);
+crate::lazy_page!(resident, ApplyRoute, ApplyPage);
+crate::lazy_page!(resident, BundleRoute, BundlePage);
+crate::lazy_page!(staff, QueueRoute, QueuePage);
+crate::lazy_page!(staff, StaffTaskRoute, StaffTaskPage);
+crate::lazy_page!(staff, PaymentsRoute, PaymentsPage);
 
 /// The routes of this service.
 #[component(transparent)]

@@ -30,14 +30,13 @@ use crate::{
 };
 use leptos::prelude::*;
 use leptos_router::{
-    any_nested_route::IntoAnyNestedRoute, components::Route, hooks::use_query_map, lazy_route,
-    path, Lazy, LazyRoute, SsrMode,
+    any_nested_route::IntoAnyNestedRoute, components::Route, hooks::use_query_map, path, Lazy, LazyRoute, SsrMode,
 };
 
-crate::lazy_page!(DivorceHomeRoute, DivorceHomePage);
-crate::lazy_page!(DivorceBookRoute, DivorceBookPage);
-crate::lazy_page!(AppointmentRoute, AppointmentPage);
-crate::lazy_page!(DivorceClerkRoute, DivorceClerkPage);
+crate::lazy_page!(resident, DivorceHomeRoute, DivorceHomePage);
+crate::lazy_page!(resident, DivorceBookRoute, DivorceBookPage);
+crate::lazy_page!(resident, AppointmentRoute, AppointmentPage);
+crate::lazy_page!(staff, DivorceClerkRoute, DivorceClerkPage);
 
 /// The routes of this service.
 #[component(transparent)]

@@ -21,15 +21,15 @@ use crate::{
 };
 use leptos::prelude::*;
 use leptos_router::{
-    any_nested_route::IntoAnyNestedRoute, components::Route, lazy_route, path, Lazy, LazyRoute,
+    any_nested_route::IntoAnyNestedRoute, components::Route, path, Lazy, LazyRoute,
     SsrMode,
 };
 
-crate::lazy_page!(MarriageHomeRoute, MarriageHomePage);
-crate::lazy_page!(BookRoute, BookPage);
-crate::lazy_page!(BookingRoute, BookingPage);
-crate::lazy_page!(RescheduleRoute, ReschedulePage);
-crate::lazy_page!(ClerkRoute, ClerkPage);
+crate::lazy_page!(resident, MarriageHomeRoute, MarriageHomePage);
+crate::lazy_page!(resident, BookRoute, BookPage);
+crate::lazy_page!(resident, BookingRoute, BookingPage);
+crate::lazy_page!(resident, RescheduleRoute, ReschedulePage);
+crate::lazy_page!(staff, ClerkRoute, ClerkPage);
 
 /// The routes of this service.
 #[component(transparent)]

@@ -10,14 +10,13 @@ use crate::{
 };
 use leptos::prelude::*;
 use leptos_router::{
-    any_nested_route::IntoAnyNestedRoute, components::Route, hooks::use_query_map, lazy_route,
-    path, Lazy, LazyRoute, SsrMode,
+    any_nested_route::IntoAnyNestedRoute, components::Route, hooks::use_query_map, path, Lazy, LazyRoute, SsrMode,
 };
 
-crate::lazy_page!(StaffSignInRoute, StaffSignInPage);
-crate::lazy_page!(WorkbenchRoute, WorkbenchPage);
-crate::lazy_page!(StaffAccountsRoute, StaffAccountsPage);
-crate::lazy_page!(AuditRoute, AuditPage);
+crate::lazy_page!(signin, StaffSignInRoute, StaffSignInPage);
+crate::lazy_page!(staff, WorkbenchRoute, WorkbenchPage);
+crate::lazy_page!(staff, StaffAccountsRoute, StaffAccountsPage);
+crate::lazy_page!(staff, AuditRoute, AuditPage);
 
 #[component(transparent)]
 pub fn StaffRoutes() -> impl leptos_router::MatchNestedRoutes + Clone {

@@ -34,26 +34,60 @@ pub fn browser_today() -> chrono::NaiveDate {
     chrono::NaiveDate::MAX
 }
 
-/// Declares a lazily loaded route for a page component: with `cargo leptos build --split` its
-/// code goes into a separate WASM chunk fetched when the page is first visited, so the home
-/// page a phone opens first does not carry the whole app. The page's service registers what
-/// it needs first (`super::on_page()`: its refusals' texts), from inside the chunk.
+/// Declares a lazily loaded route for a page component in a named WASM chunk: with
+/// `cargo leptos build --split` the code of every page declared with the same chunk name goes
+/// into one chunk, fetched when the first of them is visited, so the home page a phone opens
+/// first does not carry the whole app and a page needs only a few requests (main, its chunk,
+/// and the code its chunk shares with the others). The chunks are by audience (`signin`,
+/// `resident`, `staff`): pages one person visits in one sitting travel together. The page's
+/// service registers what it needs first (`super::on_page()`: its refusals' texts), from
+/// inside the chunk.
+///
+/// Written by hand rather than with `#[lazy_route]`, which makes one chunk per route (and
+/// wasm-split then one more for every set of routes sharing code: 301 files for 24 pages).
 #[macro_export]
 macro_rules! lazy_page {
-    ($route:ident, $page:ident) => {
+    ($chunk:ident, $route:ident, $page:ident) => {
         #[derive(Clone, Copy)]
-        pub struct $route;
+        pub struct $route {}
 
-        #[lazy_route]
-        impl LazyRoute for $route {
-            fn data() -> Self {
-                Self
-            }
-
-            fn view(_this: Self) -> AnyView {
+        const _: () = {
+            #[cfg(feature = "hydrate")]
+            #[::leptos::wasm_split::wasm_split(
+                $chunk,
+                wasm_split_path = ::leptos::wasm_split,
+                preload(#[doc(hidden)] preload)
+            )]
+            #[allow(non_snake_case, reason = "named after its route, so each export is unique")]
+            fn $route() -> AnyView {
                 super::on_page();
                 view! { <$page /> }.into_any()
             }
-        }
+
+            #[cfg(not(feature = "hydrate"))]
+            #[allow(non_snake_case, reason = "named after its route, so each export is unique")]
+            async fn $route() -> AnyView {
+                ::leptos::prefetch_lazy_fn_on_server(stringify!($chunk));
+                super::on_page();
+                view! { <$page /> }.into_any()
+            }
+
+            impl LazyRoute for $route {
+                fn data() -> Self {
+                    Self {}
+                }
+
+                async fn view(_this: Self) -> AnyView {
+                    $route().await
+                }
+
+                async fn preload() {
+                    // Without this the router renders the page before its chunk is there
+                    // and again after, during hydration.
+                    #[cfg(feature = "hydrate")]
+                    preload().await;
+                }
+            }
+        };
     };
 }
