@@ -16,6 +16,8 @@ pub fn ServiceRoutes() -> impl leptos_router::MatchNestedRoutes + Clone {
         <crate::marriage::pages::MarriageRoutes />
         <crate::divorce::pages::DivorceRoutes />
         <crate::after_death::pages::AfterDeathRoutes />
+        <crate::meals::pages::MealsRoutes />
+        <crate::proxy::pages::ProxyRoutes />
     }
     .into_inner()
     .into_any_nested_route()
@@ -28,6 +30,8 @@ const EXPLAINERS: &[Explainer] = &[
     explain::<crate::marriage::model::Refusal>,
     explain::<crate::divorce::model::Refusal>,
     explain::<crate::after_death::model::Refusal>,
+    explain::<crate::meals::model::Refusal>,
+    explain::<crate::proxy::model::Refusal>,
 ];
 
 /// What the shared pages (home, messages, workbench) show of each service, in this order.
@@ -36,6 +40,8 @@ const CATALOGUE: &[crate::catalogue::ServiceEntry] = &[
     crate::marriage::model::SERVICE,
     crate::divorce::model::SERVICE,
     crate::after_death::model::SERVICE,
+    crate::meals::model::SERVICE,
+    crate::proxy::model::SERVICE,
     crate::account::model::SERVICE,
 ];
 

@@ -322,6 +322,7 @@ pub async fn run(config: Config) -> anyhow::Result<()> {
         let setup = parts.setup(&config);
         demo::load(&desks::staff::staff_desk(&setup)).await?;
         demo::publish_demo_slots(&setup).await?;
+        desks::meals::load_demo(&setup, demo::CANTEEN).await?;
     }
     let mut state = AppState::new(&config, parts);
     state.clock_control = clock_control;

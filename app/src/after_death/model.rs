@@ -335,18 +335,7 @@ impl crate::error::Refusal for Refusal {
     }
 }
 
-/// A name as shown to someone who is not its owner: the family name and a star per other
-/// character (张*, 欧阳**).
-pub fn mask_name(name: &str) -> String {
-    let mut chars = name.trim().chars();
-    match chars.next() {
-        Some(first) => {
-            let rest = chars.count().max(1);
-            format!("{first}{}", "*".repeat(rest))
-        }
-        None => "*".to_owned(),
-    }
-}
+pub use crate::rules::name::mask_name;
 
 /// A task's status in words, from the family's side.
 pub fn status_for_family(status: TaskStatus, t: &'static Texts) -> &'static str {

@@ -30,7 +30,8 @@ use crate::{
 };
 use leptos::prelude::*;
 use leptos_router::{
-    any_nested_route::IntoAnyNestedRoute, components::Route, hooks::use_query_map, path, Lazy, LazyRoute, SsrMode,
+    any_nested_route::IntoAnyNestedRoute, components::Route, hooks::use_query_map, path, Lazy,
+    LazyRoute, SsrMode,
 };
 
 crate::lazy_page!(resident, DivorceHomeRoute, DivorceHomePage);

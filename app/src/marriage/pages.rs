@@ -21,8 +21,7 @@ use crate::{
 };
 use leptos::prelude::*;
 use leptos_router::{
-    any_nested_route::IntoAnyNestedRoute, components::Route, path, Lazy, LazyRoute,
-    SsrMode,
+    any_nested_route::IntoAnyNestedRoute, components::Route, path, Lazy, LazyRoute, SsrMode,
 };
 
 crate::lazy_page!(resident, MarriageHomeRoute, MarriageHomePage);

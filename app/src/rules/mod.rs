@@ -8,5 +8,6 @@ pub mod dates;
 pub mod id_number;
 pub mod legal_period;
 pub mod money;
+pub mod name;
 pub mod otp;
 pub mod phone;

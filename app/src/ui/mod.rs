@@ -54,18 +54,24 @@ macro_rules! lazy_page {
         const _: () = {
             #[cfg(feature = "hydrate")]
             #[::leptos::wasm_split::wasm_split(
-                $chunk,
-                wasm_split_path = ::leptos::wasm_split,
-                preload(#[doc(hidden)] preload)
+                                        $chunk,
+                                        wasm_split_path = ::leptos::wasm_split,
+                                        preload(#[doc(hidden)] preload)
+                                    )]
+            #[allow(
+                non_snake_case,
+                reason = "named after its route, so each export is unique"
             )]
-            #[allow(non_snake_case, reason = "named after its route, so each export is unique")]
             fn $route() -> AnyView {
                 super::on_page();
                 view! { <$page /> }.into_any()
             }
 
             #[cfg(not(feature = "hydrate"))]
-            #[allow(non_snake_case, reason = "named after its route, so each export is unique")]
+            #[allow(
+                non_snake_case,
+                reason = "named after its route, so each export is unique"
+            )]
             async fn $route() -> AnyView {
                 ::leptos::prefetch_lazy_fn_on_server(stringify!($chunk));
                 super::on_page();

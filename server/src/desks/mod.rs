@@ -7,6 +7,8 @@ pub mod after_death;
 pub mod appointments;
 pub mod divorce;
 pub mod marriage;
+pub mod meals;
+pub mod proxy;
 pub mod sessions;
 pub mod staff;
 

@@ -125,6 +125,9 @@ pub async fn test_state_on(calendar: WorkCalendar, tweak: impl FnOnce(&mut Confi
     demo::load(&server::desks::staff::staff_desk(&setup))
         .await
         .expect("demo data");
+    server::desks::meals::load_demo(&setup, demo::CANTEEN)
+        .await
+        .expect("demo canteen");
     let state = AppState::new(&config, parts);
     TestState {
         state,

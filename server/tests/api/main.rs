@@ -11,6 +11,7 @@ mod engine;
 mod helpers;
 mod marriage;
 mod marriage_flow;
+mod meals;
 mod robustness;
 mod staff;
 mod two_instances;
