@@ -114,7 +114,7 @@ fn HomeBody(h: MealsHome, canteens: Vec<CanteenCard>) -> impl IntoView {
     let x = t.meals();
     let locale = use_locale();
     view! {
-        {(h.choices.is_empty()).then(|| view! { <p class="mz-notice" role="status"><a href="/account/real-name?next=/meals">{x.err_real_name}</a></p> })}
+        {(h.choices.is_empty()).then(|| view! { <p class="mz-notice" role="status"><a href="/account/realname?next=/meals">{x.err_real_name}</a></p> })}
         {(!h.usual.is_empty()).then(|| view! {
             <section class="mz-section" aria-labelledby="usual-h">
                 <h2 id="usual-h">{x.usual_title}</h2>
@@ -169,7 +169,7 @@ fn HomeBody(h: MealsHome, canteens: Vec<CanteenCard>) -> impl IntoView {
     }
 }
 
-/// The next three days' lunch and dinner at a canteen, one link each.
+/// Lunch and dinner today and on the next two days at a canteen, one link each.
 #[component]
 fn DayMealLinks(
     elder: String,
@@ -180,13 +180,13 @@ fn DayMealLinks(
     let t = use_texts();
     let locale = use_locale();
     view! {
-        <p class="mz-list__meta"><strong>{label}</strong></p>
-        <p class="mz-actions">
-            {(1..=3u64).flat_map(|ahead| [Meal::Lunch, Meal::Dinner].map(|m| (ahead, m))).map(|(ahead, m)| {
+        <div class="mz-actions" role="group" aria-label=label.clone()>
+            <p class="mz-list__meta"><strong>{label.clone()}</strong></p>
+            {(0..=2u64).flat_map(|ahead| [Meal::Lunch, Meal::Dinner].map(|m| (ahead, m))).map(|(ahead, m)| {
                 let day = today + chrono::Days::new(ahead);
                 view! { <a class="mz-button" href=menu_href(&elder, &canteen, day, m, &[], None)>{format::day(day, locale)}" "{meal_name(m, t)}</a> }
             }).collect_view()}
-        </p>
+        </div>
     }
 }
 
@@ -262,7 +262,8 @@ fn MenuBody(m: MenuView) -> impl IntoView {
     let modes = m.canteen.modes.clone();
     let address = typed.get("address").cloned().unwrap_or_default();
     view! {
-        <h2>{heading}</h2>
+        <h2 data-speak="heading">{heading}</h2>
+        <ReadAloud />
         {(!who.is_empty()).then(|| view! { <p class="mz-notice">{who}</p> })}
         <p class="mz-note">{x.cutoff_line(&format::deadline(m.cutoff_at, locale))}</p>
         {if !m.open {
@@ -280,7 +281,7 @@ fn MenuBody(m: MenuView) -> impl IntoView {
                     <section class="mz-explain" aria-labelledby="price-h" aria-live="polite">
                         <h3 id="price-h">{x.price_title}</h3>
                         <ul>
-                            {move || quote.get().lines.iter().map(|l| view! { <li>{line_text(l, t, zh)}</li> }).collect_view()}
+                            {move || quote.get().lines.iter().map(|l| view! { <li data-speak="line">{line_text(l, t, zh)}</li> }).collect_view()}
                         </ul>
                         <p class="mz-facts">
                             {move || {
@@ -289,9 +290,9 @@ fn MenuBody(m: MenuView) -> impl IntoView {
                             }}
                             <strong>{move || x.pay_line(&format::money(quote.get().pay, locale))}</strong>
                         </p>
-                        {m.policy.demo.then(|| view! { <p class="mz-note">{x.demo_policy}</p> })}
                     </section>
                     <button class="mz-button mz-button--primary" type="submit">{x.place_order}</button>
+                    {m.policy.demo.then(|| view! { <p class="mz-note">{x.demo_policy}</p> })}
                     <fieldset class="mz-fieldset" aria-describedby="items-error">
                         <legend>{x.dishes}</legend>
                         {m.items.iter().enumerate().map(|(i, item)| {
@@ -340,6 +341,40 @@ fn MenuBody(m: MenuView) -> impl IntoView {
             }.into_any()
         }}
     }
+}
+
+/// 朗读: reads the page's `data-speak` texts aloud in the page's language, where the browser
+/// can speak; the button stays hidden where it cannot, and without JavaScript.
+#[component]
+fn ReadAloud() -> impl IntoView {
+    let x = use_texts().meals();
+    let locale = use_locale();
+    let can = RwSignal::new(false);
+    Effect::new(move |_| {
+        #[cfg(feature = "hydrate")]
+        if window().speech_synthesis().is_ok() {
+            can.set(true);
+        }
+    });
+    let speak = move |_| {
+        #[cfg(feature = "hydrate")]
+        {
+            let Ok(synth) = window().speech_synthesis() else { return };
+            let Ok(nodes) = document().query_selector_all("[data-speak]") else { return };
+            let text = (0..nodes.length())
+                .filter_map(|i| nodes.item(i).and_then(|n| n.text_content()))
+                .collect::<Vec<_>>()
+                .join(if locale == Locale::ZhCn { "，" } else { ", " });
+            if let Ok(u) = web_sys::SpeechSynthesisUtterance::new_with_text(&text) {
+                u.set_lang(if locale == Locale::ZhCn { "zh-CN" } else { "en-US" });
+                synth.cancel();
+                synth.speak(&u);
+            }
+        }
+        #[cfg(not(feature = "hydrate"))]
+        let _ = locale;
+    };
+    view! { <button type="button" class="mz-button" data-read-aloud="" hidden=move || !can.get() on:click=speak>{x.read_aloud}</button> }
 }
 
 /// One order: what, where, the price and why, the pick-up code; cancel until the cut-off.

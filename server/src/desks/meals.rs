@@ -505,6 +505,18 @@ impl MealDesk for SqlMeals {
                 if !self.serves(&canteen, day) || !setup.cutoff.is_open(day, now) {
                     continue;
                 }
+                let ordered: i64 = sqlx::query_scalar(
+                    "SELECT COUNT(*) FROM meal_orders WHERE elder_id = $1 AND day = $2 AND meal = $3 AND status <> 'cancelled'",
+                )
+                .bind(&c.id)
+                .bind(day_str(day))
+                .bind(meal.as_str())
+                .fetch_one(&mut *conn)
+                .await
+                .map_err(db)?;
+                if ordered > 0 {
+                    continue;
+                }
                 let menu = self.menu_items(&mut conn, &canteen_id, day, meal).await?;
                 let items: Vec<String> = menu
                     .iter()
@@ -599,11 +611,16 @@ impl MealDesk for SqlMeals {
         let open = setup.as_ref().is_some_and(|s| s.cutoff.is_open(day, now))
             && self.serves(&canteen, day)
             && !items.is_empty();
-        let selected: Vec<String> = selected
+        let mut selected: Vec<String> = selected
             .iter()
-            .filter(|s| items.iter().any(|i| &i.id == *s))
+            .filter(|s| items.iter().any(|i| &i.id == *s && i.left > 0))
             .cloned()
             .collect();
+        // Nothing chosen yet: the first dish with portions left, so the price shown is a real
+        // one and an elder can order with one tap.
+        if selected.is_empty() {
+            selected.extend(items.iter().find(|i| i.left > 0).map(|i| i.id.clone()));
+        }
         let mode = mode
             .filter(|m| canteen.card.modes.contains(m))
             .or_else(|| canteen.card.modes.first().copied())
