@@ -133,3 +133,18 @@ test('a daughter orders for her father after he confirmed her grant; the canteen
     await expect(page.getByText('已取餐', { exact: true })).toBeVisible();
   });
 });
+
+test('the office opens the canteens\' monthly settlement and downloads it', async ({ page, axe }) => {
+  await staffSignIn(page, 'finance');
+  await page.goto('/staff/meals/settlement');
+  await expect(page.getByRole('heading', { name: /西门街道老年食堂 · 2026-10/ })).toBeVisible();
+  await axe(page, '/staff/meals/settlement');
+  const [download] = await Promise.all([
+    page.waitForEvent('download'),
+    page.getByRole('link', { name: '下载CSV', exact: true }).click(),
+  ]);
+  expect(download.suggestedFilename()).toBe('meals-canteen-ximen-2026-10.csv');
+  // The month has ended: the office can approve it, once.
+  await page.getByRole('button', { name: '审核通过', exact: true }).click();
+  await expect(page.getByText(/^已由.+审核$/)).toBeVisible();
+});

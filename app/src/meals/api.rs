@@ -1,6 +1,6 @@
 //! Server functions of elder meals: who is asking → parse into domain types → one desk call.
 
-use super::model::{CanteenCard, CanteenDay, MealsHome, MenuView, OrderView};
+use super::model::{CanteenCard, CanteenDay, MealsHome, MenuView, OrderView, SettlementView};
 use crate::error::AppResult;
 use leptos::prelude::*;
 #[cfg(feature = "ssr")]
@@ -321,4 +321,35 @@ pub async fn serve_code(code: String) -> AppResult<()> {
         Ok(())
     })
     .await
+}
+
+/// The month's settlement of every canteen (the finance office) or one's own (its operator);
+/// without a month, the last one that ended.
+#[server(prefix = "/api", endpoint = "meals/settlements")]
+pub async fn settlements(month: String) -> AppResult<Vec<SettlementView>> {
+    use chrono::Datelike;
+    let staff = web::require_staff().await?;
+    let month = if month.trim().is_empty() {
+        let today = platform()?.clock.today();
+        let last = today
+            .with_day(1)
+            .and_then(|d| d.pred_opt())
+            .unwrap_or(today);
+        format!("{:04}-{:02}", last.year(), last.month())
+    } else {
+        month
+    };
+    Ok(desk::<dyn MealDesk>()?.settlements(&staff, &month).await?)
+}
+
+/// 审核结算: the finance office approves a canteen's ended month.
+#[server(prefix = "/api", endpoint = "meals/approve-settlement")]
+pub async fn approve_settlement(canteen: String, month: String) -> AppResult<()> {
+    let staff = web::require_staff()
+        .await?
+        .with_role(Role::FinanceOfficer)?;
+    desk::<dyn MealDesk>()?
+        .approve_settlement(&staff, &id(&canteen)?, &month)
+        .await?;
+    Ok(())
 }

@@ -4,7 +4,10 @@
 //! canteen (audited).
 
 use super::{
-    model::{CanteenCard, CanteenDay, MealsHome, MenuView, NewItem, OrderForm, OrderView, Outcome},
+    model::{
+        CanteenCard, CanteenDay, MealsHome, MenuView, NewItem, OrderForm, OrderView, Outcome,
+        SettlementView,
+    },
     policy::{Meal, Mode},
 };
 use crate::{
@@ -49,6 +52,17 @@ pub trait MealDesk: Send + Sync {
     async fn add_item(&self, staff: &Staff, item: &NewItem) -> DeskResult<String>;
     /// Marks an order served or not collected, once (a second tap changes nothing).
     async fn close(&self, staff: &Staff, order_id: &str, outcome: Outcome) -> DeskResult<()>;
+    /// Every canteen's month (the finance office), or the staff member's own canteen's
+    /// (its operator), audited.
+    async fn settlements(&self, staff: &Staff, month: &str) -> DeskResult<Vec<SettlementView>>;
+    /// 审核结算: the finance office approves an ended month of a canteen, once; its served
+    /// orders are marked with the month and nothing of that month changes after.
+    async fn approve_settlement(
+        &self,
+        staff: &Staff,
+        canteen_id: &str,
+        month: &str,
+    ) -> DeskResult<()>;
     /// The order of today with this pick-up code at the staff member's canteen.
     async fn find_code(&self, staff: &Staff, day: NaiveDate, code: &str) -> DeskResult<String>;
 }

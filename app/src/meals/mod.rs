@@ -13,6 +13,7 @@ pub mod desk;
 pub mod model;
 pub mod pages;
 pub mod policy;
+pub mod settlement;
 
 /// What a meal page registers when it first renders: how its refusals read.
 pub fn on_page() {

@@ -327,6 +327,21 @@ pub struct CanteenDay {
     pub meals: Vec<MealLists>,
 }
 
+/// A canteen's month for the civil-affairs office: the served meals by tier, the subsidy
+/// owed, and whether it was approved.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SettlementView {
+    pub canteen_id: String,
+    pub canteen_zh: String,
+    pub canteen_en: String,
+    pub month: String,
+    pub settlement: super::settlement::Settlement,
+    /// Who approved it, and when (unix seconds).
+    pub approved: Option<(String, i64)>,
+    /// The month has ended, so it can be approved.
+    pub closed: bool,
+}
+
 /// A menu item the operator adds, checked.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct NewItem {
@@ -392,6 +407,10 @@ pub enum Refusal {
     RatingInvalid,
     /// No order has this pick-up code today.
     NoSuchCode,
+    /// The month is settled: its orders no longer change.
+    AlreadySettled,
+    /// A month is `YYYY-MM`, and only an ended month can be approved.
+    MonthInvalid,
 }
 
 impl crate::error::Refusal for Refusal {
@@ -421,6 +440,8 @@ impl crate::error::Refusal for Refusal {
             Self::DayInvalid => x.err_day,
             Self::RatingInvalid => x.err_rating,
             Self::NoSuchCode => x.err_no_such_code,
+            Self::AlreadySettled => x.err_already_settled,
+            Self::MonthInvalid => x.err_month,
         }
         .into()
     }
@@ -452,10 +473,18 @@ pub const SERVICE: crate::catalogue::ServiceEntry = crate::catalogue::ServiceEnt
             link,
         })
     },
-    desks: &[crate::catalogue::StaffDesk {
-        role: crate::identity::Role::CanteenOperator,
-        href: "/staff/meals",
-        name: |t| t.meals().desk_canteen,
-        body: |t| t.meals().desk_canteen_body,
-    }],
+    desks: &[
+        crate::catalogue::StaffDesk {
+            role: crate::identity::Role::CanteenOperator,
+            href: "/staff/meals",
+            name: |t| t.meals().desk_canteen,
+            body: |t| t.meals().desk_canteen_body,
+        },
+        crate::catalogue::StaffDesk {
+            role: crate::identity::Role::FinanceOfficer,
+            href: "/staff/meals/settlement",
+            name: |t| t.meals().desk_settlement,
+            body: |t| t.meals().desk_settlement_body,
+        },
+    ],
 };

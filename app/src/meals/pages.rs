@@ -4,10 +4,10 @@
 //! desk charges with).
 
 use super::{
-    api::{AddItem, CancelOrder, CloseOrder, PlaceOrder, RateOrder, ServeCode},
+    api::{AddItem, ApproveSettlement, CancelOrder, CloseOrder, PlaceOrder, RateOrder, ServeCode},
     model::{
         line_text, meal_name, mode_name, CanteenCard, CanteenDay, MealsHome, MenuView, OrderStatus,
-        OrderView, StaffOrder,
+        OrderView, SettlementView, StaffOrder,
     },
     policy::{Meal, Mode},
 };
@@ -33,6 +33,7 @@ crate::lazy_page!(resident, MealsHomeRoute, MealsHomePage);
 crate::lazy_page!(resident, MenuRoute, MenuPage);
 crate::lazy_page!(resident, OrderRoute, OrderPage);
 crate::lazy_page!(staff, CanteenRoute, CanteenPage);
+crate::lazy_page!(staff, SettlementRoute, SettlementPage);
 
 /// The routes of this service.
 #[component(transparent)]
@@ -42,6 +43,7 @@ pub fn MealsRoutes() -> impl leptos_router::MatchNestedRoutes + Clone {
         <Route path=path!("/meals/menu") view={Lazy::<MenuRoute>::new()} ssr=SsrMode::Async />
         <Route path=path!("/meals/order/:id") view={Lazy::<OrderRoute>::new()} ssr=SsrMode::Async />
         <Route path=path!("/staff/meals") view={Lazy::<CanteenRoute>::new()} ssr=SsrMode::Async />
+        <Route path=path!("/staff/meals/settlement") view={Lazy::<SettlementRoute>::new()} ssr=SsrMode::Async />
     }
     .into_inner()
     .into_any_nested_route()
@@ -359,14 +361,22 @@ fn ReadAloud() -> impl IntoView {
     let speak = move |_| {
         #[cfg(feature = "hydrate")]
         {
-            let Ok(synth) = window().speech_synthesis() else { return };
-            let Ok(nodes) = document().query_selector_all("[data-speak]") else { return };
+            let Ok(synth) = window().speech_synthesis() else {
+                return;
+            };
+            let Ok(nodes) = document().query_selector_all("[data-speak]") else {
+                return;
+            };
             let text = (0..nodes.length())
                 .filter_map(|i| nodes.item(i).and_then(|n| n.text_content()))
                 .collect::<Vec<_>>()
                 .join(if locale == Locale::ZhCn { "，" } else { ", " });
             if let Ok(u) = web_sys::SpeechSynthesisUtterance::new_with_text(&text) {
-                u.set_lang(if locale == Locale::ZhCn { "zh-CN" } else { "en-US" });
+                u.set_lang(if locale == Locale::ZhCn {
+                    "zh-CN"
+                } else {
+                    "en-US"
+                });
                 synth.cancel();
                 synth.speak(&u);
             }
@@ -598,6 +608,91 @@ fn CanteenBody(
             </ActionForm>
         </details>
         <p><a class="mz-link" href="/staff/family">{x.record_grant_link}</a></p>
+        <p><a class="mz-link" href="/staff/meals/settlement">{x.settlement_link}</a></p>
+    }
+}
+
+/// 月度结算: each canteen's month by tier, approved once by the finance office, downloadable.
+#[component]
+fn SettlementPage() -> impl IntoView {
+    let t = use_texts();
+    let x = t.meals();
+    let month = use_query_map().with_untracked(|q| q.get("month").unwrap_or_default());
+    let approve = ServerAction::<ApproveSettlement>::new();
+    let m2 = month.clone();
+    let views = Resource::new(
+        move || approve.version().get(),
+        move |_| super::api::settlements(m2.clone()),
+    );
+    view! {
+        <RequireStaff view=move |staff| {
+            let month = month.clone();
+            let finance = staff.role == Role::FinanceOfficer;
+            view! {
+                <Page title=x.settlement_title.to_string()>
+                    <StaffBar me=staff.clone() />
+                    <form class="mz-form mz-inline-form" method="get" action="/staff/meals/settlement">
+                        <Field name="month" label=x.month hint=x.month_hint value=month.clone() />
+                        <button class="mz-button" type="submit">{x.show}</button>
+                    </form>
+                    <FormError error=form_error(approve.value()) />
+                    <Suspense>
+                        {move || Suspend::new(async move {
+                            match views.await {
+                                Ok(v) => v.into_iter().map(|s| view! { <SettlementCard s=s finance=finance approve=approve /> }).collect_view().into_any(),
+                                Err(e) => error_line(e, t),
+                            }
+                        })}
+                    </Suspense>
+                </Page>
+            }
+        } />
+    }
+}
+
+#[component]
+fn SettlementCard(
+    s: SettlementView,
+    finance: bool,
+    approve: ServerAction<ApproveSettlement>,
+) -> impl IntoView {
+    let t = use_texts();
+    let x = t.meals();
+    let locale = use_locale();
+    let base = format!("/staff/meals/settlement/{}/{}", s.canteen_id, s.month);
+    let hid = format!("settle-{}", s.canteen_id);
+    view! {
+        <section class="mz-section" aria-labelledby=hid.clone()>
+            <h2 id=hid.clone()>{pick(locale, &s.canteen_zh, &s.canteen_en).to_owned()}" · "{s.month.clone()}</h2>
+            <ul class="mz-list">
+                {s.settlement.rows.iter().map(|r| view! {
+                    <li class="mz-list__item">
+                        <strong>{if r.tier.is_empty() { x.tier_none.to_owned() } else { r.tier.clone() }}</strong>" · "
+                        {x.meals_count(&r.meals.to_string())}" · "{x.subsidy_owed(&format::money(r.subsidy, locale))}
+                    </li>
+                }).collect_view()}
+            </ul>
+            <p class="mz-facts" data-total="subsidy">
+                <strong>{x.meals_count(&s.settlement.meals.to_string())}" · "{x.subsidy_owed(&format::money(s.settlement.subsidy, locale))}</strong>
+                " · "{x.paid_by_elders(&format::money(s.settlement.paid, locale))}
+            </p>
+            <p class="mz-actions">
+                <a class="mz-button" href=format!("{base}.csv") download="">{x.download_csv}</a>
+                <a class="mz-button" href=format!("{base}.xlsx") download="">{x.download_xlsx}</a>
+            </p>
+            {match (s.approved.clone(), finance, s.closed) {
+                (Some((name, _)), _, _) => view! { <p class="mz-status"><strong>{x.approved_by(&name)}</strong></p> }.into_any(),
+                (None, true, true) => view! {
+                    <ActionForm action=approve attr:class="mz-form">
+                        <input type="hidden" name="canteen" value=s.canteen_id.clone() />
+                        <input type="hidden" name="month" value=s.month.clone() />
+                        <button class="mz-button mz-button--primary" type="submit">{x.approve}</button>
+                    </ActionForm>
+                }.into_any(),
+                (None, _, false) => view! { <p class="mz-note">{x.not_closed}</p> }.into_any(),
+                (None, false, true) => ().into_any(),
+            }}
+        </section>
     }
 }
 

@@ -54,10 +54,10 @@ macro_rules! lazy_page {
         const _: () = {
             #[cfg(feature = "hydrate")]
             #[::leptos::wasm_split::wasm_split(
-                                        $chunk,
-                                        wasm_split_path = ::leptos::wasm_split,
-                                        preload(#[doc(hidden)] preload)
-                                    )]
+                                                $chunk,
+                                                wasm_split_path = ::leptos::wasm_split,
+                                                preload(#[doc(hidden)] preload)
+                                            )]
             #[allow(
                 non_snake_case,
                 reason = "named after its route, so each export is unique"

@@ -12,34 +12,223 @@ use super::{
     reference, upsert_affair, AffairItem,
 };
 use crate::{
+    calendar_files::{failed, staff},
     db::Db,
     registry::{Registry, Setup},
 };
 use app::{
     desk::{refused, DeskError, DeskResult},
+    identity::Role,
     meals::{
         desk::MealDesk,
         model::{
             CanteenCard, CanteenDay, ElderChoice, Label, MealLists, MealsHome, MenuItemView,
             MenuView, NewItem, OrderForm, OrderItem, OrderStatus, OrderView, Outcome, Refusal,
-            StaffOrder, Usual,
+            SettlementView, StaffOrder, Usual,
         },
         policy::{quote, week_of, Cutoff, Elder, Line, Meal, Mode, Policies, Policy, Usage},
+        settlement::{parse_month, settle, Served, Settlement},
     },
     proxy::model::{Relation, Scope},
     rules::{
         calendar::WorkCalendar, clock::Clock, id_number::IdNumber, money::Fen, name::mask_name,
     },
-    web::{Resident, Staff},
+    web::{ClientAddr, Resident, Sessions, Staff},
 };
+use axum::{
+    extract::{Path, State},
+    response::{IntoResponse, Response},
+    routing::get,
+    Extension,
+};
+use axum_extra::extract::CookieJar;
 use chrono::NaiveDate;
+use http::{header, StatusCode};
 use rand::Rng;
 use sqlx::{AnyConnection, Row};
 use std::sync::Arc;
 
 pub fn install(reg: &mut Registry, setup: &Setup) {
     let desk: Arc<dyn MealDesk> = Arc::new(SqlMeals::new(setup));
-    reg.provide(desk);
+    reg.provide(desk.clone());
+    reg.route(
+        axum::Router::new()
+            .route(
+                "/staff/meals/settlement/{canteen}/{file}",
+                get(settlement_file),
+            )
+            .with_state(Routes {
+                desk,
+                sessions: super::sessions::sessions(setup),
+            }),
+    );
+}
+
+#[derive(Clone)]
+struct Routes {
+    desk: Arc<dyn MealDesk>,
+    sessions: Arc<dyn Sessions>,
+}
+
+/// `GET /staff/meals/settlement/{canteen}/{YYYY-MM}.csv` (or `.xlsx`): a canteen's month by
+/// tier, for the office (any canteen) or the canteen's operator (its own), audited.
+async fn settlement_file(
+    State(r): State<Routes>,
+    Path((canteen, file)): Path<(String, String)>,
+    jar: CookieJar,
+    client: Option<Extension<ClientAddr>>,
+) -> Response {
+    let staff = match staff(&*r.sessions, &jar, client.as_deref()).await {
+        Ok(s) => s,
+        Err(res) => return res,
+    };
+    let (month, ext) = file.rsplit_once('.').unwrap_or((&file, ""));
+    if !matches!(ext, "csv" | "xlsx") || parse_month(month).is_none() {
+        return StatusCode::NOT_FOUND.into_response();
+    }
+    let views = match r.desk.settlements(&staff, month).await {
+        Ok(v) => v,
+        Err(e) => return failed(e),
+    };
+    let Some(v) = views.into_iter().find(|v| v.canteen_id == canteen) else {
+        return StatusCode::NOT_FOUND.into_response();
+    };
+    let built = if ext == "csv" {
+        settlement_csv(&v)
+            .map(|b| (b, "text/csv; charset=utf-8"))
+            .map_err(|e| e.to_string())
+    } else {
+        settlement_xlsx(&v)
+            .map(|b| {
+                (
+                    b,
+                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                )
+            })
+            .map_err(|e| e.to_string())
+    };
+    match built {
+        Ok((bytes, mime)) => (
+            [
+                (header::CONTENT_TYPE, mime.to_owned()),
+                (header::CACHE_CONTROL, "private, no-store".to_owned()),
+                (
+                    header::CONTENT_DISPOSITION,
+                    format!(
+                        "attachment; filename=\"meals-{}-{}.{ext}\"",
+                        v.canteen_id, v.month
+                    ),
+                ),
+            ],
+            bytes,
+        )
+            .into_response(),
+        Err(e) => failed(internal(e)),
+    }
+}
+
+const SETTLEMENT_HEADER: [&str; 7] = [
+    "月份",
+    "助餐点",
+    "补贴档次",
+    "助餐次数",
+    "应付补贴（元）",
+    "应付补贴（分）",
+    "老人自付（分）",
+];
+
+fn yuan(f: Fen) -> String {
+    let a = f.0.unsigned_abs();
+    format!(
+        "{}{}.{:02}",
+        if f.0 < 0 { "-" } else { "" },
+        a / 100,
+        a % 100
+    )
+}
+
+/// The month as CSV (UTF-8 with a byte-order mark): a line per tier and a total equal to their sum.
+fn settlement_csv(v: &SettlementView) -> Result<Vec<u8>, csv::Error> {
+    let mut out = Vec::from(&b"\xEF\xBB\xBF"[..]);
+    {
+        let mut w = csv::Writer::from_writer(&mut out);
+        w.write_record(SETTLEMENT_HEADER)?;
+        let s = &v.settlement;
+        for r in &s.rows {
+            let tier = if r.tier.is_empty() {
+                "无补贴"
+            } else {
+                r.tier.as_str()
+            };
+            w.write_record([
+                &v.month,
+                &v.canteen_zh,
+                tier,
+                &r.meals.to_string(),
+                &yuan(r.subsidy),
+                &r.subsidy.0.to_string(),
+                &r.paid.0.to_string(),
+            ])?;
+        }
+        w.write_record([
+            &v.month,
+            &v.canteen_zh,
+            "合计",
+            &s.meals.to_string(),
+            &yuan(s.subsidy),
+            &s.subsidy.0.to_string(),
+            &s.paid.0.to_string(),
+        ])?;
+        w.flush()?;
+    }
+    Ok(out)
+}
+
+/// The month as an XLSX workbook, the same lines and total as the CSV.
+fn settlement_xlsx(v: &SettlementView) -> Result<Vec<u8>, rust_xlsxwriter::XlsxError> {
+    use rust_xlsxwriter::{Format, Workbook};
+    let mut book = Workbook::new();
+    let sheet = book.add_worksheet();
+    sheet.set_name(&v.month)?;
+    let bold = Format::new().set_bold();
+    let money = Format::new().set_num_format("#,##0.00");
+    for (c, h) in SETTLEMENT_HEADER.iter().enumerate() {
+        sheet.write_string_with_format(0, c as u16, *h, &bold)?;
+    }
+    let s = &v.settlement;
+    let mut row = 1u32;
+    let mut line = |row: u32,
+                    tier: &str,
+                    meals: u32,
+                    subsidy: Fen,
+                    paid: Fen|
+     -> Result<(), rust_xlsxwriter::XlsxError> {
+        sheet.write_string(row, 0, &v.month)?;
+        sheet.write_string(row, 1, &v.canteen_zh)?;
+        sheet.write_string(row, 2, tier)?;
+        sheet.write_number(row, 3, f64::from(meals))?;
+        // Exact: every fen amount below 2^53 is exactly a double divided by 100 for display.
+        sheet.write_number_with_format(row, 4, subsidy.0 as f64 / 100.0, &money)?;
+        sheet.write_number(row, 5, subsidy.0 as f64)?;
+        sheet.write_number(row, 6, paid.0 as f64)?;
+        Ok(())
+    };
+    for r in &s.rows {
+        line(
+            row,
+            if r.tier.is_empty() {
+                "无补贴"
+            } else {
+                &r.tier
+            },
+            r.meals,
+            r.subsidy,
+            r.paid,
+        )?;
+        row += 1;
+    }
+    line(row, "合计", s.meals, s.subsidy, s.paid)?;
+    book.save_to_buffer()
 }
 
 /// The meals desk over a setup (the tests and the demo loader build one too).
@@ -1200,6 +1389,17 @@ impl MealDesk for SqlMeals {
         if day > self.clock.today() {
             return Err(refused("order", Refusal::DayInvalid));
         }
+        let settled: i64 = sqlx::query_scalar(
+            "SELECT COUNT(*) FROM meal_settlements WHERE canteen_id = $1 AND month = $2",
+        )
+        .bind(staff.unit_id())
+        .bind(&day_str(day)[..7])
+        .fetch_one(&mut *tx)
+        .await
+        .map_err(db)?;
+        if settled > 0 {
+            return Err(refused("order", Refusal::AlreadySettled));
+        }
         let to = match outcome {
             Outcome::Served => OrderStatus::Served,
             Outcome::NoShow => OrderStatus::NoShow,
@@ -1265,6 +1465,126 @@ impl MealDesk for SqlMeals {
         Ok(())
     }
 
+    async fn settlements(&self, staff: &Staff, month: &str) -> DeskResult<Vec<SettlementView>> {
+        let (y, m) = parse_month(month).ok_or_else(|| refused("month", Refusal::MonthInvalid))?;
+        let month = format!("{y:04}-{m:02}");
+        let now = self.clock.now();
+        let today = day_str(self.clock.today());
+        let mut tx = self.db.begin_write().await.map_err(db)?;
+        let canteens: Vec<(String, String, String)> = match staff.role() {
+            Role::FinanceOfficer => sqlx::query(
+                "SELECT c.unit_id, u.name_zh, u.name_en FROM canteens c JOIN units u ON u.id = c.unit_id ORDER BY u.name_zh",
+            )
+            .fetch_all(&mut *tx)
+            .await,
+            Role::CanteenOperator => sqlx::query(
+                "SELECT c.unit_id, u.name_zh, u.name_en FROM canteens c JOIN units u ON u.id = c.unit_id WHERE c.unit_id = $1",
+            )
+            .bind(staff.unit_id())
+            .fetch_all(&mut *tx)
+            .await,
+            _ => return Err(DeskError::from(app::error::AppError::Forbidden)),
+        }
+        .map_err(db)?
+        .iter()
+        .map(|r| (r.get(0), r.get(1), r.get(2)))
+        .collect();
+        let mut out = vec![];
+        for (id, zh, en) in canteens {
+            let approved = sqlx::query(
+                "SELECT s.rows, s.meals, s.subsidy_fen, s.paid_fen, COALESCE(st.display_name, s.approved_by), s.approved_at                  FROM meal_settlements s LEFT JOIN staff st ON st.id = s.approved_by WHERE s.canteen_id = $1 AND s.month = $2",
+            )
+            .bind(&id)
+            .bind(&month)
+            .fetch_optional(&mut *tx)
+            .await
+            .map_err(db)?;
+            let (settlement, approved) = match approved {
+                // As approved: the figures the office signed, whatever happens later.
+                Some(r) => (
+                    Settlement {
+                        rows: serde_json::from_str(&r.get::<String, _>(0)).map_err(internal)?,
+                        meals: r.get::<i64, _>(1) as u32,
+                        subsidy: Fen(r.get(2)),
+                        paid: Fen(r.get(3)),
+                    },
+                    Some((r.get::<String, _>(4), r.get::<i64, _>(5))),
+                ),
+                None => (settle(&served_in(&mut tx, &id, &month).await?), None),
+            };
+            out.push(SettlementView {
+                canteen_id: id,
+                canteen_zh: zh,
+                canteen_en: en,
+                closed: today.as_str() >= format!("{month}-32").as_str(),
+                month: month.clone(),
+                settlement,
+                approved,
+            });
+        }
+        audit(&mut tx, now, staff.into(), "meals.settlement_read", &month).await?;
+        tx.commit().await.map_err(db)?;
+        Ok(out)
+    }
+
+    async fn approve_settlement(
+        &self,
+        staff: &Staff,
+        canteen_id: &str,
+        month: &str,
+    ) -> DeskResult<()> {
+        if staff.role() != Role::FinanceOfficer {
+            return Err(DeskError::from(app::error::AppError::Forbidden));
+        }
+        let (y, m) = parse_month(month).ok_or_else(|| refused("month", Refusal::MonthInvalid))?;
+        let month = format!("{y:04}-{m:02}");
+        // Only an ended month: today must be in a later one.
+        if day_str(self.clock.today()) < format!("{month}-32") {
+            return Err(refused("month", Refusal::MonthInvalid));
+        }
+        let now = self.clock.now();
+        let mut tx = self.db.begin_write().await.map_err(db)?;
+        let s = settle(&served_in(&mut tx, canteen_id, &month).await?);
+        let inserted = sqlx::query(
+            "INSERT INTO meal_settlements (canteen_id, month, meals, subsidy_fen, paid_fen, rows, approved_by, approved_at)              SELECT $1, $2, $3, $4, $5, $6, $7, $8 WHERE EXISTS (SELECT 1 FROM canteens WHERE unit_id = $1)              ON CONFLICT (canteen_id, month) DO NOTHING",
+        )
+        .bind(canteen_id)
+        .bind(&month)
+        .bind(i64::from(s.meals))
+        .bind(s.subsidy.0)
+        .bind(s.paid.0)
+        .bind(serde_json::to_string(&s.rows).map_err(internal)?)
+        .bind(staff.id())
+        .bind(now.timestamp())
+        .execute(&mut *tx)
+        .await
+        .map_err(db)?
+        .rows_affected();
+        if inserted != 1 {
+            return Err(refused("month", Refusal::AlreadySettled));
+        }
+        sqlx::query(
+            "UPDATE meal_orders SET settled_month = $1 WHERE canteen_id = $2 AND day >= $3 AND day <= $4 AND status = 'served'",
+        )
+        .bind(&month)
+        .bind(canteen_id)
+        .bind(format!("{month}-01"))
+        .bind(format!("{month}-31"))
+        .execute(&mut *tx)
+        .await
+        .map_err(db)?;
+        audit(
+            &mut tx,
+            now,
+            staff.into(),
+            "meals.settlement_approve",
+            &format!("{canteen_id}:{month}"),
+        )
+        .await?;
+        tx.commit().await.map_err(db)?;
+        Ok(())
+    }
+
     async fn find_code(&self, staff: &Staff, day: NaiveDate, code: &str) -> DeskResult<String> {
         let id: Option<String> = sqlx::query_scalar(
             "SELECT id FROM meal_orders WHERE canteen_id = $1 AND day = $2 AND pickup_code = $3 AND status = 'placed' ORDER BY meal LIMIT 1",
@@ -1277,6 +1597,31 @@ impl MealDesk for SqlMeals {
         .map_err(db)?;
         id.ok_or_else(|| refused("code", Refusal::NoSuchCode))
     }
+}
+
+/// The served orders of a canteen's month, as the settlement counts them.
+async fn served_in(
+    conn: &mut AnyConnection,
+    canteen: &str,
+    month: &str,
+) -> DeskResult<Vec<Served>> {
+    let rows = sqlx::query(
+        "SELECT tier, subsidy_fen, pay_fen FROM meal_orders WHERE canteen_id = $1 AND day >= $2 AND day <= $3 AND status = 'served'",
+    )
+    .bind(canteen)
+    .bind(format!("{month}-01"))
+    .bind(format!("{month}-31"))
+    .fetch_all(&mut *conn)
+    .await
+    .map_err(db)?;
+    Ok(rows
+        .iter()
+        .map(|r| Served {
+            tier: r.get(0),
+            subsidy: Fen(r.get(1)),
+            paid: Fen(r.get(2)),
+        })
+        .collect())
 }
 
 /// Demo data: the demo canteen's facts (in 海曙, dine-in, pick-up and delivery to three areas),

@@ -611,3 +611,141 @@ async fn hostile_values_never_give_a_server_error() {
         );
     }
 }
+
+#[tokio::test]
+async fn the_months_settlement_equals_its_served_orders_and_is_approved_once() {
+    let app = crate::helpers::spawn_app().await;
+    // Three elders order tomorrow's lunch; two are served, one is not collected.
+    let mut ids = vec![];
+    for n in 0..3u32 {
+        let c = elder(&app, 70 + n).await;
+        let m = menu(&app, &c, "", TOMORROW, "lunch").await;
+        ids.push(order_id(
+            &order(&app, &c, "", TOMORROW, &item(&m, "B套餐"), "m-1").await,
+        ));
+    }
+    // One more, for the 30th, stays placed until the month is settled.
+    let late = elder(&app, 79).await;
+    let m = menu(&app, &late, "", "2026-11-30", "lunch").await;
+    let open_id = order_id(&order(&app, &late, "", "2026-11-30", &item(&m, "A套餐"), "m-2").await);
+    app.advance(chrono::Duration::hours(24));
+    let op = staff(&app, "canteen").await;
+    for (id, outcome) in [
+        (&ids[0], "served"),
+        (&ids[1], "served"),
+        (&ids[2], "no_show"),
+    ] {
+        json(
+            app.call(&op, "meals/close", &[("order", id), ("outcome", outcome)])
+                .await,
+        )
+        .await;
+    }
+    // November has not ended: it cannot be approved yet.
+    let finance = staff(&app, "finance").await;
+    let early = app
+        .call(
+            &finance,
+            "meals/approve-settlement",
+            &[("canteen", CANTEEN), ("month", "2026-11")],
+        )
+        .await;
+    assert!(early.status().is_client_error());
+    app.advance(chrono::Duration::days(9)); // 3 December
+    let finance = staff(&app, "finance").await;
+    let v = json(
+        app.call(&finance, "meals/settlements", &[("month", "2026-11")])
+            .await,
+    )
+    .await;
+    let s = &v[0]["settlement"];
+    // Two served B sets (18元), 80 years old: 5元 each.
+    assert_eq!(
+        (
+            s["meals"].as_i64(),
+            s["subsidy"].as_i64(),
+            s["paid"].as_i64()
+        ),
+        (Some(2), Some(1000), Some(2600))
+    );
+    let sum: i64 = count(
+        &app,
+        "SELECT CAST(COALESCE(SUM(subsidy_fen), 0) AS BIGINT) FROM meal_orders WHERE status = 'served'",
+    )
+    .await;
+    assert_eq!(s["subsidy"].as_i64(), Some(sum));
+    let (a, b) = tokio::join!(
+        app.call(
+            &finance,
+            "meals/approve-settlement",
+            &[("canteen", CANTEEN), ("month", "2026-11")]
+        ),
+        app.call(
+            &finance,
+            "meals/approve-settlement",
+            &[("canteen", CANTEEN), ("month", "2026-11")]
+        )
+    );
+    assert_eq!(
+        [a.status(), b.status()]
+            .iter()
+            .filter(|s| s.is_success())
+            .count(),
+        1
+    );
+    assert_eq!(
+        count(
+            &app,
+            "SELECT COUNT(*) FROM meal_orders WHERE settled_month = '2026-11'"
+        )
+        .await,
+        2
+    );
+    // The month's orders no longer change.
+    let op = staff(&app, "canteen").await;
+    let res = app
+        .call(
+            &op,
+            "meals/close",
+            &[("order", &open_id), ("outcome", "served")],
+        )
+        .await;
+    assert!(refusal(&json_err(res).await).contains("AlreadySettled"));
+    // The files: the operator gets its own canteen's, a resident nothing.
+    let csv = op
+        .get(app.url(&format!("/staff/meals/settlement/{CANTEEN}/2026-11.csv")))
+        .send()
+        .await
+        .unwrap();
+    assert!(csv.status().is_success());
+    let text = csv.text().await.unwrap();
+    assert!(text.contains("合计,2,10.00,1000,2600"), "{text}");
+    let xlsx = finance
+        .get(app.url(&format!("/staff/meals/settlement/{CANTEEN}/2026-11.xlsx")))
+        .send()
+        .await
+        .unwrap();
+    assert!(xlsx.status().is_success());
+    assert!(xlsx.bytes().await.unwrap().starts_with(b"PK"));
+    let bad = finance
+        .get(app.url(&format!("/staff/meals/settlement/{CANTEEN}/2026-13.csv")))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(bad.status(), 404);
+    let resident = elder(&app, 80).await;
+    let res = resident
+        .get(app.url(&format!("/staff/meals/settlement/{CANTEEN}/2026-11.csv")))
+        .send()
+        .await
+        .unwrap();
+    assert!(res.status().is_client_error() || res.status().is_redirection());
+    assert_eq!(
+        count(
+            &app,
+            "SELECT COUNT(*) FROM audit_log WHERE action = 'meals.settlement_approve'"
+        )
+        .await,
+        1
+    );
+}
