@@ -64,6 +64,25 @@ pub fn calendar_file(body: String, name: &str) -> Response {
 }
 
 /// A desk's failure as the status a calendar app understands.
+/// A download of private data (a payment batch, a settlement): never cached.
+pub fn attachment(bytes: Vec<u8>, mime: &str, filename: &str) -> Response {
+    (
+        [
+            (header::CONTENT_TYPE, mime.to_owned()),
+            (header::CACHE_CONTROL, "private, no-store".to_owned()),
+            (
+                header::CONTENT_DISPOSITION,
+                format!("attachment; filename=\"{filename}\""),
+            ),
+        ],
+        bytes,
+    )
+        .into_response()
+}
+
+/// The MIME type of the spreadsheets the offices download.
+pub const XLSX: &str = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
+
 pub fn failed(e: DeskError) -> Response {
     let e: app::error::AppError = e.into();
     StatusCode::from_u16(e.status())

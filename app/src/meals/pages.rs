@@ -12,13 +12,12 @@ use super::{
     policy::{Meal, Mode},
 };
 use crate::{
-    error::AppError,
-    i18n::{use_locale, use_texts, Locale, Texts},
+    i18n::{use_locale, use_texts, Locale},
     identity::Role,
     staff::pages::StaffBar,
     ui::{
-        field_error, form_error, format, typed, urlencode, Field, FormError, Page, RequireResident,
-        RequireStaff,
+        error_line, field_error, form_error, format, pick, typed, urlencode, Field, FormError,
+        Page, RequireResident, RequireStaff,
     },
 };
 use leptos::prelude::*;
@@ -47,17 +46,6 @@ pub fn MealsRoutes() -> impl leptos_router::MatchNestedRoutes + Clone {
     }
     .into_inner()
     .into_any_nested_route()
-}
-
-fn pick<'a>(locale: Locale, zh: &'a str, en: &'a str) -> &'a str {
-    match locale {
-        Locale::ZhCn => zh,
-        Locale::En => en,
-    }
-}
-
-fn error_line(e: AppError, t: &'static Texts) -> AnyView {
-    view! { <p class="mz-alert" role="alert">{e.message(t)}</p> }.into_any()
 }
 
 /// The menu page's address.

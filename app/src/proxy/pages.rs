@@ -7,12 +7,12 @@ use super::{
 };
 use crate::{
     error::AppError,
-    i18n::{use_locale, use_texts, Texts},
+    i18n::{use_locale, use_texts},
     identity::Role,
     staff::pages::StaffBar,
     ui::{
-        field_error, form_error, format, typed, Field, FormError, Page, RequireResident,
-        RequireStaff,
+        error_line, field_error, form_error, format, typed, Field, FormError, Page,
+        RequireResident, RequireStaff,
     },
 };
 use leptos::prelude::*;
@@ -32,10 +32,6 @@ pub fn ProxyRoutes() -> impl leptos_router::MatchNestedRoutes + Clone {
     }
     .into_inner()
     .into_any_nested_route()
-}
-
-fn error_line(e: AppError, t: &'static Texts) -> AnyView {
-    view! { <p class="mz-alert" role="alert">{e.message(t)}</p> }.into_any()
 }
 
 /// The fields a grant is asked or recorded with: relation, scopes, last day.

@@ -7,6 +7,24 @@ mod page;
 pub use field::{field_error, form_error, typed, Field, FormError};
 pub use page::{set_status, Forbidden, NotFound, Page, RequireResident, RequireStaff};
 
+/// The text of the reader's language from a zh/en pair (names that come as data: a
+/// canteen's, a department's, a policy item's).
+pub fn pick<'a>(locale: crate::i18n::Locale, zh: &'a str, en: &'a str) -> &'a str {
+    match locale {
+        crate::i18n::Locale::ZhCn => zh,
+        crate::i18n::Locale::En => en,
+    }
+}
+
+/// A failed load, said in the reader's words.
+pub fn error_line(
+    e: crate::error::AppError,
+    t: &'static crate::i18n::Texts,
+) -> leptos::prelude::AnyView {
+    use leptos::prelude::*;
+    view! { <p class="mz-alert" role="alert">{e.message(t)}</p> }.into_any()
+}
+
 /// Percent-encodes a value for a query string.
 pub fn urlencode(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
@@ -54,10 +72,10 @@ macro_rules! lazy_page {
         const _: () = {
             #[cfg(feature = "hydrate")]
             #[::leptos::wasm_split::wasm_split(
-                                                $chunk,
-                                                wasm_split_path = ::leptos::wasm_split,
-                                                preload(#[doc(hidden)] preload)
-                                            )]
+                                                        $chunk,
+                                                        wasm_split_path = ::leptos::wasm_split,
+                                                        preload(#[doc(hidden)] preload)
+                                                    )]
             #[allow(
                 non_snake_case,
                 reason = "named after its route, so each export is unique"

@@ -1592,27 +1592,13 @@ async fn batch(
             .map_err(|e| e.to_string())
     } else {
         crate::payment_batch::xlsx(day, &lines(&rows))
-            .map(|b| {
-                (
-                    b,
-                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-                )
-            })
+            .map(|b| (b, crate::calendar_files::XLSX))
             .map_err(|e| e.to_string())
     };
     match built {
-        Ok((bytes, mime)) => (
-            [
-                (header::CONTENT_TYPE, mime.to_owned()),
-                (header::CACHE_CONTROL, "private, no-store".to_owned()),
-                (
-                    header::CONTENT_DISPOSITION,
-                    format!("attachment; filename=\"payments-{day}.{ext}\""),
-                ),
-            ],
-            bytes,
-        )
-            .into_response(),
+        Ok((bytes, mime)) => {
+            crate::calendar_files::attachment(bytes, mime, &format!("payments-{day}.{ext}"))
+        }
         Err(e) => {
             tracing::error!(error = %e, "payment batch failed");
             StatusCode::INTERNAL_SERVER_ERROR.into_response()

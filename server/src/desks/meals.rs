@@ -12,7 +12,7 @@ use super::{
     reference, upsert_affair, AffairItem,
 };
 use crate::{
-    calendar_files::{failed, staff},
+    calendar_files::{attachment, failed, staff, XLSX},
     db::Db,
     registry::{Registry, Setup},
 };
@@ -43,7 +43,7 @@ use axum::{
 };
 use axum_extra::extract::CookieJar;
 use chrono::NaiveDate;
-use http::{header, StatusCode};
+use http::StatusCode;
 use rand::Rng;
 use sqlx::{AnyConnection, Row};
 use std::sync::Arc;
@@ -99,30 +99,15 @@ async fn settlement_file(
             .map_err(|e| e.to_string())
     } else {
         settlement_xlsx(&v)
-            .map(|b| {
-                (
-                    b,
-                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-                )
-            })
+            .map(|b| (b, XLSX))
             .map_err(|e| e.to_string())
     };
     match built {
-        Ok((bytes, mime)) => (
-            [
-                (header::CONTENT_TYPE, mime.to_owned()),
-                (header::CACHE_CONTROL, "private, no-store".to_owned()),
-                (
-                    header::CONTENT_DISPOSITION,
-                    format!(
-                        "attachment; filename=\"meals-{}-{}.{ext}\"",
-                        v.canteen_id, v.month
-                    ),
-                ),
-            ],
+        Ok((bytes, mime)) => attachment(
             bytes,
-        )
-            .into_response(),
+            mime,
+            &format!("meals-{}-{}.{ext}", v.canteen_id, v.month),
+        ),
         Err(e) => failed(internal(e)),
     }
 }
