@@ -340,6 +340,18 @@ pub struct SettlementView {
     pub approved: Option<(String, i64)>,
     /// The month has ended, so it can be approved.
     pub closed: bool,
+    /// 评价: how the elders rated the month's meals.
+    pub ratings: Ratings,
+}
+
+/// A month's ratings (seed 004: 消费后评价): how many, their average, the latest notes.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Ratings {
+    pub count: u32,
+    /// The average in tenths of a star (45 is 4.5).
+    pub average_tenths: u32,
+    /// The latest notes: stars, the note, the meal's day.
+    pub notes: Vec<(u8, String, NaiveDate)>,
 }
 
 /// A menu item the operator adds, checked.

@@ -103,6 +103,7 @@ fn HomeBody(h: MealsHome, canteens: Vec<CanteenCard>) -> impl IntoView {
     let t = use_texts();
     let x = t.meals();
     let locale = use_locale();
+    let sorted = RwSignal::new(canteens);
     view! {
         {(h.choices.is_empty()).then(|| view! { <p class="mz-notice" role="status"><a href="/account/realname?next=/meals">{x.err_real_name}</a></p> })}
         {(!h.usual.is_empty()).then(|| view! {
@@ -137,15 +138,17 @@ fn HomeBody(h: MealsHome, canteens: Vec<CanteenCard>) -> impl IntoView {
         })}
         <section class="mz-section" aria-labelledby="canteens-h">
             <h2 id="canteens-h">{x.canteens_title}</h2>
+            <NearestFirst sorted=sorted />
             <ul class="mz-list">
-                {canteens.iter().map(|c| {
+                {move || sorted.get().iter().map(|c| {
                     let choices = h.choices.clone();
                     let h = h.clone();
                     let modes = c.modes.iter().map(|m| mode_name(*m, t)).collect::<Vec<_>>().join(" · ");
                     view! {
                         <li class="mz-list__item">
                             <h3 class="mz-list__title">{pick(locale, &c.name_zh, &c.name_en).to_owned()}</h3>
-                            <p class="mz-list__meta">{pick(locale, &c.address_zh, &c.address_en).to_owned()}" · "{modes}</p>
+                            <p class="mz-list__meta">{pick(locale, &c.address_zh, &c.address_en).to_owned()}" · "{modes}
+                                {c.distance_m.map(|m| format!(" · {}", x.distance(&format!("{:.1}", f64::from(m) / 1000.0))))}</p>
                             {choices.into_iter().map(|ch| {
                                 let label = if ch.is_self { x.order_for_me.to_owned() } else { x.for_elder(&ch.name_masked) };
                                 view! { <DayMealLinks elder=ch.id.clone() canteen=c.id.clone() label=label today=h.today /> }
@@ -157,6 +160,43 @@ fn HomeBody(h: MealsHome, canteens: Vec<CanteenCard>) -> impl IntoView {
         </section>
         <p><a class="mz-link" href="/family">{x.family_link}</a></p>
     }
+}
+
+/// 离我最近: where the phone can tell where it is (and its owner agrees), the canteens
+/// nearest first; absent without JavaScript or a location, where the list stays by district.
+#[component]
+fn NearestFirst(sorted: RwSignal<Vec<CanteenCard>>) -> impl IntoView {
+    let x = use_texts().meals();
+    let can = RwSignal::new(false);
+    Effect::new(move |_| {
+        #[cfg(feature = "hydrate")]
+        if window().navigator().geolocation().is_ok() {
+            can.set(true);
+        }
+    });
+    let locate = move |_| {
+        #[cfg(feature = "hydrate")]
+        {
+            use wasm_bindgen::JsCast;
+            let Ok(geo) = window().navigator().geolocation() else {
+                return;
+            };
+            let found =
+                wasm_bindgen::closure::Closure::once_into_js(move |pos: web_sys::Position| {
+                    let c = pos.coords();
+                    let (lat, lng) = (c.latitude().to_string(), c.longitude().to_string());
+                    leptos::task::spawn_local(async move {
+                        if let Ok(list) = super::api::canteens(Some(lat), Some(lng)).await {
+                            sorted.set(list);
+                        }
+                    });
+                });
+            let _ = geo.get_current_position(found.unchecked_ref());
+        }
+        #[cfg(not(feature = "hydrate"))]
+        let _ = sorted;
+    };
+    view! { <button type="button" class="mz-button" hidden=move || !can.get() on:click=locate>{x.nearest_first}</button> }
 }
 
 /// Lunch and dinner today and on the next two days at a canteen, one link each.
@@ -253,7 +293,6 @@ fn MenuBody(m: MenuView) -> impl IntoView {
     let address = typed.get("address").cloned().unwrap_or_default();
     view! {
         <h2 data-speak="heading">{heading}</h2>
-        <ReadAloud />
         {(!who.is_empty()).then(|| view! { <p class="mz-notice">{who}</p> })}
         <p class="mz-note">{x.cutoff_line(&format::deadline(m.cutoff_at, locale))}</p>
         {if !m.open {
@@ -282,6 +321,7 @@ fn MenuBody(m: MenuView) -> impl IntoView {
                         </p>
                     </section>
                     <button class="mz-button mz-button--primary" type="submit">{x.place_order}</button>
+                    <ReadAloud />
                     {m.policy.demo.then(|| view! { <p class="mz-note">{x.demo_policy}</p> })}
                     <fieldset class="mz-fieldset" aria-describedby="items-error">
                         <legend>{x.dishes}</legend>
@@ -664,6 +704,18 @@ fn SettlementCard(
                 <strong>{x.meals_count(&s.settlement.meals.to_string())}" · "{x.subsidy_owed(&format::money(s.settlement.subsidy, locale))}</strong>
                 " · "{x.paid_by_elders(&format::money(s.settlement.paid, locale))}
             </p>
+            <h3>{x.ratings_title}</h3>
+            {if s.ratings.count == 0 {
+                view! { <p class="mz-empty">{x.no_ratings}</p> }.into_any()
+            } else {
+                let avg = format!("{}.{}", s.ratings.average_tenths / 10, s.ratings.average_tenths % 10);
+                view! {
+                    <p class="mz-facts">{x.ratings_line(&avg, &s.ratings.count.to_string())}</p>
+                    <ul class="mz-list">
+                        {s.ratings.notes.iter().map(|(n, note, day)| view! { <li class="mz-list__item">{x.stars(&n.to_string())}" · "{format::day(*day, locale)}" · "{note.clone()}</li> }).collect_view()}
+                    </ul>
+                }.into_any()
+            }}
             <p class="mz-actions">
                 <a class="mz-button" href=format!("{base}.csv") download="">{x.download_csv}</a>
                 <a class="mz-button" href=format!("{base}.xlsx") download="">{x.download_xlsx}</a>

@@ -23,8 +23,8 @@ use app::{
         desk::MealDesk,
         model::{
             CanteenCard, CanteenDay, ElderChoice, Label, MealLists, MealsHome, MenuItemView,
-            MenuView, NewItem, OrderForm, OrderItem, OrderStatus, OrderView, Outcome, Refusal,
-            SettlementView, StaffOrder, Usual,
+            MenuView, NewItem, OrderForm, OrderItem, OrderStatus, OrderView, Outcome, Ratings,
+            Refusal, SettlementView, StaffOrder, Usual,
         },
         policy::{quote, week_of, Cutoff, Elder, Line, Meal, Mode, Policies, Policy, Usage},
         settlement::{parse_month, settle, Served, Settlement},
@@ -1497,7 +1497,42 @@ impl MealDesk for SqlMeals {
                 ),
                 None => (settle(&served_in(&mut tx, &id, &month).await?), None),
             };
+            let rated = sqlx::query(
+                "SELECT rating, COALESCE(feedback, ''), day FROM meal_orders WHERE canteen_id = $1 AND day >= $2 AND day <= $3 \
+                 AND rating IS NOT NULL ORDER BY day DESC, id",
+            )
+            .bind(&id)
+            .bind(format!("{month}-01"))
+            .bind(format!("{month}-31"))
+            .fetch_all(&mut *tx)
+            .await
+            .map_err(db)?;
+            let stars: Vec<i64> = rated
+                .iter()
+                .map(|r| r.get::<i64, _>(0).clamp(1, 5))
+                .collect();
+            let ratings = Ratings {
+                count: stars.len() as u32,
+                average_tenths: if stars.is_empty() {
+                    0
+                } else {
+                    (stars.iter().sum::<i64>() * 10 / stars.len() as i64) as u32
+                },
+                notes: rated
+                    .iter()
+                    .filter(|r| !r.get::<String, _>(1).is_empty())
+                    .take(20)
+                    .map(|r| {
+                        Ok((
+                            r.get::<i64, _>(0).clamp(1, 5) as u8,
+                            r.get(1),
+                            day_of(&r.get::<String, _>(2))?,
+                        ))
+                    })
+                    .collect::<DeskResult<_>>()?,
+            };
             out.push(SettlementView {
+                ratings,
                 canteen_id: id,
                 canteen_zh: zh,
                 canteen_en: en,

@@ -617,12 +617,14 @@ async fn the_months_settlement_equals_its_served_orders_and_is_approved_once() {
     let app = crate::helpers::spawn_app().await;
     // Three elders order tomorrow's lunch; two are served, one is not collected.
     let mut ids = vec![];
+    let mut elders = vec![];
     for n in 0..3u32 {
         let c = elder(&app, 70 + n).await;
         let m = menu(&app, &c, "", TOMORROW, "lunch").await;
         ids.push(order_id(
             &order(&app, &c, "", TOMORROW, &item(&m, "B套餐"), "m-1").await,
         ));
+        elders.push(c);
     }
     // One more, for the 30th, stays placed until the month is settled.
     let late = elder(&app, 79).await;
@@ -641,6 +643,30 @@ async fn the_months_settlement_equals_its_served_orders_and_is_approved_once() {
         )
         .await;
     }
+    json(
+        app.call(
+            &elders[0],
+            "meals/rate",
+            &[("order", &ids[0]), ("stars", "4"), ("note", "牛腩很软")],
+        )
+        .await,
+    )
+    .await;
+    // The canteen sees the rating.
+    let own = json(
+        app.call(&op, "meals/settlements", &[("month", "2026-11")])
+            .await,
+    )
+    .await;
+    assert_eq!(own.as_array().unwrap().len(), 1);
+    assert_eq!(
+        (
+            own[0]["ratings"]["count"].as_i64(),
+            own[0]["ratings"]["average_tenths"].as_i64()
+        ),
+        (Some(1), Some(40))
+    );
+    assert_eq!(own[0]["ratings"]["notes"][0][1], "牛腩很软");
     // November has not ended: it cannot be approved yet.
     let finance = staff(&app, "finance").await;
     let early = app
