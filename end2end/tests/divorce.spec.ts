@@ -117,6 +117,8 @@ test('both parties apply, the clerk receives it, they see the cooling-off period
     await setClock(clerk, base, '2026-11-27T06:30:00Z'); // Friday 14:30
     await staffSignIn(clerk, 'clerk');
     await clerk.goto('/staff/divorce');
+    // The staff chunk is large: a tap while it is still arriving was once lost (1 run in ~10).
+    await clerk.waitForLoadState('networkidle');
     await clerk.getByLabel('预约号或扫码内容', { exact: true }).fill(visit);
     await clerk.getByRole('button', { name: '核验', exact: true }).click();
     const done = clerk.getByRole('status').filter({ hasText: `预约号${visit}` });
