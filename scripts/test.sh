@@ -6,7 +6,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/setup.sh --browser
 export PATH="$PWD/end2end/node_modules/.bin:$HOME/.cargo/bin:$PATH"
-stage() { echo; echo "== $1 ($(date +%T))"; }
+stage() { echo; echo "== $1 ($(date +%T), $(df -h --output=avail . | tail -1 | tr -d ' ') free)"; }
 t0=$(date +%s)
 
 stage "formatting and lints (cargo fmt --check, clippy -D warnings)"
@@ -29,6 +29,8 @@ cargo test --workspace --test api --no-fail-fast
 scripts/pg.sh stop "$MZ_PG_DIR"
 trap - EXIT
 echo "integration tests on PostgreSQL took $(( $(date +%s) - t1 )) s"
+# CI (.ci/run) sets MZ_FREE_DISK: the end-to-end stage needs only the release build.
+if [ "${MZ_FREE_DISK:-}" = 1 ]; then echo "dropping the debug build ($(du -sh target/debug | cut -f1))"; rm -rf target/debug; fi
 
 stage "release build for the end-to-end tests"
 t1=$(date +%s)
