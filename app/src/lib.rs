@@ -24,6 +24,7 @@ pub mod rules;
 pub mod services;
 pub mod session;
 pub mod staff;
+pub mod timebank;
 pub mod ui;
 #[cfg(feature = "ssr")]
 pub mod web;

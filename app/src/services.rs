@@ -17,6 +17,7 @@ pub fn ServiceRoutes() -> impl leptos_router::MatchNestedRoutes + Clone {
         <crate::divorce::pages::DivorceRoutes />
         <crate::after_death::pages::AfterDeathRoutes />
         <crate::meals::pages::MealsRoutes />
+        <crate::timebank::pages::TimebankRoutes />
         <crate::proxy::pages::ProxyRoutes />
     }
     .into_inner()
@@ -31,6 +32,7 @@ const EXPLAINERS: &[Explainer] = &[
     explain::<crate::divorce::model::Refusal>,
     explain::<crate::after_death::model::Refusal>,
     explain::<crate::meals::model::Refusal>,
+    explain::<crate::timebank::model::Refusal>,
     explain::<crate::proxy::model::Refusal>,
 ];
 
@@ -41,6 +43,7 @@ const CATALOGUE: &[crate::catalogue::ServiceEntry] = &[
     crate::divorce::model::SERVICE,
     crate::after_death::model::SERVICE,
     crate::meals::model::SERVICE,
+    crate::timebank::model::SERVICE,
     crate::proxy::model::SERVICE,
     crate::account::model::SERVICE,
 ];

@@ -129,6 +129,9 @@ pub async fn connect(url: &str) -> anyhow::Result<Db> {
         .run(&pool)
         .await
         .context("Failed to apply migrations")?;
+    append_only(&pool, sqlite)
+        .await
+        .context("Failed to make the ledger append-only")?;
     Ok(Db {
         pool,
         engine: if sqlite {
@@ -138,6 +141,48 @@ pub async fn connect(url: &str) -> anyhow::Result<Db> {
         },
         writers: sqlite.then(|| Arc::new(tokio::sync::Mutex::new(()))),
     })
+}
+
+/// The tables no one may change or delete a row of (the time bank's ledger).
+const APPEND_ONLY: [&str; 2] = ["tb_transactions", "tb_entries"];
+
+/// Triggers that refuse `UPDATE` and `DELETE` on [`APPEND_ONLY`] tables, so a correction is
+/// always a new reversing entry. Added here, not in a migration: the trigger syntax differs
+/// between the engines. On PostgreSQL two servers starting at once take turns on an advisory
+/// lock (`CREATE OR REPLACE` of one function at once would fail).
+async fn append_only(pool: &AnyPool, sqlite: bool) -> Result<(), sqlx::Error> {
+    if sqlite {
+        for table in APPEND_ONLY {
+            for op in ["UPDATE", "DELETE"] {
+                sqlx::query(&format!(
+                    "CREATE TRIGGER IF NOT EXISTS {table}_no_{op} BEFORE {op} ON {table} \
+                     BEGIN SELECT RAISE(ABORT, '{table} is append-only'); END"
+                ))
+                .execute(pool)
+                .await?;
+            }
+        }
+        return Ok(());
+    }
+    let mut tx = pool.begin().await?;
+    sqlx::query("SELECT pg_advisory_xact_lock(7400101)")
+        .execute(&mut *tx)
+        .await?;
+    sqlx::query(
+        "CREATE OR REPLACE FUNCTION mz_append_only() RETURNS trigger LANGUAGE plpgsql AS \
+         $$ BEGIN RAISE EXCEPTION '% is append-only', TG_TABLE_NAME; END $$",
+    )
+    .execute(&mut *tx)
+    .await?;
+    for table in APPEND_ONLY {
+        sqlx::query(&format!(
+            "CREATE OR REPLACE TRIGGER {table}_append_only BEFORE UPDATE OR DELETE ON {table} \
+             FOR EACH ROW EXECUTE FUNCTION mz_append_only()"
+        ))
+        .execute(&mut *tx)
+        .await?;
+    }
+    tx.commit().await
 }
 
 /// Makes sure the folder of a SQLite file exists and that the file is created if missing.

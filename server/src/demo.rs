@@ -11,6 +11,8 @@ pub const BUREAU: &str = "bureau-haishu";
 pub const OFFICE: &str = "office-haishu";
 pub const CANTEEN: &str = "canteen-ximen";
 pub const ORGANISATION: &str = "org-aixin";
+/// A second volunteer organisation (its admin must not touch the first one's hours).
+pub const ORGANISATION_2: &str = "org-yinling";
 
 /// The password of every demo staff account (printed at start; demo data is for trying out only).
 pub const DEMO_PASSWORD: &str = "demo-password-2026";
@@ -62,7 +64,7 @@ pub const DEPARTMENTS: [(&str, &str, &str, &str); 7] = [
     ),
 ];
 
-pub const DEMO_STAFF: [(&str, &str, Role, &str); 10] = [
+pub const DEMO_STAFF: [(&str, &str, Role, &str); 11] = [
     ("admin", "系统管理员 王芳", Role::Administrator, BUREAU),
     ("clerk", "婚姻登记员 李娜", Role::RegistryClerk, OFFICE),
     (
@@ -77,6 +79,12 @@ pub const DEMO_STAFF: [(&str, &str, Role, &str); 10] = [
         "志愿组织管理员 孙磊",
         Role::OrganisationAdmin,
         ORGANISATION,
+    ),
+    (
+        "volunteer2",
+        "志愿组织管理员 钱悦",
+        Role::OrganisationAdmin,
+        ORGANISATION_2,
     ),
     ("auditor", "审计员 赵静", Role::Auditor, BUREAU),
     ("finance", "财务人员 吴霞", Role::FinanceOfficer, BUREAU),
@@ -140,6 +148,15 @@ pub async fn load(staff: &SqlStaff) -> anyhow::Result<()> {
             UnitKind::Organisation,
             "爱心时间银行志愿服务队",
             "Aixin Time Bank Volunteers",
+        )
+        .await
+        .map_err(err)?;
+    staff
+        .ensure_unit(
+            ORGANISATION_2,
+            UnitKind::Organisation,
+            "银龄互助志愿服务社",
+            "Yinling Mutual Aid Volunteers",
         )
         .await
         .map_err(err)?;

@@ -323,6 +323,7 @@ pub async fn run(config: Config) -> anyhow::Result<()> {
         demo::load(&desks::staff::staff_desk(&setup)).await?;
         demo::publish_demo_slots(&setup).await?;
         desks::meals::load_demo(&setup, demo::CANTEEN).await?;
+        desks::timebank::load_demo(&setup, demo::ORGANISATION, demo::ORGANISATION_2).await?;
     }
     let mut state = AppState::new(&config, parts);
     state.clock_control = clock_control;

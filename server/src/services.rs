@@ -19,6 +19,7 @@ pub fn install_all(setup: &Setup) -> Registry {
     desks::after_death::install(&mut reg, setup);
     desks::proxy::install(&mut reg, setup);
     desks::meals::install(&mut reg, setup);
+    desks::timebank::install(&mut reg, setup);
     // Last: it takes the purposes the services above registered.
     desks::appointments::install(&mut reg, setup);
     reg

@@ -13,15 +13,18 @@ pub enum Scope {
     Meals,
     /// 查看记录: see orders, hours and statements.
     Records,
+    /// 代办时间银行: see the elder's hours and post needs for them, paid with one's own hours.
+    TimeBank,
 }
 
 impl Scope {
-    pub const ALL: [Scope; 2] = [Scope::Meals, Scope::Records];
+    pub const ALL: [Scope; 3] = [Scope::Meals, Scope::Records, Scope::TimeBank];
 
     pub fn as_str(self) -> &'static str {
         match self {
             Scope::Meals => "meals",
             Scope::Records => "records",
+            Scope::TimeBank => "timebank",
         }
     }
 
@@ -40,6 +43,7 @@ impl Scope {
         match self {
             Scope::Meals => t.proxy().scope_meals,
             Scope::Records => t.proxy().scope_records,
+            Scope::TimeBank => t.proxy().scope_timebank,
         }
     }
 }

@@ -11,6 +11,7 @@ pub mod meals;
 pub mod proxy;
 pub mod sessions;
 pub mod staff;
+pub mod timebank;
 
 use crate::db::WriteTx;
 use app::desk::{DeskError, DeskResult};

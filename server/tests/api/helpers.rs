@@ -128,6 +128,9 @@ pub async fn test_state_on(calendar: WorkCalendar, tweak: impl FnOnce(&mut Confi
     server::desks::meals::load_demo(&setup, demo::CANTEEN)
         .await
         .expect("demo canteen");
+    server::desks::timebank::load_demo(&setup, demo::ORGANISATION, demo::ORGANISATION_2)
+        .await
+        .expect("demo time bank");
     let state = AppState::new(&config, parts);
     TestState {
         state,

@@ -14,5 +14,6 @@ mod marriage_flow;
 mod meals;
 mod robustness;
 mod staff;
+mod timebank;
 mod two_instances;
 mod web;
