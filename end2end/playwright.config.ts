@@ -20,12 +20,13 @@ const elderMode = {
   origins: [],
 };
 /** The journeys through signed-in pages run again in elder mode, so axe sees every page in both modes. */
-const journeys = /(signin|staff|marriage|divorce|appointments|after-death|meals)\.spec\.ts/;
+const journeys = /(signin|staff|marriage|divorce|appointments|after-death|meals|timebank)\.spec\.ts/;
 
 /** Ports of the servers with a settable clock: one per project for the marriage journeys
  * (3101–3104), one per project for the divorce journeys (3105–3108) and one per project for
- * the counter confirmation and peak-day journeys (3109–3112). */
-export const TIME_SERVERS = [3101, 3102, 3103, 3104, 3105, 3106, 3107, 3108, 3109, 3110, 3111, 3112];
+ * the counter confirmation and peak-day journeys (3109–3112) and one per project for the time
+ * bank's sign-in and sign-out (3113–3116). */
+export const TIME_SERVERS = [3101, 3102, 3103, 3104, 3105, 3106, 3107, 3108, 3109, 3110, 3111, 3112, 3113, 3114, 3115, 3116];
 
 function serverEnv(bind: string, dir: string): Record<string, string> {
   return {

@@ -14,3 +14,5 @@ if [ -z "${MZ_BENCH_SQLITE_ONLY:-}" ] && [ -z "${MZ_BENCH_POSTGRES:-}" ]; then
   export MZ_BENCH_POSTGRES="$MZ_TEST_POSTGRES"
 fi
 cargo bench -p server --bench booking "$@"
+# The time bank's ledger (issue 14): commands/s through HTTP, p99 of 100 concurrent spends.
+cargo bench -p server --bench ledger

@@ -32,8 +32,8 @@ fn id(s: &str) -> AppResult<String> {
 }
 
 #[cfg(feature = "ssr")]
-fn hours(s: &str) -> AppResult<i64> {
-    parse_hours(s).ok_or_else(|| AppError::invalid("hours", Refusal::MinutesInvalid))
+fn hours(s: &str, field: &str) -> AppResult<i64> {
+    parse_hours(s).ok_or_else(|| AppError::invalid(field, Refusal::MinutesInvalid))
 }
 
 #[cfg(feature = "ssr")]
@@ -119,7 +119,7 @@ pub async fn post_need(
                 kind: id(&kind).map_err(|_| AppError::invalid("kind", Refusal::NeedKindUnknown))?,
                 day: parse_day(&day, today, DayRange { back: 0, ahead: 60 })
                     .ok_or_else(|| AppError::invalid("day", Refusal::DayInvalid))?,
-                minutes: self::hours(&hours)?,
+                minutes: self::hours(&hours, "hours")?,
                 note: note.trim().chars().take(200).collect(),
             };
             desk::<dyn TimebankDesk>()?
@@ -157,12 +157,17 @@ pub async fn close_need(need: String, outcome: String, idem_key: String) -> AppR
 
 /// 赠送 hours to a family member.
 #[server(prefix = "/api", endpoint = "timebank/give")]
-pub async fn give(to: String, hours: String, idem_key: String) -> AppResult<()> {
-    web::keeping_typed("timebank_give", &[("hours", &hours)], async {
+pub async fn give(to: String, gift_hours: String, idem_key: String) -> AppResult<()> {
+    web::keeping_typed("timebank_give", &[("gift_hours", &gift_hours)], async {
         let me = web::require_resident().await?;
         let to = id(&to).map_err(|_| AppError::invalid("to", Refusal::NotFamily))?;
         Ok(desk::<dyn TimebankDesk>()?
-            .give(&me, &to, self::hours(&hours)?, &checked_key(&idem_key)?)
+            .give(
+                &me,
+                &to,
+                self::hours(&gift_hours, "gift_hours")?,
+                &checked_key(&idem_key)?,
+            )
             .await?)
     })
     .await
@@ -170,14 +175,23 @@ pub async fn give(to: String, hours: String, idem_key: String) -> AppResult<()> 
 
 /// 捐赠 hours to an organisation's mutual-aid fund.
 #[server(prefix = "/api", endpoint = "timebank/donate")]
-pub async fn donate(org: String, hours: String, idem_key: String) -> AppResult<()> {
-    web::keeping_typed("timebank_donate", &[("hours", &hours)], async {
-        let me = web::require_resident().await?;
-        let org = id(&org).map_err(|_| AppError::invalid("org", Refusal::NoSuchOrg))?;
-        Ok(desk::<dyn TimebankDesk>()?
-            .donate(&me, &org, self::hours(&hours)?, &checked_key(&idem_key)?)
-            .await?)
-    })
+pub async fn donate(org: String, donation_hours: String, idem_key: String) -> AppResult<()> {
+    web::keeping_typed(
+        "timebank_donate",
+        &[("donation_hours", &donation_hours)],
+        async {
+            let me = web::require_resident().await?;
+            let org = id(&org).map_err(|_| AppError::invalid("org", Refusal::NoSuchOrg))?;
+            Ok(desk::<dyn TimebankDesk>()?
+                .donate(
+                    &me,
+                    &org,
+                    self::hours(&donation_hours, "donation_hours")?,
+                    &checked_key(&idem_key)?,
+                )
+                .await?)
+        },
+    )
     .await
 }
 
@@ -370,7 +384,7 @@ pub async fn fund_grant(
                     &staff,
                     &phone,
                     name,
-                    self::hours(&hours)?,
+                    self::hours(&hours, "hours")?,
                     &checked_key(&idem_key)?,
                 )
                 .await?)

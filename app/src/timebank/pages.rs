@@ -31,10 +31,10 @@ use leptos_router::{
     path, Lazy, LazyRoute, SsrMode,
 };
 
-crate::lazy_page!(resident, TimebankHomeRoute, TimebankHomePage);
-crate::lazy_page!(resident, NeedRoute, NeedPage);
-crate::lazy_page!(resident, StatementRoute, StatementPage);
-crate::lazy_page!(resident, VerifyRoute, VerifyPage);
+crate::lazy_page!(timebank, TimebankHomeRoute, TimebankHomePage);
+crate::lazy_page!(timebank, NeedRoute, NeedPage);
+crate::lazy_page!(timebank, StatementRoute, StatementPage);
+crate::lazy_page!(timebank, VerifyRoute, VerifyPage);
 crate::lazy_page!(staff, OrgRoute, OrgPage);
 
 /// The routes of this service.
@@ -305,7 +305,7 @@ fn HomeBody(
                         }).collect_view()}
                         <p class="mz-field__error" id="to-error" role="alert">{move || field_error(give.value(), "to").get()}</p>
                     </fieldset>
-                    <Field name="hours" label=x.give_hours inputmode="decimal" value=v("hours", &typed_give) error=field_error(give.value(), "hours") />
+                    <Field name="gift_hours" label=x.give_hours inputmode="decimal" value=v("gift_hours", &typed_give) error=field_error(give.value(), "gift_hours") />
                     <button class="mz-button" type="submit">{x.give_submit}</button>
                 </ActionForm>
             </section>
@@ -318,7 +318,7 @@ fn HomeBody(
                     <input type="hidden" name="idem_key" value=donate_key.clone() />
                     <input type="hidden" name="org" value=approved_orgs[0].id.clone() />
                     <p class="mz-note">{pick(locale, &approved_orgs[0].name_zh, &approved_orgs[0].name_en).to_owned()}</p>
-                    <Field name="hours" label=x.donate_hours inputmode="decimal" value=v("hours", &typed_donate) error=field_error(donate.value(), "hours") />
+                    <Field name="donation_hours" label=x.donate_hours inputmode="decimal" value=v("donation_hours", &typed_donate) error=field_error(donate.value(), "donation_hours") />
                     <button class="mz-button" type="submit">{x.donate_submit}</button>
                 </ActionForm>
             </section>
@@ -616,7 +616,7 @@ fn RecordCard(r: PublicRecord) -> impl IntoView {
     view! {
         <section class="mz-section" aria-labelledby="rec-h" data-record=r.code.clone()>
             <h2 id="rec-h">{x.verify_ok}</h2>
-            <dl class="mz-facts-list">
+            <dl class="mz-facts">
                 <dt>{x.verify_code}</dt><dd>{r.code.clone()}</dd>
                 <dt>{x.verify_name}</dt><dd data-name="">{r.name_masked.clone()}</dd>
                 <dt>{x.verify_orgs}</dt><dd>{pick(locale, &r.orgs_zh, &r.orgs_en).to_owned()}</dd>

@@ -1162,7 +1162,7 @@ impl TimebankDesk for SqlTimebank {
     async fn give(&self, who: &Resident, to: &str, minutes: i64, key_: &str) -> DeskResult<()> {
         let p = self.default_policy()?;
         if minutes <= 0 || minutes > p.max_gift_minutes {
-            return Err(refused("hours", Refusal::MinutesInvalid));
+            return Err(refused("gift_hours", Refusal::MinutesInvalid));
         }
         let owner = format!("timebank:{}", who.id());
         if idempotency::seen(self.db.pool(), &owner, key_)
@@ -1189,11 +1189,11 @@ impl TimebankDesk for SqlTimebank {
         lock_subject(&mut tx, "timebank", to).await?;
         let receiver = key(AccountKind::Resident, to);
         if balance(&mut tx, &receiver).await? + minutes > p.storage_cap_minutes {
-            return Err(refused("hours", Refusal::OverCap));
+            return Err(refused("gift_hours", Refusal::OverCap));
         }
         let posting_ = posting(
             Posting::transfer(key(AccountKind::Resident, who.id()), receiver, minutes),
-            "hours",
+            "gift_hours",
         )?;
         let tx_id = post_or(
             &mut tx,
@@ -1206,7 +1206,7 @@ impl TimebankDesk for SqlTimebank {
                 org: None,
             },
             now,
-            "hours",
+            "gift_hours",
             Refusal::Insufficient,
         )
         .await?;
@@ -1231,7 +1231,7 @@ impl TimebankDesk for SqlTimebank {
         key_: &str,
     ) -> DeskResult<()> {
         if minutes <= 0 || minutes > 1_000_000 {
-            return Err(refused("hours", Refusal::MinutesInvalid));
+            return Err(refused("donation_hours", Refusal::MinutesInvalid));
         }
         let owner = format!("timebank:{}", who.id());
         if idempotency::seen(self.db.pool(), &owner, key_)
@@ -1256,7 +1256,7 @@ impl TimebankDesk for SqlTimebank {
                 key(AccountKind::Fund, org_id),
                 minutes,
             ),
-            "hours",
+            "donation_hours",
         )?;
         let tx_id = post_or(
             &mut tx,
@@ -1269,7 +1269,7 @@ impl TimebankDesk for SqlTimebank {
                 org: Some(org_id),
             },
             now,
-            "hours",
+            "donation_hours",
             Refusal::Insufficient,
         )
         .await?;

@@ -278,7 +278,7 @@ async fn fifty_concurrent_spends_from_a_balance_covering_ten_apply_ten() {
             app.call(
                 c,
                 "timebank/donate",
-                &[("org", ORG), ("hours", "0.2"), ("idem_key", k)],
+                &[("org", ORG), ("donation_hours", "0.2"), ("idem_key", k)],
             )
             .await
         }
@@ -300,7 +300,11 @@ async fn fifty_concurrent_spends_from_a_balance_covering_ten_apply_ten() {
         .call(
             &c,
             "timebank/donate",
-            &[("org", ORG), ("hours", "0.2"), ("idem_key", &applied[0])],
+            &[
+                ("org", ORG),
+                ("donation_hours", "0.2"),
+                ("idem_key", &applied[0]),
+            ],
         )
         .await)
     .await;
@@ -439,7 +443,7 @@ async fn a_reversal_of_hours_already_spent_is_refused() {
         .call(
             &c,
             "timebank/donate",
-            &[("org", ORG), ("hours", "0.5"), ("idem_key", "d1")],
+            &[("org", ORG), ("donation_hours", "0.5"), ("idem_key", "d1")],
         )
         .await)
     .await;
@@ -922,15 +926,15 @@ async fn hostile_values_never_give_a_5xx() {
         for (endpoint, form) in [
             (
                 "timebank/donate",
-                vec![("org", ORG), ("hours", v), ("idem_key", "h")],
+                vec![("org", ORG), ("donation_hours", v), ("idem_key", "h")],
             ),
             (
                 "timebank/donate",
-                vec![("org", v), ("hours", "1"), ("idem_key", v)],
+                vec![("org", v), ("donation_hours", "1"), ("idem_key", v)],
             ),
             (
                 "timebank/give",
-                vec![("to", v), ("hours", "1"), ("idem_key", "g")],
+                vec![("to", v), ("gift_hours", "1"), ("idem_key", "g")],
             ),
             ("timebank/take-shift", vec![("shift", v)]),
             (
