@@ -62,9 +62,12 @@ test('a volunteer banks two hours and spends one on help for her mother', async 
     await expect(volunteer.getByText('签到码不对', { exact: false })).toBeVisible();
     await volunteer.goto('/timebank');
     await activity.getByLabel('签到码', { exact: true }).fill(code);
+    // The clock runs once set: 09:00 just before signing in and 11:00:30 before signing out make
+    // the stay two hours whatever the few seconds between.
+    await setClock(volunteer, base, '2026-11-23T01:00:00Z');
     await activity.getByRole('button', { name: '签到', exact: true }).click();
     await expect(activity.getByText('已签到')).toBeVisible();
-    await setClock(volunteer, base, '2026-11-23T03:00:00Z'); // 11:00
+    await setClock(volunteer, base, '2026-11-23T03:00:30Z'); // 11:00:30
     await volunteer.goto('/timebank');
     await activity.getByLabel('签到码', { exact: true }).fill(code);
     await activity.getByRole('button', { name: '签退', exact: true }).click();

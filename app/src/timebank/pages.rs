@@ -31,10 +31,10 @@ use leptos_router::{
     path, Lazy, LazyRoute, SsrMode,
 };
 
-crate::lazy_page!(timebank, TimebankHomeRoute, TimebankHomePage);
-crate::lazy_page!(timebank, NeedRoute, NeedPage);
-crate::lazy_page!(timebank, StatementRoute, StatementPage);
-crate::lazy_page!(timebank, VerifyRoute, VerifyPage);
+crate::lazy_page!(resident, TimebankHomeRoute, TimebankHomePage);
+crate::lazy_page!(resident, NeedRoute, NeedPage);
+crate::lazy_page!(resident, StatementRoute, StatementPage);
+crate::lazy_page!(resident, VerifyRoute, VerifyPage);
 crate::lazy_page!(staff, OrgRoute, OrgPage);
 
 /// The routes of this service.
