@@ -12,8 +12,7 @@ use crate::{
 };
 use leptos::prelude::*;
 use leptos_router::{
-    any_nested_route::IntoAnyNestedRoute, components::Route, hooks::use_query_map, path, Lazy,
-    LazyRoute, SsrMode,
+    any_nested_route::IntoAnyNestedRoute, components::Route, hooks::use_query_map, path, SsrMode,
 };
 
 crate::lazy_page!(signin, SignInRoute, SignInPage);
@@ -26,11 +25,11 @@ crate::lazy_page!(resident, MessagesRoute, MessagesPage);
 #[component(transparent)]
 pub fn AccountRoutes() -> impl leptos_router::MatchNestedRoutes + Clone {
     view! {
-        <Route path=path!("/signin") view={Lazy::<SignInRoute>::new()} ssr=SsrMode::Async />
-        <Route path=path!("/signin/code") view={Lazy::<CodeRoute>::new()} ssr=SsrMode::Async />
-        <Route path=path!("/account") view={Lazy::<AccountRoute>::new()} ssr=SsrMode::Async />
-        <Route path=path!("/account/realname") view={Lazy::<RealNameRoute>::new()} ssr=SsrMode::Async />
-        <Route path=path!("/messages") view={Lazy::<MessagesRoute>::new()} ssr=SsrMode::Async />
+        <Route path=path!("/signin") view=SignInRoute ssr=SsrMode::Async />
+        <Route path=path!("/signin/code") view=CodeRoute ssr=SsrMode::Async />
+        <Route path=path!("/account") view=AccountRoute ssr=SsrMode::Async />
+        <Route path=path!("/account/realname") view=RealNameRoute ssr=SsrMode::Async />
+        <Route path=path!("/messages") view=MessagesRoute ssr=SsrMode::Async />
     }
     .into_inner()
     // Erased so the routes type-check both with and without `--cfg erase_components`.

@@ -28,7 +28,7 @@ use leptos_router::{
     any_nested_route::IntoAnyNestedRoute,
     components::Route,
     hooks::{use_params_map, use_query_map},
-    path, Lazy, LazyRoute, SsrMode,
+    path, SsrMode,
 };
 
 crate::lazy_page!(resident, AfterDeathHomeRoute, AfterDeathHomePage);
@@ -42,12 +42,12 @@ crate::lazy_page!(staff, PaymentsRoute, PaymentsPage);
 #[component(transparent)]
 pub fn AfterDeathRoutes() -> impl leptos_router::MatchNestedRoutes + Clone {
     view! {
-        <Route path=path!("/after-death") view={Lazy::<AfterDeathHomeRoute>::new()} ssr=SsrMode::Async />
-        <Route path=path!("/after-death/apply") view={Lazy::<ApplyRoute>::new()} ssr=SsrMode::Async />
-        <Route path=path!("/after-death/bundle/:id") view={Lazy::<BundleRoute>::new()} ssr=SsrMode::Async />
-        <Route path=path!("/staff/after-death") view={Lazy::<QueueRoute>::new()} ssr=SsrMode::Async />
-        <Route path=path!("/staff/after-death/task/:id") view={Lazy::<StaffTaskRoute>::new()} ssr=SsrMode::Async />
-        <Route path=path!("/staff/after-death/payments") view={Lazy::<PaymentsRoute>::new()} ssr=SsrMode::Async />
+        <Route path=path!("/after-death") view=AfterDeathHomeRoute ssr=SsrMode::Async />
+        <Route path=path!("/after-death/apply") view=ApplyRoute ssr=SsrMode::Async />
+        <Route path=path!("/after-death/bundle/:id") view=BundleRoute ssr=SsrMode::Async />
+        <Route path=path!("/staff/after-death") view=QueueRoute ssr=SsrMode::Async />
+        <Route path=path!("/staff/after-death/task/:id") view=StaffTaskRoute ssr=SsrMode::Async />
+        <Route path=path!("/staff/after-death/payments") view=PaymentsRoute ssr=SsrMode::Async />
     }
     .into_inner()
     .into_any_nested_route()

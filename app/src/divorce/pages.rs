@@ -30,8 +30,7 @@ use crate::{
 };
 use leptos::prelude::*;
 use leptos_router::{
-    any_nested_route::IntoAnyNestedRoute, components::Route, hooks::use_query_map, path, Lazy,
-    LazyRoute, SsrMode,
+    any_nested_route::IntoAnyNestedRoute, components::Route, hooks::use_query_map, path, SsrMode,
 };
 
 crate::lazy_page!(resident, DivorceHomeRoute, DivorceHomePage);
@@ -43,10 +42,10 @@ crate::lazy_page!(staff, DivorceClerkRoute, DivorceClerkPage);
 #[component(transparent)]
 pub fn DivorceRoutes() -> impl leptos_router::MatchNestedRoutes + Clone {
     view! {
-        <Route path=path!("/divorce") view={Lazy::<DivorceHomeRoute>::new()} ssr=SsrMode::Async />
-        <Route path=path!("/divorce/book") view={Lazy::<DivorceBookRoute>::new()} ssr=SsrMode::Async />
-        <Route path=path!("/divorce/appointment/:id") view={Lazy::<AppointmentRoute>::new()} ssr=SsrMode::Async />
-        <Route path=path!("/staff/divorce") view={Lazy::<DivorceClerkRoute>::new()} ssr=SsrMode::Async />
+        <Route path=path!("/divorce") view=DivorceHomeRoute ssr=SsrMode::Async />
+        <Route path=path!("/divorce/book") view=DivorceBookRoute ssr=SsrMode::Async />
+        <Route path=path!("/divorce/appointment/:id") view=AppointmentRoute ssr=SsrMode::Async />
+        <Route path=path!("/staff/divorce") view=DivorceClerkRoute ssr=SsrMode::Async />
     }
     .into_inner()
     .into_any_nested_route()

@@ -20,9 +20,7 @@ use crate::{
     ui::{format, typed, Forbidden, Page, RequireResident, RequireStaff},
 };
 use leptos::prelude::*;
-use leptos_router::{
-    any_nested_route::IntoAnyNestedRoute, components::Route, path, Lazy, LazyRoute, SsrMode,
-};
+use leptos_router::{any_nested_route::IntoAnyNestedRoute, components::Route, path, SsrMode};
 
 crate::lazy_page!(resident, MarriageHomeRoute, MarriageHomePage);
 crate::lazy_page!(resident, BookRoute, BookPage);
@@ -34,11 +32,11 @@ crate::lazy_page!(staff, ClerkRoute, ClerkPage);
 #[component(transparent)]
 pub fn MarriageRoutes() -> impl leptos_router::MatchNestedRoutes + Clone {
     view! {
-        <Route path=path!("/marriage") view={Lazy::<MarriageHomeRoute>::new()} ssr=SsrMode::Async />
-        <Route path=path!("/marriage/book") view={Lazy::<BookRoute>::new()} ssr=SsrMode::Async />
-        <Route path=path!("/marriage/booking/:id") view={Lazy::<BookingRoute>::new()} ssr=SsrMode::Async />
-        <Route path=path!("/marriage/booking/:id/reschedule") view={Lazy::<RescheduleRoute>::new()} ssr=SsrMode::Async />
-        <Route path=path!("/staff/marriage") view={Lazy::<ClerkRoute>::new()} ssr=SsrMode::Async />
+        <Route path=path!("/marriage") view=MarriageHomeRoute ssr=SsrMode::Async />
+        <Route path=path!("/marriage/book") view=BookRoute ssr=SsrMode::Async />
+        <Route path=path!("/marriage/booking/:id") view=BookingRoute ssr=SsrMode::Async />
+        <Route path=path!("/marriage/booking/:id/reschedule") view=RescheduleRoute ssr=SsrMode::Async />
+        <Route path=path!("/staff/marriage") view=ClerkRoute ssr=SsrMode::Async />
     }
     .into_inner()
     // Erased so the routes type-check both with and without `--cfg erase_components`.

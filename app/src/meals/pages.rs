@@ -25,7 +25,7 @@ use leptos_router::{
     any_nested_route::IntoAnyNestedRoute,
     components::Route,
     hooks::{use_params_map, use_query_map},
-    path, Lazy, LazyRoute, SsrMode,
+    path, SsrMode,
 };
 
 crate::lazy_page!(resident, MealsHomeRoute, MealsHomePage);
@@ -38,11 +38,11 @@ crate::lazy_page!(staff, SettlementRoute, SettlementPage);
 #[component(transparent)]
 pub fn MealsRoutes() -> impl leptos_router::MatchNestedRoutes + Clone {
     view! {
-        <Route path=path!("/meals") view={Lazy::<MealsHomeRoute>::new()} ssr=SsrMode::Async />
-        <Route path=path!("/meals/menu") view={Lazy::<MenuRoute>::new()} ssr=SsrMode::Async />
-        <Route path=path!("/meals/order/:id") view={Lazy::<OrderRoute>::new()} ssr=SsrMode::Async />
-        <Route path=path!("/staff/meals") view={Lazy::<CanteenRoute>::new()} ssr=SsrMode::Async />
-        <Route path=path!("/staff/meals/settlement") view={Lazy::<SettlementRoute>::new()} ssr=SsrMode::Async />
+        <Route path=path!("/meals") view=MealsHomeRoute ssr=SsrMode::Async />
+        <Route path=path!("/meals/menu") view=MenuRoute ssr=SsrMode::Async />
+        <Route path=path!("/meals/order/:id") view=OrderRoute ssr=SsrMode::Async />
+        <Route path=path!("/staff/meals") view=CanteenRoute ssr=SsrMode::Async />
+        <Route path=path!("/staff/meals/settlement") view=SettlementRoute ssr=SsrMode::Async />
     }
     .into_inner()
     .into_any_nested_route()

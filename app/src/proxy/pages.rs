@@ -16,9 +16,7 @@ use crate::{
     },
 };
 use leptos::prelude::*;
-use leptos_router::{
-    any_nested_route::IntoAnyNestedRoute, components::Route, path, Lazy, LazyRoute, SsrMode,
-};
+use leptos_router::{any_nested_route::IntoAnyNestedRoute, components::Route, path, SsrMode};
 
 crate::lazy_page!(resident, FamilyRoute, FamilyPage);
 crate::lazy_page!(staff, RecordRoute, RecordPage);
@@ -27,8 +25,8 @@ crate::lazy_page!(staff, RecordRoute, RecordPage);
 #[component(transparent)]
 pub fn ProxyRoutes() -> impl leptos_router::MatchNestedRoutes + Clone {
     view! {
-        <Route path=path!("/family") view={Lazy::<FamilyRoute>::new()} ssr=SsrMode::Async />
-        <Route path=path!("/staff/family") view={Lazy::<RecordRoute>::new()} ssr=SsrMode::Async />
+        <Route path=path!("/family") view=FamilyRoute ssr=SsrMode::Async />
+        <Route path=path!("/staff/family") view=RecordRoute ssr=SsrMode::Async />
     }
     .into_inner()
     .into_any_nested_route()

@@ -10,8 +10,7 @@ use crate::{
 };
 use leptos::prelude::*;
 use leptos_router::{
-    any_nested_route::IntoAnyNestedRoute, components::Route, hooks::use_query_map, path, Lazy,
-    LazyRoute, SsrMode,
+    any_nested_route::IntoAnyNestedRoute, components::Route, hooks::use_query_map, path, SsrMode,
 };
 
 crate::lazy_page!(signin, StaffSignInRoute, StaffSignInPage);
@@ -22,10 +21,10 @@ crate::lazy_page!(staff, AuditRoute, AuditPage);
 #[component(transparent)]
 pub fn StaffRoutes() -> impl leptos_router::MatchNestedRoutes + Clone {
     view! {
-        <Route path=path!("/staff/signin") view={Lazy::<StaffSignInRoute>::new()} ssr=SsrMode::Async />
-        <Route path=path!("/staff") view={Lazy::<WorkbenchRoute>::new()} ssr=SsrMode::Async />
-        <Route path=path!("/staff/accounts") view={Lazy::<StaffAccountsRoute>::new()} ssr=SsrMode::Async />
-        <Route path=path!("/staff/audit") view={Lazy::<AuditRoute>::new()} ssr=SsrMode::Async />
+        <Route path=path!("/staff/signin") view=StaffSignInRoute ssr=SsrMode::Async />
+        <Route path=path!("/staff") view=WorkbenchRoute ssr=SsrMode::Async />
+        <Route path=path!("/staff/accounts") view=StaffAccountsRoute ssr=SsrMode::Async />
+        <Route path=path!("/staff/audit") view=AuditRoute ssr=SsrMode::Async />
     }
     .into_inner()
     // Erased so the routes type-check both with and without `--cfg erase_components`.

@@ -28,7 +28,7 @@ use leptos_router::{
     any_nested_route::IntoAnyNestedRoute,
     components::Route,
     hooks::{use_params_map, use_query_map},
-    path, Lazy, LazyRoute, SsrMode,
+    path, SsrMode,
 };
 
 crate::lazy_page!(resident, TimebankHomeRoute, TimebankHomePage);
@@ -41,12 +41,12 @@ crate::lazy_page!(staff, OrgRoute, OrgPage);
 #[component(transparent)]
 pub fn TimebankRoutes() -> impl leptos_router::MatchNestedRoutes + Clone {
     view! {
-        <Route path=path!("/timebank") view={Lazy::<TimebankHomeRoute>::new()} ssr=SsrMode::Async />
-        <Route path=path!("/timebank/need") view={Lazy::<NeedRoute>::new()} ssr=SsrMode::Async />
-        <Route path=path!("/timebank/statement") view={Lazy::<StatementRoute>::new()} ssr=SsrMode::Async />
-        <Route path=path!("/timebank/verify") view={Lazy::<VerifyRoute>::new()} ssr=SsrMode::Async />
-        <Route path=path!("/timebank/verify/:code") view={Lazy::<VerifyRoute>::new()} ssr=SsrMode::Async />
-        <Route path=path!("/staff/timebank") view={Lazy::<OrgRoute>::new()} ssr=SsrMode::Async />
+        <Route path=path!("/timebank") view=TimebankHomeRoute ssr=SsrMode::Async />
+        <Route path=path!("/timebank/need") view=NeedRoute ssr=SsrMode::Async />
+        <Route path=path!("/timebank/statement") view=StatementRoute ssr=SsrMode::Async />
+        <Route path=path!("/timebank/verify") view=VerifyRoute ssr=SsrMode::Async />
+        <Route path=path!("/timebank/verify/:code") view=VerifyRoute ssr=SsrMode::Async />
+        <Route path=path!("/staff/timebank") view=OrgRoute ssr=SsrMode::Async />
     }
     .into_inner()
     .into_any_nested_route()
