@@ -335,6 +335,19 @@ pub async fn verify(attendance: String, decision: String) -> AppResult<()> {
         .await?)
 }
 
+/// 代为登记: the organiser records the hours of a volunteer who could not sign with the code.
+#[server(prefix = "/api", endpoint = "timebank/record")]
+pub async fn record_hours(attendance: String, hours: String) -> AppResult<()> {
+    web::keeping_typed("timebank_record", &[("hours", &hours)], async {
+        let staff = admin().await?;
+        let minutes = self::hours(&hours, "hours")?;
+        Ok(desk::<dyn TimebankDesk>()?
+            .record(&staff, &id(&attendance)?, minutes)
+            .await?)
+    })
+    .await
+}
+
 /// 一键审核: every signed-out attendance of a shift.
 #[server(prefix = "/api", endpoint = "timebank/verify-shift")]
 pub async fn verify_shift(shift: String) -> AppResult<u32> {

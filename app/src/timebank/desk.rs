@@ -62,6 +62,10 @@ pub trait TimebankDesk: Send + Sync {
     /// 审核: verifies the proposed minutes (banked once, the excess over the cap to the fund)
     /// or rejects them.
     async fn verify(&self, staff: &Staff, attendance_id: &str, approve: bool) -> DeskResult<()>;
+    /// 代为登记: the organiser records the minutes of a volunteer who took a shift held today
+    /// or earlier but did not sign in or out with the code (no phone with them, a flat
+    /// battery); the attendance then waits for verification like any signed-out one (audited).
+    async fn record(&self, staff: &Staff, attendance_id: &str, minutes: i64) -> DeskResult<()>;
     /// Verifies every signed-out attendance of a shift; how many were banked.
     async fn verify_shift(&self, staff: &Staff, shift_id: &str) -> DeskResult<u32>;
     /// 冲正: reverses a transaction of the organisation with a reason, once.

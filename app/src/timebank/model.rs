@@ -343,6 +343,10 @@ pub struct StaffAttendance {
     pub minutes: i64,
     pub tx_id: Option<String>,
     pub reversed: bool,
+    /// The shift's length: the most the organiser can record for it.
+    pub shift_minutes: i64,
+    /// Taken (or signed in only) on a shift held today or earlier: the organiser can record it.
+    pub recordable: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -478,6 +482,10 @@ pub enum Refusal {
     NoSuchAttendance,
     /// Already verified or rejected.
     AlreadyDecided,
+    /// The organiser records hours only for a shift held today or earlier.
+    NotHeldYet,
+    /// Hours already proposed for this attendance (signed out, or recorded before).
+    AlreadyRecorded,
     /// Not enough banked hours.
     Insufficient,
     /// The receiver's account would pass the storage cap.
@@ -538,6 +546,8 @@ impl crate::error::Refusal for Refusal {
             Self::NotSignedIn => x.err_not_signed_in,
             Self::NoSuchAttendance => x.err_no_such_attendance,
             Self::AlreadyDecided => x.err_already_decided,
+            Self::NotHeldYet => x.err_not_held_yet,
+            Self::AlreadyRecorded => x.err_already_recorded,
             Self::Insufficient => x.err_insufficient,
             Self::OverCap => x.err_over_cap,
             Self::MinutesInvalid => x.err_minutes,

@@ -6,7 +6,7 @@
 use super::{
     api::{
         AddActivity, CloseNeed, DecideMember, Donate, FundGrant, Give, IssueRecord, Join, PostNeed,
-        Redeem, Reverse, Sign, TakeNeed, TakeShift, Verify, VerifyShift,
+        RecordHours, Redeem, Reverse, Sign, TakeNeed, TakeShift, Verify, VerifyShift,
     },
     model::{
         clock_text, hours_text, AttendanceStatus, MemberStatus, NeedStatus, NeedView, OrgDesk,
@@ -638,6 +638,7 @@ fn OrgPage() -> impl IntoView {
     let verify_all = ServerAction::<VerifyShift>::new();
     let reverse = ServerAction::<Reverse>::new();
     let grant = ServerAction::<FundGrant>::new();
+    let record = ServerAction::<RecordHours>::new();
     let d = Resource::new(
         move || {
             (
@@ -647,6 +648,7 @@ fn OrgPage() -> impl IntoView {
                 verify_all.version().get(),
                 reverse.version().get(),
                 grant.version().get(),
+                record.version().get(),
             )
         },
         |_| super::api::get_org_desk(),
@@ -661,7 +663,7 @@ fn OrgPage() -> impl IntoView {
                         <Suspense>
                             {move || Suspend::new(async move {
                                 match d.await {
-                                    Ok(d) => view! { <OrgBody d=d decide=decide add=add verify=verify verify_all=verify_all reverse=reverse grant=grant /> }.into_any(),
+                                    Ok(d) => view! { <OrgBody d=d decide=decide add=add verify=verify verify_all=verify_all reverse=reverse grant=grant record=record /> }.into_any(),
                                     Err(e) => error_line(e, t),
                                 }
                             })}
@@ -670,6 +672,18 @@ fn OrgPage() -> impl IntoView {
                 </Page>
             }
         } />
+    }
+}
+
+/// Minutes as hours typed in a form ("2", "1.5", "0.25"), the way `parse_hours` reads them.
+fn hours_input(minutes: i64) -> String {
+    let (h, m) = (minutes / 60, minutes % 60);
+    if m == 0 {
+        h.to_string()
+    } else {
+        format!("{h}.{:02}", m * 100 / 60)
+            .trim_end_matches('0')
+            .to_owned()
     }
 }
 
@@ -710,6 +724,7 @@ fn OrgBody(
     verify_all: ServerAction<VerifyShift>,
     reverse: ServerAction<Reverse>,
     grant: ServerAction<FundGrant>,
+    record: ServerAction<RecordHours>,
 ) -> impl IntoView {
     let t = use_texts();
     let x = t.timebank();
@@ -717,6 +732,7 @@ fn OrgBody(
     let typed_act = typed("timebank_activity");
     let typed_grant = typed("timebank_grant");
     let typed_rev = typed("timebank_reverse");
+    let typed_rec = typed("timebank_record");
     let v = |k: &str, m: &std::collections::BTreeMap<String, String>| {
         m.get(k).cloned().unwrap_or_default()
     };
@@ -734,6 +750,7 @@ fn OrgBody(
         .collect();
     let key = StoredValue::new(d.key.clone());
     let reason = StoredValue::new(v("reason", &typed_rev));
+    let typed_hours = StoredValue::new(typed_rec.get("hours").cloned());
     view! {
         <h2>{x.staff_heading(pick(locale, &d.org_zh, &d.org_en))}</h2>
         <p class="mz-facts">{x.this_month}" "<strong data-month=d.this_month.to_string()>{hours_text(d.this_month, t)}</strong>" · "{x.fund}" "<strong data-fund=d.fund.to_string()>{hours_text(d.fund, t)}</strong></p>
@@ -742,6 +759,7 @@ fn OrgBody(
             <FormError error=any_error(verify.value()) />
             <FormError error=any_error(verify_all.value()) />
             <FormError error=any_error(reverse.value()) />
+            <FormError error=any_error(record.value()) />
             {if d.attendance.is_empty() {
                 view! { <p class="mz-empty">{x.no_attendance}</p> }.into_any()
             } else {
@@ -750,6 +768,10 @@ fn OrgBody(
                         {d.attendance.iter().map(|a| {
                             let (aid, aid2) = (a.id.clone(), a.id.clone());
                             let rid = format!("reason-{}", a.id);
+                            let hid = format!("hours-{}", a.id);
+                            let aid3 = a.id.clone();
+                            // What was typed (after a refusal without JavaScript), else the shift's length.
+                            let hours_value = typed_hours.get_value().unwrap_or_else(|| hours_input(a.shift_minutes));
                             view! {
                                 <li class="mz-list__item" data-attendance=a.id.clone()>
                                     <h3 class="mz-list__title">{a.volunteer_masked.clone()}" · "{a.activity.clone()}</h3>
@@ -768,6 +790,20 @@ fn OrgBody(
                                                 <button class="mz-button" type="submit">{x.reject}</button>
                                             </ActionForm>
                                         </div>
+                                    })}
+                                    {a.recordable.then(|| view! {
+                                        <details>
+                                            <summary>{x.record}</summary>
+                                            <ActionForm action=record attr:class="mz-form">
+                                                <p class="mz-note">{x.record_hint}</p>
+                                                <input type="hidden" name="attendance" value=aid3.clone() />
+                                                <div class="mz-field">
+                                                    <label class="mz-field__label" for=hid.clone()>{x.record_hours}</label>
+                                                    <input class="mz-field__input" id=hid.clone() name="hours" inputmode="decimal" maxlength="8" value=hours_value.clone() />
+                                                </div>
+                                                <button class="mz-button mz-button--primary" type="submit">{x.record}</button>
+                                            </ActionForm>
+                                        </details>
                                     })}
                                     {a.tx_id.clone().filter(|_| !a.reversed && a.status == AttendanceStatus::Verified).map(|tx| { let ikey = format!("{}-rev-{tx}", key.get_value()); let txv = tx.clone(); view! {
                                         <details>

@@ -1522,7 +1522,7 @@ impl TimebankDesk for SqlTimebank {
         .collect::<DeskResult<Vec<_>>>()?;
         let attendance = sqlx::query(
             "SELECT a.id, t.title, t.day, a.shift_id, r.real_name, a.status, a.minutes, a.tx_id, \
-               (SELECT COUNT(*) FROM tb_transactions x WHERE x.reverses = a.tx_id) \
+               (SELECT COUNT(*) FROM tb_transactions x WHERE x.reverses = a.tx_id), s.ends_minute - s.starts_minute \
              FROM tb_attendance a JOIN tb_shifts s ON s.id = a.shift_id JOIN tb_activities t ON t.id = s.activity_id \
              JOIN residents r ON r.id = a.volunteer_id WHERE t.org_id = $1 AND (a.status IN ('signed_in', 'signed_out') OR t.day >= $2) \
              ORDER BY CASE a.status WHEN 'signed_out' THEN 0 WHEN 'signed_in' THEN 1 ELSE 2 END, t.day DESC, a.created_at LIMIT 200",
@@ -1534,16 +1534,21 @@ impl TimebankDesk for SqlTimebank {
         .map_err(db)?
         .iter()
         .map(|r| {
+            let day = day_of(&r.get::<String, _>(2))?;
+            let status = AttendanceStatus::parse(&r.get::<String, _>(5)).ok_or_else(|| internal("status"))?;
             Ok(StaffAttendance {
                 id: r.get(0),
                 activity: r.get(1),
-                day: day_of(&r.get::<String, _>(2))?,
+                day,
                 shift_id: r.get(3),
                 volunteer_masked: mask_name(&r.get::<Option<String>, _>(4).unwrap_or_default()),
-                status: AttendanceStatus::parse(&r.get::<String, _>(5)).ok_or_else(|| internal("status"))?,
+                status,
                 minutes: r.get(6),
                 tx_id: r.get(7),
                 reversed: r.get::<i64, _>(8) > 0,
+                shift_minutes: r.get(9),
+                recordable: day <= today
+                    && matches!(status, AttendanceStatus::Taken | AttendanceStatus::SignedIn),
             })
         })
         .collect::<DeskResult<Vec<_>>>()?;
@@ -1749,6 +1754,58 @@ impl TimebankDesk for SqlTimebank {
             )
             .await?;
         }
+        tx.commit().await.map_err(db)
+    }
+
+    async fn record(&self, staff: &Staff, attendance_id: &str, minutes: i64) -> DeskResult<()> {
+        let mut tx = self.db.begin_write().await.map_err(db)?;
+        let org = self.org_of(&mut tx, staff).await?;
+        let row = sqlx::query(
+            "SELECT a.status, t.day, s.ends_minute - s.starts_minute FROM tb_attendance a \
+             JOIN tb_shifts s ON s.id = a.shift_id JOIN tb_activities t ON t.id = s.activity_id \
+             WHERE a.id = $1 AND t.org_id = $2",
+        )
+        .bind(attendance_id)
+        .bind(&org)
+        .fetch_optional(&mut *tx)
+        .await
+        .map_err(db)?
+        .ok_or_else(|| refused("attendance", Refusal::NoSuchAttendance))?;
+        match AttendanceStatus::parse(&row.get::<String, _>(0)).ok_or_else(|| internal("status"))? {
+            AttendanceStatus::Taken | AttendanceStatus::SignedIn => {}
+            AttendanceStatus::SignedOut => {
+                return Err(refused("attendance", Refusal::AlreadyRecorded))
+            }
+            _ => return Err(refused("attendance", Refusal::AlreadyDecided)),
+        }
+        if day_of(&row.get::<String, _>(1))? > self.clock.today() {
+            return Err(refused("attendance", Refusal::NotHeldYet));
+        }
+        if minutes <= 0 || minutes > row.get::<i64, _>(2) {
+            return Err(refused("hours", Refusal::MinutesInvalid));
+        }
+        let changed = sqlx::query(
+            "UPDATE tb_attendance SET status = 'signed_out', signed_out_at = $1, minutes = $2 \
+             WHERE id = $3 AND status IN ('taken', 'signed_in')",
+        )
+        .bind(self.clock.now().timestamp())
+        .bind(minutes)
+        .bind(attendance_id)
+        .execute(&mut *tx)
+        .await
+        .map_err(db)?
+        .rows_affected();
+        if changed != 1 {
+            return Err(refused("attendance", Refusal::AlreadyRecorded));
+        }
+        audit(
+            &mut tx,
+            self.clock.now(),
+            AuditActor::from(staff),
+            "timebank.attendance.record",
+            attendance_id,
+        )
+        .await?;
         tx.commit().await.map_err(db)
     }
 

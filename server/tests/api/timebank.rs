@@ -1035,3 +1035,110 @@ async fn hostile_values_never_give_a_5xx() {
     assert!(refused(res).await.contains("NotPriority"));
     let _ = OTHER_ORG;
 }
+
+#[tokio::test]
+async fn the_organiser_records_hours_for_a_volunteer_without_the_code_once_and_within_the_shift() {
+    let app = app().await;
+    let admin = staff(&app, "volunteer").await;
+    let (c, id) = volunteer(&app, &admin, 6).await;
+    ok(app
+        .call(&c, "timebank/take-shift", &[("shift", SHIFT)])
+        .await)
+    .await;
+    let att = attendance_id(&app, &id).await;
+    async fn record_as(app: &TestApp, who: &Client, att: &str, hours: &str) -> reqwest::Response {
+        app.call(
+            who,
+            "timebank/record",
+            &[("attendance", att), ("hours", hours)],
+        )
+        .await
+    }
+    let record = |who: &Client, hours: &'static str| {
+        let (app, att, who) = (&app, att.clone(), who.clone());
+        async move { record_as(app, &who, &att, hours).await }
+    };
+    // Another organisation's admin cannot see it, let alone record it.
+    let other = staff(&app, "volunteer2").await;
+    assert!(refused(record(&other, "1").await)
+        .await
+        .contains("NoSuchAttendance"));
+    // More than the two-hour shift, or not a number of hours: refused on the field.
+    for bad in ["2.5", "0", "-1", "abc", "1.234", "", "99999999"] {
+        let text = refused(record(&admin, bad).await).await;
+        assert!(text.contains("MinutesInvalid"), "{bad:?}: {text}");
+    }
+    // Sent twice at the same moment: recorded once, the other told so.
+    let answers = join_all((0..2).map(|_| record(&admin, "1.5"))).await;
+    let mut applied = 0;
+    for res in answers {
+        if res.status().is_success() {
+            applied += 1;
+        } else {
+            assert!(refused(res).await.contains("AlreadyRecorded"));
+        }
+    }
+    assert_eq!(applied, 1);
+    // It waits for verification like a signed-out attendance; nothing is banked yet, and the
+    // volunteer can no longer sign in with the code.
+    let desk = json(app.call(&admin, "timebank/org", &[]).await).await;
+    let row = desk["attendance"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|a| a["id"] == att.as_str())
+        .unwrap()
+        .clone();
+    assert_eq!(row["status"], "signed_out");
+    assert_eq!(row["minutes"], 90);
+    assert_eq!(row["recordable"], false);
+    assert_eq!(balance(&app, &c).await, 0);
+    let res = app
+        .call(
+            &c,
+            "timebank/sign",
+            &[("shift", SHIFT), ("code", CODE), ("dir", "in")],
+        )
+        .await;
+    assert!(refused(res).await.contains("NotSignedIn"));
+    ok(app
+        .call(
+            &admin,
+            "timebank/verify",
+            &[("attendance", &att), ("decision", "approve")],
+        )
+        .await)
+    .await;
+    assert_eq!(balance(&app, &c).await, 90);
+    assert!(refused(record(&admin, "1").await)
+        .await
+        .contains("AlreadyDecided"));
+    let audited: i64 = sqlx::query_scalar(
+        "SELECT COUNT(*) FROM audit_log WHERE action = 'timebank.attendance.record'",
+    )
+    .fetch_one(app.db.pool())
+    .await
+    .unwrap();
+    assert_eq!(audited, 1);
+    // A shift two days ahead cannot be recorded yet.
+    ok(app
+        .call(&c, "timebank/take-shift", &[("shift", "demo-shift-1-0")])
+        .await)
+    .await;
+    let later: String = sqlx::query_scalar(
+        "SELECT id FROM tb_attendance WHERE volunteer_id = $1 AND shift_id = 'demo-shift-1-0'",
+    )
+    .bind(&id)
+    .fetch_one(app.db.pool())
+    .await
+    .unwrap();
+    let res = app
+        .call(
+            &admin,
+            "timebank/record",
+            &[("attendance", later.as_str()), ("hours", "1")],
+        )
+        .await;
+    assert!(refused(res).await.contains("NotHeldYet"));
+    ledger_holds(&app).await;
+}
