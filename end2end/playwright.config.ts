@@ -9,7 +9,10 @@ import path from 'node:path';
  * `../target/release/server` and `../target/site`). Set `E2E_BASE_URL` to test a server you
  * started yourself; then `webServer` is only used when nothing answers at that address.
  */
-const baseURL = process.env.E2E_BASE_URL ?? 'http://127.0.0.1:3100';
+/** Shifts every port of the run (the main server and the time servers), so that two checkouts
+ * can run their journeys on one machine at once: `E2E_PORT_OFFSET=100 npx playwright test`. */
+export const PORT_OFFSET = Number(process.env.E2E_PORT_OFFSET ?? 0);
+const baseURL = process.env.E2E_BASE_URL ?? `http://127.0.0.1:${3100 + PORT_OFFSET}`;
 const repoRoot = path.resolve(__dirname, '..');
 
 /** Elder mode (长辈版) from the first byte: the cookie the header's switch sets. */
@@ -26,7 +29,7 @@ const journeys = /(signin|staff|marriage|divorce|appointments|after-death|meals|
  * (3101–3104), one per project for the divorce journeys (3105–3108) and one per project for
  * the counter confirmation and peak-day journeys (3109–3112) and one per project for the time
  * bank's sign-in and sign-out (3113–3116). */
-export const TIME_SERVERS = [3101, 3102, 3103, 3104, 3105, 3106, 3107, 3108, 3109, 3110, 3111, 3112, 3113, 3114, 3115, 3116];
+export const TIME_SERVERS = [3101, 3102, 3103, 3104, 3105, 3106, 3107, 3108, 3109, 3110, 3111, 3112, 3113, 3114, 3115, 3116].map((p) => p + PORT_OFFSET);
 
 function serverEnv(bind: string, dir: string): Record<string, string> {
   return {
@@ -109,8 +112,8 @@ export default defineConfig({
       // for the clock (it then runs), so dates on pages do not depend on the day of the run.
       command: "bash -c 'rm -rf target/e2e && mkdir -p target/e2e && exec ./target/release/server'",
       cwd: repoRoot,
-      env: serverEnv('127.0.0.1:3100', 'target/e2e'),
-      url: 'http://127.0.0.1:3100/healthz',
+      env: serverEnv(`127.0.0.1:${3100 + PORT_OFFSET}`, 'target/e2e'),
+      url: `http://127.0.0.1:${3100 + PORT_OFFSET}/healthz`,
       reuseExistingServer: !process.env.CI,
       timeout: 60_000,
       stdout: 'pipe',
