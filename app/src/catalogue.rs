@@ -42,9 +42,30 @@ pub struct ServiceEntry {
     pub affair_title: fn(&'static Texts) -> &'static str,
     /// 我的办件: a stored status in words (from the reader's side).
     pub affair_status: fn(&str, &'static Texts) -> Option<String>,
+    /// 我的办件: what the reader does (or waits for) next at this status, if anything.
+    pub affair_next: fn(&str, &'static Texts) -> Option<&'static str>,
     /// The message centre: a topic of this service with its parameters, in words.
     pub notice: fn(&str, &BTreeMap<String, String>, Locale) -> Option<NoticeText>,
     pub desks: &'static [StaffDesk],
+    /// A life event's progress: what this service's part (`<key>.<part>`, with the values it
+    /// stored) did, in words.
+    pub life_step: fn(&str, &BTreeMap<String, String>, Locale) -> Option<String>,
+}
+
+impl ServiceEntry {
+    /// An entry with nothing but its key: services fill what they have and take the rest from
+    /// here (`ServiceEntry { key: "x", …, ..ServiceEntry::BASE }`), so a new field of the
+    /// shared pages is one line here, not one per service.
+    pub const BASE: ServiceEntry = ServiceEntry {
+        key: "",
+        tile: None,
+        affair_title: |_| "",
+        affair_status: |_, _| None,
+        affair_next: |_, _| None,
+        notice: |_, _, _| None,
+        desks: &[],
+        life_step: |_, _, _| None,
+    };
 }
 
 static SERVICES: OnceLock<&'static [ServiceEntry]> = OnceLock::new();
@@ -57,6 +78,25 @@ pub fn register(all: &'static [ServiceEntry]) {
 /// Every registered service, in the order the home page lists them.
 pub fn services() -> &'static [ServiceEntry] {
     SERVICES.get().copied().unwrap_or_default()
+}
+
+/// A life event's step (`meals.orders`) in words, by the service that did it.
+pub fn life_step(step: &str, params: &BTreeMap<String, String>, locale: Locale) -> Option<String> {
+    services()
+        .iter()
+        .find_map(|s| (s.life_step)(step, params, locale))
+}
+
+/// The service whose messages' topics start with `<key>_` (the message centre's filter).
+pub fn service_of_topic(topic: &str) -> Option<&'static ServiceEntry> {
+    services()
+        .iter()
+        .filter(|s| {
+            topic
+                .strip_prefix(s.key)
+                .is_some_and(|rest| rest.starts_with('_'))
+        })
+        .max_by_key(|s| s.key.len())
 }
 
 /// The service with this key.

@@ -50,6 +50,8 @@ pub enum Code {
     NumberInvalid,
     /// Not a date (YYYY-MM-DD) or a time (HH:MM), or one outside the range a person could mean.
     DateInvalid,
+    /// The account was closed (its holder has died).
+    AccountClosed,
     /// A refusal of one service, `{"<service>": <its refusal>}` on the wire.
     #[serde(untagged)]
     Service(ServiceCode),
@@ -245,6 +247,7 @@ impl Code {
             Code::StatusChanged => e.status_changed.into(),
             Code::NumberInvalid => e.number_invalid.into(),
             Code::DateInvalid => e.date_invalid.into(),
+            Code::AccountClosed => e.account_closed.into(),
             Code::Service(c) => EXPLAINERS
                 .lock()
                 .unwrap_or_else(|e| e.into_inner())

@@ -16,6 +16,7 @@ pub mod error;
 pub mod home;
 pub mod i18n;
 pub mod identity;
+pub mod life;
 pub mod marriage;
 pub mod meals;
 pub mod prefs;

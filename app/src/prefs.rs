@@ -93,6 +93,13 @@ pub async fn set_lang(lang: String) -> Result<(), crate::error::AppError> {
         365 * 24 * 3600,
         false,
     );
+    // A signed-in resident's SMS follow the language they read in.
+    if let Ok(Some(me)) = crate::web::current_resident().await {
+        use crate::account::desk::AccountDesk;
+        crate::desk::desk::<dyn AccountDesk>()?
+            .set_locale(&me, locale)
+            .await?;
+    }
     Ok(())
 }
 

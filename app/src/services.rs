@@ -46,6 +46,8 @@ const CATALOGUE: &[crate::catalogue::ServiceEntry] = &[
     crate::timebank::model::SERVICE,
     crate::proxy::model::SERVICE,
     crate::account::model::SERVICE,
+    crate::appointments::model::SERVICE,
+    crate::life::model::SERVICE,
 ];
 
 /// Registers the lists above; called once at start (server and browser), safe to call again.

@@ -4,17 +4,9 @@
  * today's dinner for him, he sees who ordered it, and the canteen serves it by its pick-up code.
  * Axe on every page.
  */
-import { test, expect, signIn, bindRealName, uniquePhone, uniqueIdNumber, validIdNumber, staffSignIn, expectOnFirstScreen, setLanguage } from '../fixtures';
+import { test, expect, signIn, bindRealName, uniquePhone, uniqueIdNumber, elderIdNumber, staffSignIn, expectOnFirstScreen, setLanguage } from '../fixtures';
 
 test.describe.configure({ timeout: 180_000 });
-
-/** An ID number of someone born between 1940 and 1955 (over 70 on the test clock). */
-function elderIdNumber(): string {
-  const year = 1940 + Math.floor(Math.random() * 16);
-  const month = String(1 + Math.floor(Math.random() * 12)).padStart(2, '0');
-  const day = String(1 + Math.floor(Math.random() * 28)).padStart(2, '0');
-  return validIdNumber(`${year}${month}${day}`, Math.floor(Math.random() * 1000));
-}
 
 test('an elder orders tomorrow\'s lunch in three taps from home, priced line by line', async ({ page, axe }) => {
   await test.step('the elder signs in and binds a real name', async () => {

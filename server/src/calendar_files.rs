@@ -45,6 +45,15 @@ pub async fn staff(
 }
 
 /// A calendar file download.
+/// The language a plain route answers in: the reader's language cookie, then the browser's
+/// `Accept-Language` (as pages choose it).
+pub fn locale(jar: &CookieJar, headers: &http::HeaderMap) -> app::i18n::Locale {
+    let accept = headers
+        .get(http::header::ACCEPT_LANGUAGE)
+        .and_then(|v| v.to_str().ok());
+    app::i18n::Locale::negotiate(jar.get(app::i18n::LANG_COOKIE).map(|c| c.value()), accept)
+}
+
 pub fn calendar_file(body: String, name: &str) -> Response {
     (
         [

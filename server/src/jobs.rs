@@ -75,13 +75,26 @@ pub async fn run_all(work: &[Arc<dyn DueWork>]) {
     }
 }
 
-/// Sweeps now and then every `every` until the returned handle is aborted.
+/// Asks this server's sweep to run now rather than at its next tick: a command that made work
+/// due at once (a death accepted, to be followed by every service) calls it after its commit.
+/// A sweep that misses it (another server's) still finds the work at its tick.
+pub fn wake() {
+    WAKE.notify_one();
+}
+
+static WAKE: tokio::sync::Notify = tokio::sync::Notify::const_new();
+
+/// Sweeps now, then every `every` or when [`wake`] is called, until the returned handle is
+/// aborted.
 pub fn spawn(work: Vec<Arc<dyn DueWork>>, every: Duration) -> tokio::task::JoinHandle<()> {
     tokio::spawn(async move {
         let mut tick = tokio::time::interval(every);
         tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
         loop {
-            tick.tick().await;
+            tokio::select! {
+                _ = tick.tick() => {}
+                _ = WAKE.notified() => {}
+            }
             run_all(&work).await;
         }
     })

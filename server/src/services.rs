@@ -20,7 +20,9 @@ pub fn install_all(setup: &Setup) -> Registry {
     desks::proxy::install(&mut reg, setup);
     desks::meals::install(&mut reg, setup);
     desks::timebank::install(&mut reg, setup);
-    // Last: it takes the purposes the services above registered.
+    // It takes the purposes the services above registered.
     desks::appointments::install(&mut reg, setup);
+    // Last: it takes the life-event steps every service above registered.
+    desks::life::install(&mut reg, setup);
     reg
 }

@@ -2,6 +2,7 @@
 
 use super::model::{MessageView, PendingCode, ResidentView};
 use crate::error::AppResult;
+use crate::home::api::AffairsView;
 use leptos::prelude::*;
 #[cfg(feature = "ssr")]
 use {
@@ -83,8 +84,9 @@ pub async fn verify_code(code: String, next: String) -> AppResult<()> {
         let challenge = web::cookie(CHALLENGE_COOKIE)
             .ok_or_else(|| AppError::invalid("code", Code::OtpMissing))?;
         let code = parse_otp(&code)?;
+        let locale = crate::prefs::Prefs::detect().locale;
         let session = accounts()?
-            .verify_code(&challenge, &code, &web::client_addr())
+            .verify_code(&challenge, &code, &web::client_addr(), locale)
             .await?;
         web::set_cookie(RESIDENT_COOKIE, &session.token, SESSION_SECONDS, true);
         web::set_cookie(CHALLENGE_COOKIE, "", 0, true);
@@ -144,9 +146,15 @@ pub async fn messages() -> AppResult<Vec<MessageView>> {
         .into_iter()
         .filter_map(|m| {
             let text = crate::catalogue::notice(&m.topic, &m.params, locale)?;
+            let service = crate::catalogue::service_of_topic(&m.topic);
             Some(MessageView {
                 id: m.id,
                 at: m.at,
+                service: service.map(|s| s.key).unwrap_or_default().to_owned(),
+                service_name: service
+                    .map(|s| (s.affair_title)(locale.texts()))
+                    .unwrap_or_default()
+                    .to_owned(),
                 topic: m.topic,
                 title: text.title,
                 body: text.body,
@@ -155,6 +163,42 @@ pub async fn messages() -> AppResult<Vec<MessageView>> {
             })
         })
         .collect())
+}
+
+/// 我的办件: every item of the resident's (and of the elders they act for), in words, with
+/// the services they come from and their unread messages (the page filters by service).
+#[server(prefix = "/api", endpoint = "account/affairs")]
+pub async fn affairs() -> AppResult<AffairsView> {
+    use crate::home::api::ServiceFilter;
+    let me = web::require_resident().await?;
+    let t = crate::prefs::Prefs::detect().locale.texts();
+    let home = accounts()?.home(&me).await?;
+    let items: Vec<_> = home
+        .affairs
+        .into_iter()
+        .map(|a| crate::home::api::affair_line(a, t))
+        .collect();
+    let unread_of = |key: &str| {
+        home.unread_topics
+            .iter()
+            .filter(|topic| crate::catalogue::service_of_topic(topic).is_some_and(|s| s.key == key))
+            .count() as u32
+    };
+    let services = crate::catalogue::services()
+        .iter()
+        .map(|s| ServiceFilter {
+            key: s.key.to_owned(),
+            name: (s.affair_title)(t).to_owned(),
+            items: items.iter().filter(|i| i.service == s.key).count() as u32,
+            unread: unread_of(s.key),
+        })
+        .filter(|f| f.items > 0 || f.unread > 0)
+        .collect();
+    Ok(AffairsView {
+        items,
+        services,
+        unread_total: home.unread_messages,
+    })
 }
 
 /// Marks every message read.

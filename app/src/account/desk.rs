@@ -22,13 +22,17 @@ pub trait AccountDesk: Send + Sync {
     async fn resend_code(&self, challenge_id: &str, client: &str) -> DeskResult<String>;
     /// The pending challenge of this browser, if it is still open.
     async fn pending_sign_in(&self, challenge_id: &str) -> DeskResult<Option<PendingCode>>;
-    /// Checks a code; on success creates (or finds) the resident and opens a session.
+    /// Checks a code; on success creates (or finds) the resident and opens a session, and keeps
+    /// the language they signed in with (their SMS follow it). A deceased's account is closed.
     async fn verify_code(
         &self,
         challenge_id: &str,
         code: &str,
         client: &str,
+        locale: crate::i18n::Locale,
     ) -> DeskResult<NewSession>;
+    /// The resident switched language: their SMS follow it from now on.
+    async fn set_locale(&self, who: &Resident, locale: crate::i18n::Locale) -> DeskResult<()>;
     async fn sign_out(&self, token: &str) -> DeskResult<()>;
     /// 实名绑定: binds name and ID number once; one number binds one account.
     async fn bind_real_name(

@@ -102,6 +102,9 @@ pub struct MessageView {
     #[serde(with = "chrono::serde::ts_seconds")]
     pub at: DateTime<Utc>,
     pub topic: String,
+    /// The service it is from (the key, and its name in the reader's language), for filters.
+    pub service: String,
+    pub service_name: String,
     pub title: String,
     pub body: String,
     pub link: Option<String>,
@@ -138,6 +141,7 @@ pub const SERVICE: crate::catalogue::ServiceEntry = crate::catalogue::ServiceEnt
         })
     },
     desks: &[],
+    ..crate::catalogue::ServiceEntry::BASE
 };
 
 /// 我的办件 — one item of the resident's affairs across services (each service writes its own).
@@ -152,13 +156,21 @@ pub struct Affair {
     pub updated_at: DateTime<Utc>,
     /// Where the resident opens it.
     pub link: String,
+    /// When its next step is due (unix seconds), if the service said.
+    pub next_at: Option<i64>,
+    /// Set when it is an elder's item seen through a grant (代办): the elder's masked name.
+    pub for_elder: Option<String>,
 }
 
 /// Home page data for a signed-in resident.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct HomeSummary {
+    /// Own items and those of the elders the resident may see (a live grant to see records):
+    /// items with a next step first (soonest first), then the rest (latest first).
     pub affairs: Vec<Affair>,
     pub unread_messages: u32,
+    /// The topics of the unread messages (counted by service on the pages).
+    pub unread_topics: Vec<String>,
 }
 
 #[cfg(test)]

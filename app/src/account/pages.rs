@@ -20,6 +20,7 @@ crate::lazy_page!(signin, CodeRoute, CodePage);
 crate::lazy_page!(resident, AccountRoute, AccountPage);
 crate::lazy_page!(resident, RealNameRoute, RealNamePage);
 crate::lazy_page!(resident, MessagesRoute, MessagesPage);
+crate::lazy_page!(resident, AffairsRoute, AffairsPage);
 
 /// The routes of this service.
 #[component(transparent)]
@@ -30,6 +31,7 @@ pub fn AccountRoutes() -> impl leptos_router::MatchNestedRoutes + Clone {
         <Route path=path!("/account") view=AccountRoute ssr=SsrMode::Async />
         <Route path=path!("/account/realname") view=RealNameRoute ssr=SsrMode::Async />
         <Route path=path!("/messages") view=MessagesRoute ssr=SsrMode::Async />
+        <Route path=path!("/affairs") view=AffairsRoute ssr=SsrMode::Async />
     }
     .into_inner()
     // Erased so the routes type-check both with and without `--cfg erase_components`.
@@ -236,19 +238,32 @@ fn MessagesPage() -> impl IntoView {
     let locale = use_locale();
     // Created once per page, outside the guard: the guard's view may run more than once.
     let list = Resource::new(|| (), |_| super::api::messages());
+    let only = service_param();
     view! {
         <Page title=t.account().messages_title.to_string()>
             <RequireResident view=move |_| {
+                let only = only.clone();
                 view! {
                     <Suspense>
-                        {move || Suspend::new(async move {
+                        {move || {
+                            let only = only.clone();
+                            Suspend::new(async move {
                             match list.await {
                                 Ok(items) if items.is_empty() => view! { <p class="mz-empty">{t.account().no_messages}</p> }.into_any(),
                                 Ok(items) => {
                                     let any_unread = items.iter().any(|m| !m.read);
+                                    let mut services: Vec<(String, String, u32, u32)> = vec![];
+                                    for m in &items {
+                                        match services.iter_mut().find(|s| s.0 == m.service) {
+                                            Some(s) => { s.2 += 1; s.3 += u32::from(!m.read); }
+                                            None => services.push((m.service.clone(), m.service_name.clone(), 1, u32::from(!m.read))),
+                                        }
+                                    }
+                                    let shown: Vec<_> = items.into_iter().filter(|m| only.as_ref().is_none_or(|o| *o == m.service)).collect();
                                     view! {
+                                        <ServiceFilters base="/messages" services=services active=only.clone() />
                                         <ul class="mz-list">
-                                            {items.into_iter().map(|m| {
+                                            {shown.into_iter().map(|m| {
                                                 let (title, body, link) = (m.title.clone(), m.body.clone(), m.link.clone());
                                                 let open = format!("{} · {}", t.account().open, title);
                                                 view! {
@@ -257,6 +272,7 @@ fn MessagesPage() -> impl IntoView {
                                                             {(!m.read).then(|| view! { <span class="mz-badge">{t.account().unread}</span>" " })}
                                                             {title}
                                                         </h2>
+                                                        <p class="mz-list__meta">{m.service_name.clone()}</p>
                                                         <p>{body}</p>
                                                         {link.map(|href| view! { <p><a href=href>{open}</a></p> })}
                                                         <p class="mz-list__meta"><time datetime=format::iso_instant(m.at)>{format::instant_at(m.at, locale)}</time></p>
@@ -273,7 +289,86 @@ fn MessagesPage() -> impl IntoView {
                                 }
                                 Err(e) => view! { <p role="alert">{e.message(t)}</p> }.into_any(),
                             }
-                        })}
+                        })
+                        }}
+                    </Suspense>
+                }
+            } />
+        </Page>
+    }
+}
+
+/// The `service` filter of a list page (`?service=meals`), if any.
+fn service_param() -> Option<String> {
+    use_query_map()
+        .with_untracked(|q| q.get("service"))
+        .filter(|s| !s.is_empty())
+}
+
+/// Filters a list by service with plain links (they work without JavaScript): all, then each
+/// service with its count and unread messages.
+#[component]
+fn ServiceFilters(
+    /// The page the links lead to.
+    base: &'static str,
+    /// (key, name, items, unread) of each service.
+    services: Vec<(String, String, u32, u32)>,
+    active: Option<String>,
+) -> impl IntoView {
+    let t = use_texts();
+    let x = t.account();
+    let current = |on: bool| if on { Some("page") } else { None };
+    view! {
+        <nav class="mz-filters" aria-label=x.filter_by_service>
+            <a class="mz-filter" href=base aria-current=current(active.is_none())>{x.filter_all}</a>
+            {services.into_iter().map(|(key, name, n, unread)| {
+                let on = active.as_deref() == Some(key.as_str());
+                let label = if unread > 0 { x.filter_unread(&n.to_string(), &name, &unread.to_string()) } else { x.filter_count(&n.to_string(), &name) };
+                view! { <a class="mz-filter" href=format!("{base}?service={key}") aria-current=current(on)>{label}</a> }
+            }).collect_view()}
+        </nav>
+    }
+}
+
+/// 我的办件: every item of every service, what comes next and when, filtered by service; the
+/// items of elders the resident acts for are marked as such.
+#[component]
+fn AffairsPage() -> impl IntoView {
+    let t = use_texts();
+    let x = t.account();
+    let data = Resource::new(|| (), |_| super::api::affairs());
+    let only = service_param();
+    view! {
+        <Page title=x.affairs_title.to_string()>
+            <RequireResident view=move |_| {
+                let only = only.clone();
+                view! {
+                    <Suspense>
+                        {move || {
+                            let only = only.clone();
+                            Suspend::new(async move {
+                                match data.await {
+                                    Ok(v) => {
+                                        let services = v.services.iter().map(|s| (s.key.clone(), s.name.clone(), s.items, s.unread)).collect();
+                                        let shown: Vec<_> = v.items.into_iter().filter(|i| only.as_ref().is_none_or(|o| *o == i.service)).collect();
+                                        view! {
+                                            <ServiceFilters base="/affairs" services=services active=only.clone() />
+                                            {if shown.is_empty() {
+                                                view! { <p class="mz-empty">{t.home.no_affairs}</p> }.into_any()
+                                            } else {
+                                                view! { <ul class="mz-list">{shown.into_iter().map(|a| view! { <crate::home::AffairItem a=a /> }).collect_view()}</ul> }.into_any()
+                                            }}
+                                            <p>
+                                                <a class="mz-button" href="/messages">{t.home.message_centre}
+                                                    {(v.unread_total > 0).then(|| view! { " "<span class="mz-badge">{t.home.unread_count(&v.unread_total.to_string())}</span> })}
+                                                </a>
+                                            </p>
+                                        }.into_any()
+                                    }
+                                    Err(e) => view! { <p role="alert">{e.message(t)}</p> }.into_any(),
+                                }
+                            })
+                        }}
                     </Suspense>
                 }
             } />

@@ -81,7 +81,10 @@ pub async fn my_bundles() -> AppResult<WithNow<Vec<BundleView>>> {
 #[server(prefix = "/api", endpoint = "after-death/bundle")]
 pub async fn bundle(id: String) -> AppResult<WithNow<BundleView>> {
     let me = web::require_resident().await?;
-    with_now(desk::<dyn AfterDeathDesk>()?.bundle(&me, &id).await?)
+    let mut b = desk::<dyn AfterDeathDesk>()?.bundle(&me, &id).await?;
+    let locale = crate::prefs::Prefs::detect().locale;
+    b.follow_ups = b.follow_ups.map(|f| f.worded(locale));
+    with_now(b)
 }
 
 /// What the application's pages need at every step.
@@ -256,6 +259,7 @@ pub async fn questions_step(
 pub async fn submit(
     account_name: Option<String>,
     account_card: Option<String>,
+    hours_to: Option<String>,
     idem_key: String,
 ) -> AppResult<()> {
     let name_typed = account_name.clone().unwrap_or_default();
@@ -284,8 +288,13 @@ pub async fn submit(
                     card,
                 })
             };
+            let hours_to_fund = match hours_to.as_deref().unwrap_or("me") {
+                "me" => false,
+                "fund" => true,
+                _ => return Err(AppError::invalid("hours_to", Code::Required)),
+            };
             match desk::<dyn AfterDeathDesk>()?
-                .apply(&me, &draft, &answers, account, &key)
+                .apply(&me, &draft, &answers, account, hours_to_fund, &key)
                 .await?
             {
                 ApplyOutcome::Created { case_id } => {

@@ -27,12 +27,15 @@ pub struct Account {
 pub trait AfterDeathDesk: Send + Sync {
     /// 申请: one bundle per deceased person; a second relative learns who holds it. `key` is
     /// the form's idempotency key (a repeated submission answers the same bundle).
+    /// `hours_to_fund`: the deceased's banked time-bank hours (if any) go to the mutual-aid
+    /// fund rather than to the applicant, once 民政 accepts the death record.
     async fn apply(
         &self,
         who: &Resident,
         draft: &ApplicationDraft,
         answers: &Answers,
         account: Option<Account>,
+        hours_to_fund: bool,
         key: &str,
     ) -> DeskResult<ApplyOutcome>;
     /// Asks the holder of the deceased's open bundle to add `who` (the certificate number must

@@ -182,6 +182,11 @@ pub struct BundleView {
     pub created_at: i64,
     pub tasks: Vec<TaskView>,
     pub join_requests: Vec<JoinRequest>,
+    /// What the platform settled by itself once 民政 accepted the death (`None` before).
+    pub follow_ups: Option<crate::life::model::FollowUps>,
+    /// The deceased's account here, if they had one and the reader may see what stays
+    /// readable (the time-bank record).
+    pub deceased_account: Option<String>,
 }
 
 /// One line of a department's queue.
@@ -213,6 +218,8 @@ pub struct StaffTaskView {
     pub history: Vec<TaskEvent>,
     /// Payments above this need a second staff member.
     pub second_approval_above: Fen,
+    /// Accepting this task accepts the death record: every service the deceased used follows.
+    pub confirms_death: bool,
 }
 
 /// One entry of a task's history.
@@ -433,6 +440,7 @@ pub const SERVICE: crate::catalogue::ServiceEntry = crate::catalogue::ServiceEnt
             body: |t| t.after_death().desk_payments_body,
         },
     ],
+    ..crate::catalogue::ServiceEntry::BASE
 };
 
 /// One item as the review step shows it before submitting: whether it applies and why, its

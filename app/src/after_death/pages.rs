@@ -337,6 +337,14 @@ fn ReviewStepView(f: ApplyForm) -> impl IntoView {
                 </fieldset>
             })}
             <button class="mz-button mz-button--primary" type="submit">{x.submit(&count.to_string())}</button>
+            // After the button on purpose: the default suits most families, and the step's
+            // main action stays on an elder's first screen.
+            <fieldset class="mz-fieldset" aria-describedby="hours_to-error">
+                <legend>{x.hours_to_legend}</legend>
+                <label class="mz-check"><input type="radio" name="hours_to" value="me" checked=true />" "{x.hours_to_me}</label>
+                <label class="mz-check"><input type="radio" name="hours_to" value="fund" />" "{x.hours_to_fund}</label>
+                <p class="mz-field__error" id="hours_to-error" role="alert">{field_error(action.value(), "hours_to")}</p>
+            </fieldset>
         </ActionForm>
         {d.map(|d| view! {
             <dl class="mz-facts">
@@ -477,7 +485,45 @@ fn BundleBody(
                 view! { <FamilyTask task=task case_id=case_id.clone() now=now upload_error=err resubmit=resubmit /> }
             }).collect_view()}
         </section>
+        <FollowUpsSection f=b.follow_ups.clone() deceased_account=b.deceased_account.clone() />
         <p class="mz-note">{x.privacy_note}</p>
+    }
+}
+
+/// 本平台随之办理: what the platform settled by itself once the death was accepted, each with
+/// its day; before that, what it will do.
+#[component]
+fn FollowUpsSection(
+    f: Option<crate::life::model::FollowUps>,
+    deceased_account: Option<String>,
+) -> impl IntoView {
+    let t = use_texts();
+    let x = t.after_death();
+    let locale = use_locale();
+    view! {
+        <section class="mz-section" aria-labelledby="follow-h">
+            <h2 id="follow-h">{x.follow_title}</h2>
+            {match f {
+                None => view! { <p class="mz-note">{x.follow_waiting}</p> }.into_any(),
+                Some(f) if !f.had_account => view! { <p class="mz-note">{x.follow_none}</p> }.into_any(),
+                Some(f) => view! {
+                    <p class="mz-note">{x.follow_lead}</p>
+                    <ul class="mz-list">
+                        {f.lines.into_iter().map(|l| view! {
+                            <li class="mz-list__item" data-step=l.step.clone()>
+                                <span>{l.text}</span>
+                                <span class="mz-list__meta">{x.done_on(&format::instant_at(
+                                    chrono::DateTime::from_timestamp(l.done_at, 0).unwrap_or_default(), locale))}</span>
+                            </li>
+                        }).collect_view()}
+                    </ul>
+                    <p role="status"><strong>{if f.done_at.is_some() { x.follow_done } else { x.follow_pending }}</strong></p>
+                    {deceased_account.map(|id| view! {
+                        <p><a class="mz-link" href=format!("/timebank/statement?of={id}")>{x.follow_record}</a></p>
+                    })}
+                }.into_any(),
+            }}
+        </section>
     }
 }
 
@@ -734,7 +780,10 @@ fn StaffTaskBody(
         </ul>
         <FormError error=form_error(act.value()) />
         <p class="mz-field__error" role="alert">{field_error(act.value(), "task")}</p>
-        {(status == TaskStatus::Submitted).then(|| form("accept", x.do_accept, true, ().into_any()))}
+        {(status == TaskStatus::Submitted).then(|| {
+            let note = v.confirms_death.then(|| view! { <p class="mz-note">{x.confirms_death_note}</p> });
+            form("accept", x.do_accept, true, note.into_any())
+        })}
         {can_decide.then(|| form("return", x.do_return, false, reason_field("return")))}
         {(can_decide && task.pays).then(|| {
             let amount_value = typed.get("amount").cloned().unwrap_or(cap.clone());

@@ -464,6 +464,10 @@ pub struct ItemRule {
     /// A subsidy the 民政 reviewer approves and pays (so its task goes Approved → Done by Pay).
     #[serde(default)]
     pub pays: bool,
+    /// Accepting this item is 民政 accepting the death record: every service the deceased used
+    /// then follows it (the cascade of issue 15). Exactly one item: under civil affairs, always.
+    #[serde(default)]
+    pub confirms_death: bool,
 }
 
 impl ItemRule {
@@ -553,6 +557,17 @@ impl Policy {
         }
         if self.items.is_empty() {
             return Err(format!("{d}: no items"));
+        }
+        let confirming: Vec<&ItemRule> = self.items.iter().filter(|i| i.confirms_death).collect();
+        match confirming.as_slice() {
+            [i] if i.department == Department::CivilAffairs && i.when == Condition::Always => {}
+            [i] => {
+                return Err(format!(
+                "{d}/{}: the item that confirms the death must be civil affairs' and always apply",
+                i.key
+            ))
+            }
+            _ => return Err(format!("{d}: exactly one item must confirm the death")),
         }
         let mut keys = BTreeSet::new();
         let mut upload_names: BTreeMap<&str, (&str, &str)> = BTreeMap::new();

@@ -5,14 +5,24 @@ use super::model::{slot_start, BookingView, OfficeView};
 
 /// A calendar file (RFC 5545) for the appointment, with the booking number and the office;
 /// no ID numbers. Times are written in UTC so every calendar reads them the same way.
-pub fn ics(booking: &BookingView, office: &OfficeView, summary: &str, now: i64) -> String {
+pub fn ics(
+    booking: &BookingView,
+    office: &OfficeView,
+    summary: &str,
+    locale: crate::i18n::Locale,
+    now: i64,
+) -> String {
+    let (name, address) = match locale {
+        crate::i18n::Locale::ZhCn => (&office.name_zh, &office.address_zh),
+        crate::i18n::Locale::En => (&office.name_en, &office.address_en),
+    };
     ics_calendar(
         &[IcsEvent {
             uid: format!("{}@mz.appointment", booking.id),
             starts: slot_start(booking.day, &booking.starts),
             ends: slot_start(booking.day, &booking.ends),
             summary: format!("{summary} {}", booking.reference),
-            location: format!("{} {}", office.name_zh, office.address_zh),
+            location: format!("{name} {address}"),
             description: format!("{} {}", booking.reference, office.phone),
         }],
         now,

@@ -487,6 +487,23 @@ pub fn after_check_in(back: &str, counter: &str, reference: &str) -> String {
     format!("{path}?{}", q.join("&"))
 }
 
+/// The appointment machinery has no page of its own on the shared pages; it only says what it
+/// did when a life event cancelled a person's appointments.
+#[cfg(feature = "ssr")]
+pub const SERVICE: crate::catalogue::ServiceEntry = crate::catalogue::ServiceEntry {
+    key: "appointments",
+    life_step: |step, params, locale| {
+        let x = locale.texts().appointments();
+        (step == "appointments.cancel").then(|| {
+            match params.get("appointments").map(String::as_str) {
+                None | Some("0") => x.life_cancel_none.to_owned(),
+                Some(n) => x.life_cancel(n),
+            }
+        })
+    },
+    ..crate::catalogue::ServiceEntry::BASE
+};
+
 #[cfg(test)]
 mod tests {
     use super::*;

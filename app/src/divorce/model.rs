@@ -117,6 +117,7 @@ pub const SERVICE: crate::catalogue::ServiceEntry = crate::catalogue::ServiceEnt
         name: |t| t.divorce().staff_title,
         body: |t| t.divorce().desk_link,
     }],
+    ..crate::catalogue::ServiceEntry::BASE
 };
 
 /// 离婚冷静期 (art. 1077 ¶1).
@@ -328,16 +329,17 @@ impl CaseView {
 /// Both edges of a case as a calendar file. The titles are neutral on purpose: a calendar
 /// shows them on the lock screen.
 #[cfg(feature = "ssr")]
-pub fn case_ics(case: &CaseView, now: i64) -> String {
+pub fn case_ics(case: &CaseView, locale: crate::i18n::Locale, now: i64) -> String {
     use crate::appointments::ics::{ics_calendar, IcsEvent};
+    let x = locale.texts().divorce();
     let at = |t: i64| DateTime::from_timestamp(t, 0).unwrap_or_default();
     let event = |n: u32, ends: i64| IcsEvent {
         uid: format!("{}-{n}@mz.case", case.id),
         starts: at(ends) - Duration::minutes(30),
         ends: at(ends),
-        summary: format!("民政一件事 · 办理期限 {n}"),
+        summary: x.ics_summary(&n.to_string()),
         location: String::new(),
-        description: format!("{} · 请登录“民政一件事”查看", case.reference),
+        description: x.ics_description(&case.reference),
     };
     ics_calendar(
         &[
@@ -742,8 +744,22 @@ mod tests {
     #[test]
     fn the_calendar_file_has_both_edges_and_says_nothing_on_a_lock_screen() {
         let c = case("2026-10-08T09:00:00Z", "2026-11-09T09:00:00Z");
-        let ics = case_ics(&c, at("2026-09-01T02:00:00Z").timestamp());
+        let ics = case_ics(
+            &c,
+            crate::i18n::Locale::ZhCn,
+            at("2026-09-01T02:00:00Z").timestamp(),
+        );
         assert_eq!(ics.matches("BEGIN:VEVENT").count(), 2);
+        // In English too, and just as discreet.
+        let en = case_ics(
+            &c,
+            crate::i18n::Locale::En,
+            at("2026-09-01T02:00:00Z").timestamp(),
+        );
+        assert!(en.contains("Deadline 1"), "{en}");
+        for word in ["离婚", "冷静", "divorce", "Divorce", "民政"] {
+            assert!(!en.contains(word), "{word} in {en}");
+        }
         assert!(ics.contains("DTEND:20261008T090000Z"), "{ics}");
         assert!(ics.contains("DTEND:20261109T090000Z"), "{ics}");
         assert!(ics.contains("DTSTART:20261008T083000Z"), "{ics}");

@@ -26,13 +26,67 @@ pub struct AffairLine {
     #[serde(with = "chrono::serde::ts_seconds")]
     pub updated_at: DateTime<Utc>,
     pub link: String,
+    /// What comes next, from the reader's side, and when (unix seconds).
+    pub next: Option<String>,
+    pub next_at: Option<i64>,
+    /// An elder's item seen through a grant (代办): the elder's masked name.
+    pub for_elder: Option<String>,
 }
 
-/// A signed-in resident's part of the home page.
+/// A signed-in resident's part of the home page: the first few items of 我的办件.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct MyHome {
     pub affairs: Vec<AffairLine>,
+    /// How many items 我的办件 holds in all.
+    pub total: u32,
     pub unread_messages: u32,
+}
+
+/// A service 我的办件 or the message centre can be filtered by: its key, its name, how many
+/// items it has and how many of its messages are unread.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ServiceFilter {
+    pub key: String,
+    pub name: String,
+    pub items: u32,
+    pub unread: u32,
+}
+
+/// 我的办件, whole: every item (own, and those of elders the resident acts for), and the
+/// services they are from with their unread messages.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AffairsView {
+    pub items: Vec<AffairLine>,
+    pub services: Vec<ServiceFilter>,
+    pub unread_total: u32,
+}
+
+/// How many items of 我的办件 the home page shows.
+pub const HOME_AFFAIRS: usize = 5;
+
+/// An item of 我的办件 in the reader's words (its service says how).
+#[cfg(feature = "ssr")]
+pub fn affair_line(a: crate::account::model::Affair, t: &'static crate::i18n::Texts) -> AffairLine {
+    let entry = crate::catalogue::service(&a.service);
+    AffairLine {
+        service_name: entry
+            .map(|e| (e.affair_title)(t))
+            .unwrap_or_default()
+            .to_owned(),
+        status_text: entry
+            .and_then(|e| (e.affair_status)(&a.status, t))
+            .unwrap_or_else(|| a.status.clone()),
+        next: entry
+            .and_then(|e| (e.affair_next)(&a.status, t))
+            .map(str::to_owned),
+        next_at: a.next_at,
+        for_elder: a.for_elder,
+        service: a.service,
+        reference: a.reference,
+        status: a.status,
+        updated_at: a.updated_at,
+        link: a.link,
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -60,26 +114,12 @@ pub async fn home_data() -> AppResult<HomeView> {
         Some(me) => {
             let home = desk::<dyn AccountDesk>()?.home(&me).await?;
             Some(MyHome {
+                total: home.affairs.len() as u32,
                 affairs: home
                     .affairs
                     .into_iter()
-                    .map(|a| {
-                        let entry = catalogue::service(&a.service);
-                        AffairLine {
-                            service_name: entry
-                                .map(|e| (e.affair_title)(t))
-                                .unwrap_or_default()
-                                .to_owned(),
-                            status_text: entry
-                                .and_then(|e| (e.affair_status)(&a.status, t))
-                                .unwrap_or_else(|| a.status.clone()),
-                            service: a.service,
-                            reference: a.reference,
-                            status: a.status,
-                            updated_at: a.updated_at,
-                            link: a.link,
-                        }
-                    })
+                    .take(HOME_AFFAIRS)
+                    .map(|a| affair_line(a, t))
                     .collect(),
                 unread_messages: home.unread_messages,
             })

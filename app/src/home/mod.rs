@@ -12,10 +12,34 @@ use crate::{
 };
 use leptos::prelude::*;
 
+/// One item of 我的办件: its service and number, its status in words, what comes next and
+/// when; an elder's item seen through a grant says whose it is.
+#[component]
+pub fn AffairItem(a: api::AffairLine) -> impl IntoView {
+    let t = use_texts();
+    let locale = use_locale();
+    let when = a
+        .next_at
+        .and_then(|n| chrono::DateTime::from_timestamp(n, 0))
+        .map(|n| format::instant_at(n, locale));
+    view! {
+        <li class="mz-list__item">
+            <a href=a.link>{a.service_name}" "<span class="mz-nowrap">{a.reference}</span></a>
+            {a.for_elder.map(|n| view! { " "<span class="mz-badge">{t.home.for_elder(&n)}</span> })}
+            <span class="mz-list__meta">{a.status_text}
+                {match (a.next, when) {
+                    (Some(n), Some(w)) => format!(" · {n} · {w}"),
+                    (Some(n), None) => format!(" · {n}"),
+                    (None, _) => format!(" · {}", format::instant_at(a.updated_at, locale)),
+                }}
+            </span>
+        </li>
+    }
+}
+
 #[component]
 pub fn HomePage() -> impl IntoView {
     let t = use_texts();
-    let locale = use_locale();
     let data = Resource::new(|| (), |_| api::home_data());
     view! {
         <Page title=t.home.title.to_string()>
@@ -46,13 +70,9 @@ pub fn HomePage() -> impl IntoView {
                                         } else {
                                             view! {
                                                 <ul class="mz-list">
-                                                    {mine.affairs.into_iter().map(|a| view! {
-                                                        <li class="mz-list__item">
-                                                            <a href=a.link.clone()>{a.service_name.clone()}" "<span class="mz-nowrap">{a.reference.clone()}</span></a>
-                                                            <span class="mz-list__meta">{a.status_text.clone()}" · "{format::instant_at(a.updated_at, locale)}</span>
-                                                        </li>
-                                                    }).collect_view()}
+                                                    {mine.affairs.into_iter().map(|a| view! { <AffairItem a=a /> }).collect_view()}
                                                 </ul>
+                                                <p><a class="mz-link" href="/affairs">{t.home.all_affairs(&mine.total.to_string())}</a></p>
                                             }.into_any()
                                         }}
                                         <p>

@@ -110,6 +110,7 @@ pub const SERVICE: crate::catalogue::ServiceEntry = crate::catalogue::ServiceEnt
         name: |t| t.marriage().clerk_title,
         body: |t| t.marriage().desk_link,
     }],
+    ..crate::catalogue::ServiceEntry::BASE
 };
 
 /// A marriage message in words: the booking number, its day (with weekday) and time, and the

@@ -470,6 +470,11 @@ pub const SERVICE: crate::catalogue::ServiceEntry = crate::catalogue::ServiceEnt
     }),
     affair_title: |t| t.meals().title,
     affair_status: |status, t| OrderStatus::parse(status).map(|s| s.text(t).to_owned()),
+    affair_next: |status, t| match OrderStatus::parse(status)? {
+        OrderStatus::Placed => Some(t.meals().next_placed),
+        OrderStatus::Served => Some(t.meals().next_served),
+        _ => None,
+    },
     notice: |topic, params, locale| {
         let x = locale.texts().meals();
         let link = params.get("order").map(|o| format!("/meals/order/{o}"));
@@ -477,6 +482,21 @@ pub const SERVICE: crate::catalogue::ServiceEntry = crate::catalogue::ServiceEnt
             "meals_ordered_for_you" => (x.msg_ordered_title, x.msg_ordered_body),
             "meals_cancelled" => (x.msg_cancelled_title, x.msg_cancelled_body),
             "meals_no_show" => (x.msg_no_show_title, x.msg_no_show_body),
+            // To the canteen's workbench: an order it need not cook any more.
+            "meals_cancelled_deceased" => {
+                let get = |k: &str| params.get(k).map(String::as_str).unwrap_or_default();
+                let day = chrono::NaiveDate::parse_from_str(get("day"), "%Y-%m-%d")
+                    .map(|d| crate::ui::format::day(d, locale))
+                    .unwrap_or_default();
+                let meal = crate::meals::policy::Meal::parse(get("meal"))
+                    .map(|m| meal_name(m, locale.texts()))
+                    .unwrap_or_default();
+                return Some(crate::catalogue::NoticeText {
+                    title: x.msg_deceased_title.to_owned(),
+                    body: x.msg_deceased_body(&day, meal, get("order")),
+                    link: Some("/staff/meals".to_owned()),
+                });
+            }
             _ => return None,
         };
         Some(crate::catalogue::NoticeText {
@@ -499,4 +519,11 @@ pub const SERVICE: crate::catalogue::ServiceEntry = crate::catalogue::ServiceEnt
             body: |t| t.meals().desk_settlement_body,
         },
     ],
+    life_step: |step, params, locale| {
+        let x = locale.texts().meals();
+        (step == "meals.orders").then(|| match params.get("orders").map(String::as_str) {
+            None | Some("0") => x.life_orders_none.to_owned(),
+            Some(n) => x.life_orders(n),
+        })
+    },
 };

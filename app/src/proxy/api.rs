@@ -7,7 +7,7 @@ use leptos::prelude::*;
 use {
     super::{
         desk::{GrantRequest, ProxyDesk},
-        model::{Refusal, Relation, Scope, MAX_DAYS},
+        model::{FamilyWay, Refusal, Relation, Scope, MAX_DAYS},
     },
     crate::{
         account::model::RealName,
@@ -23,22 +23,9 @@ use {
     },
 };
 
+/// The scopes ticked (`scopes[0]`, `scopes[1]`…) and the last day, parsed.
 #[cfg(feature = "ssr")]
-fn grant_request(
-    elder_phone: &str,
-    elder_name: &str,
-    relation: &str,
-    scopes: Option<Vec<String>>,
-    ends_on: &str,
-) -> AppResult<GrantRequest> {
-    let elder_phone = Phone::parse(elder_phone)
-        .map_err(|_| AppError::invalid("elder_phone", Code::PhoneInvalid))?;
-    let elder_name = RealName::parse(elder_name)
-        .map_err(|c| AppError::invalid("elder_name", c))?
-        .as_str()
-        .to_owned();
-    let relation =
-        Relation::parse(relation).ok_or_else(|| AppError::invalid("relation", Code::Required))?;
+fn terms(scopes: Option<Vec<String>>, ends_on: &str) -> AppResult<(Vec<Scope>, chrono::NaiveDate)> {
     let mut scopes: Vec<Scope> = scopes
         .unwrap_or_default()
         .iter()
@@ -57,6 +44,26 @@ fn grant_request(
     let ends_on = parse_day(ends_on, today, range)
         .filter(|d| *d > today)
         .ok_or_else(|| AppError::invalid("ends_on", Refusal::EndsOnInvalid))?;
+    Ok((scopes, ends_on))
+}
+
+#[cfg(feature = "ssr")]
+fn grant_request(
+    elder_phone: &str,
+    elder_name: &str,
+    relation: &str,
+    scopes: Option<Vec<String>>,
+    ends_on: &str,
+) -> AppResult<GrantRequest> {
+    let elder_phone = Phone::parse(elder_phone)
+        .map_err(|_| AppError::invalid("elder_phone", Code::PhoneInvalid))?;
+    let elder_name = RealName::parse(elder_name)
+        .map_err(|c| AppError::invalid("elder_name", c))?
+        .as_str()
+        .to_owned();
+    let relation =
+        Relation::parse(relation).ok_or_else(|| AppError::invalid("relation", Code::Required))?;
+    let (scopes, ends_on) = terms(scopes, ends_on)?;
     Ok(GrantRequest {
         elder_phone,
         elder_name,
@@ -96,6 +103,31 @@ pub async fn request_grant(
             Ok(())
         },
     )
+    .await
+}
+
+/// A grant between the resident and a family member the platform knows of (`link`):
+/// `way=give` lets them act for the resident, `way=ask` asks to act for them.
+#[server(prefix = "/api", endpoint = "proxy/family")]
+pub async fn family_grant(
+    link: String,
+    way: String,
+    scopes: Option<Vec<String>>,
+    ends_on: String,
+) -> AppResult<()> {
+    web::keeping_typed("proxy_family", &[("ends_on", &ends_on)], async {
+        let me = web::require_resident().await?;
+        let way = match way.as_str() {
+            "give" => FamilyWay::Give,
+            "ask" => FamilyWay::Ask,
+            _ => return Err(AppError::BadRequest),
+        };
+        let (scopes, ends_on) = terms(scopes, &ends_on)?;
+        desk::<dyn ProxyDesk>()?
+            .family_grant(&me, link.trim(), way, &scopes, ends_on)
+            .await?;
+        Ok(())
+    })
     .await
 }
 

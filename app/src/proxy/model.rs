@@ -163,11 +163,36 @@ pub struct GrantView {
     pub live: bool,
 }
 
-/// A resident's grants: those they gave as an elder, and those they hold for elders.
+/// A family member the platform knows of (a spouse from a marriage registered at the
+/// counter): either may grant the other, or ask, without typing numbers.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FamilyMember {
+    pub link_id: String,
+    pub relation: Relation,
+    /// Their masked name (张*).
+    pub name_masked: String,
+    /// Since when (the registration day).
+    pub since: NaiveDate,
+    /// Whether they use the platform (a grant needs their account).
+    pub has_account: bool,
+}
+
+/// A resident's grants: those they gave as an elder, and those they hold for elders; and the
+/// family members they may grant or ask with one tap.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Grants {
     pub given: Vec<GrantView>,
     pub held: Vec<GrantView>,
+    pub family: Vec<FamilyMember>,
+}
+
+/// Which way a grant between family members goes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FamilyWay {
+    /// I let them act for me (active at once: I am the elder who grants).
+    Give,
+    /// I ask to act for them (they confirm).
+    Ask,
 }
 
 /// Refusals of proxy grants (`{"proxy": …}` on the wire).
@@ -191,6 +216,10 @@ pub enum Refusal {
     NoGrant,
     /// The ID number checked at the counter is not this elder's.
     IdMismatch,
+    /// Not a family member of yours (or the link has ended).
+    NotFamily,
+    /// The family member does not use the platform yet (or has not bound a real name).
+    FamilyNoAccount,
 }
 
 impl crate::error::Refusal for Refusal {
@@ -208,6 +237,8 @@ impl crate::error::Refusal for Refusal {
             Self::NotPending => x.err_not_pending,
             Self::NoGrant => x.err_no_grant,
             Self::IdMismatch => x.err_id_mismatch,
+            Self::NotFamily => x.err_not_family,
+            Self::FamilyNoAccount => x.err_family_no_account,
         }
         .into()
     }
@@ -228,6 +259,9 @@ pub const SERVICE: crate::catalogue::ServiceEntry = crate::catalogue::ServiceEnt
             "proxy_declined" => (x.msg_declined_title, x.msg_declined_body),
             "proxy_revoked" => (x.msg_revoked_title, x.msg_revoked_body),
             "proxy_recorded" => (x.msg_recorded_title, x.msg_recorded_body),
+            "proxy_granted" => (x.msg_granted_title, x.msg_granted_body),
+            "proxy_family_linked" => (x.msg_family_title, x.msg_family_body),
+            "proxy_family_ended" => (x.msg_family_ended_title, x.msg_family_ended_body),
             _ => return None,
         };
         Some(crate::catalogue::NoticeText {
@@ -237,6 +271,14 @@ pub const SERVICE: crate::catalogue::ServiceEntry = crate::catalogue::ServiceEnt
         })
     },
     desks: &[],
+    life_step: |step, params, locale| {
+        let x = locale.texts().proxy();
+        (step == "proxy.grants").then(|| match params.get("grants").map(String::as_str) {
+            None | Some("0") => x.life_grants_none.to_owned(),
+            Some(n) => x.life_grants(n),
+        })
+    },
+    ..crate::catalogue::ServiceEntry::BASE
 };
 
 #[cfg(test)]

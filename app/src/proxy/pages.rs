@@ -2,8 +2,8 @@
 //! records a grant for an elder without a phone.
 
 use super::{
-    api::{AnswerGrant, RecordGrant, RequestGrant, RevokeGrant},
-    model::{GrantStatus, GrantView, Grants, Relation, Scope},
+    api::{AnswerGrant, FamilyGrant, RecordGrant, RequestGrant, RevokeGrant},
+    model::{FamilyMember, GrantStatus, GrantView, Grants, Relation, Scope},
 };
 use crate::{
     error::AppError,
@@ -67,12 +67,14 @@ fn FamilyPage() -> impl IntoView {
     let request = ServerAction::<RequestGrant>::new();
     let answer = ServerAction::<AnswerGrant>::new();
     let revoke = ServerAction::<RevokeGrant>::new();
+    let family = ServerAction::<FamilyGrant>::new();
     let grants = Resource::new(
         move || {
             (
                 request.version().get(),
                 answer.version().get(),
                 revoke.version().get(),
+                family.version().get(),
             )
         },
         |_| super::api::my_grants(),
@@ -90,7 +92,10 @@ fn FamilyPage() -> impl IntoView {
                     <Suspense>
                         {move || Suspend::new(async move {
                             match grants.await {
-                                Ok(g) => view! { <GrantLists g=g answer=answer revoke=revoke /> }.into_any(),
+                                Ok(g) => view! {
+                                    <FamilySection members=g.family.clone() action=family />
+                                    <GrantLists g=g answer=answer revoke=revoke />
+                                }.into_any(),
                                 Err(e) => error_line(e, t),
                             }
                         })}
@@ -110,6 +115,59 @@ fn FamilyPage() -> impl IntoView {
             } />
         </Page>
     }
+}
+
+/// 家庭成员: family members the platform knows of (a registered spouse), each with one form
+/// to let them act for me or to ask to act for them, without typing numbers.
+#[component]
+fn FamilySection(members: Vec<FamilyMember>, action: ServerAction<FamilyGrant>) -> impl IntoView {
+    let t = use_texts();
+    let x = t.proxy();
+    let locale = use_locale();
+    (!members.is_empty()).then(|| view! {
+        <section class="mz-section" aria-labelledby="family-h">
+            <h2 id="family-h">{x.family_title}</h2>
+            <p class="mz-note">{x.family_note}</p>
+            <FormError error=form_error(action.value()) />
+            <p class="mz-field__error" role="alert">{field_error(action.value(), "link")}</p>
+            <ul class="mz-list">
+                {members.into_iter().map(|m| {
+                    let p = format!("fam-{}", m.link_id);
+                    let title = x.family_since(&m.name_masked, m.relation.text(t), &format::day(m.since, locale));
+                    view! {
+                        <li class="mz-list__item">
+                            <h3 class="mz-list__title">{title}</h3>
+                            {if m.has_account { view! {
+                                <ActionForm action=action attr:class="mz-form">
+                                    <input type="hidden" name="link" value=m.link_id.clone() />
+                                    <fieldset class="mz-fieldset">
+                                        <legend class="mz-visually-hidden">{x.way_label}</legend>
+                                        <label class="mz-check"><input type="radio" name="way" value="give" checked=true />" "{x.family_give}</label>
+                                        <label class="mz-check"><input type="radio" name="way" value="ask" />" "{x.family_ask}</label>
+                                    </fieldset>
+                                    <fieldset class="mz-fieldset" aria-describedby=format!("{p}-scopes-error")>
+                                        <legend>{x.scopes}</legend>
+                                        {Scope::ALL.iter().enumerate().map(|(i, s)| view! {
+                                            <label class="mz-check"><input type="checkbox" name=format!("scopes[{i}]") value=s.as_str() checked=true />" "{s.text(t)}</label>
+                                        }).collect_view()}
+                                        <p class="mz-field__error" id=format!("{p}-scopes-error") role="alert">{field_error(action.value(), "scopes")}</p>
+                                    </fieldset>
+                                    <div class="mz-field">
+                                        <label class="mz-field__label" for=format!("{p}-ends_on")>{x.ends_on}</label>
+                                        <p class="mz-field__hint" id=format!("{p}-ends_on-hint")>{x.ends_on_hint}</p>
+                                        <input class="mz-field__input" type="date" id=format!("{p}-ends_on") name="ends_on" required=true
+                                            aria-describedby=format!("{p}-ends_on-hint {p}-ends_on-error") />
+                                        <p class="mz-field__error" id=format!("{p}-ends_on-error") role="alert">{field_error(action.value(), "ends_on")}</p>
+                                    </div>
+                                    <button class="mz-button mz-button--primary" type="submit">{x.family_submit}</button>
+                                </ActionForm>
+                            }.into_any() } else { view! { <p class="mz-list__meta">{x.family_no_account}</p> }.into_any() }}
+                        </li>
+                    }
+                }).collect_view()}
+            </ul>
+        </section>
+    })
 }
 
 #[component]

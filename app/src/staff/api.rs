@@ -151,3 +151,34 @@ pub async fn desks() -> AppResult<Vec<DeskLink>> {
         })
         .collect())
 }
+
+/// The notices to the signed-in staff member's unit, in the reader's language.
+#[server(prefix = "/api", endpoint = "staff/notices")]
+pub async fn notices() -> AppResult<Vec<super::model::UnitNotice>> {
+    let me = web::require_staff().await?;
+    let locale = crate::prefs::Prefs::detect().locale;
+    Ok(staff()?
+        .unit_notices(&me)
+        .await?
+        .into_iter()
+        .filter_map(|m| {
+            let text = crate::catalogue::notice(&m.topic, &m.params, locale)?;
+            Some(super::model::UnitNotice {
+                id: m.id,
+                at: m.at.timestamp(),
+                title: text.title,
+                body: text.body,
+                link: text.link,
+                read: m.read,
+            })
+        })
+        .collect())
+}
+
+/// Marks the unit's notices read.
+#[server(prefix = "/api", endpoint = "staff/notices_read")]
+pub async fn mark_notices_read() -> AppResult<()> {
+    let me = web::require_staff().await?;
+    staff()?.mark_unit_notices_read(&me).await?;
+    Ok(())
+}

@@ -36,4 +36,8 @@ pub trait StaffDesk: Send + Sync {
     async fn units(&self) -> DeskResult<Vec<Unit>>;
     /// Auditors and administrators; reading the log is itself audited.
     async fn audit_log(&self, actor: &Staff, limit: u32) -> DeskResult<Vec<AuditEntry>>;
+    /// The notices to the staff member's unit, newest first: (id, at, topic, params, read).
+    async fn unit_notices(&self, actor: &Staff) -> DeskResult<Vec<crate::account::model::Message>>;
+    /// Marks the unit's notices read; audited.
+    async fn mark_unit_notices_read(&self, actor: &Staff) -> DeskResult<()>;
 }

@@ -23,6 +23,18 @@ pub struct DeskLink {
     pub body: String,
 }
 
+/// A notice to the staff member's unit (a canteen told an elder's orders were cancelled), in
+/// the reader's words.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct UnitNotice {
+    pub id: String,
+    pub at: i64,
+    pub title: String,
+    pub body: String,
+    pub link: Option<String>,
+    pub read: bool,
+}
+
 /// One audited staff action.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct AuditEntry {
@@ -93,6 +105,7 @@ pub fn audit_action(action: &str, t: &'static crate::i18n::Texts) -> String {
         "task.rejected" => x.act_task_rejected,
         "task.done" => x.act_task_done,
         "served" => x.act_meal_served,
+        "notices.read" => x.act_notices_read,
         _ => return action.to_owned(),
     };
     match crate::catalogue::service(scope) {

@@ -96,6 +96,7 @@ pub fn StaffBar(me: StaffView) -> impl IntoView {
 fn WorkbenchPage() -> impl IntoView {
     let t = use_texts();
     let desks = Resource::new(|| (), |_| super::api::desks());
+    let notices = Resource::new(|| (), |_| super::api::notices());
     view! {
         <RequireStaff view=move |me: StaffView| {
                 let role = me.role;
@@ -124,10 +125,48 @@ fn WorkbenchPage() -> impl IntoView {
                             </a></li>
                         })}
                     </ul>
+                    <Suspense>
+                        {move || Suspend::new(async move {
+                            let list = notices.await.unwrap_or_default();
+                            (!list.is_empty()).then(|| view! { <UnitNotices list=list /> })
+                        })}
+                    </Suspense>
                     <p class="mz-note">{t.staff().workbench_note}</p>
                   </Page>
                 }
         } />
+    }
+}
+
+/// 本单位通知: what other services told this unit (an order it need not cook any more).
+#[component]
+fn UnitNotices(list: Vec<super::model::UnitNotice>) -> impl IntoView {
+    let t = use_texts();
+    let x = t.staff();
+    let locale = use_locale();
+    let unread = list.iter().any(|n| !n.read);
+    view! {
+        <section class="mz-section" aria-labelledby="notices-h">
+            <h2 id="notices-h">{x.notices_title}</h2>
+            <ul class="mz-list">
+                {list.into_iter().map(|n| view! {
+                    <li class="mz-list__item">
+                        <h3 class="mz-list__title">
+                            {(!n.read).then(|| view! { <span class="mz-badge">{x.notice_unread}</span>" " })}
+                            {n.title}
+                        </h3>
+                        <p>{n.body}</p>
+                        <p class="mz-list__meta">{format::instant_at(chrono::DateTime::from_timestamp(n.at, 0).unwrap_or_default(), locale)}
+                            {n.link.map(|l| view! { " · "<a href=l>{x.notice_open}</a> })}</p>
+                    </li>
+                }).collect_view()}
+            </ul>
+            {unread.then(|| view! {
+                <form method="post" action="/api/staff/notices_read" class="mz-form">
+                    <button type="submit" class="mz-button">{x.notices_read}</button>
+                </form>
+            })}
+        </section>
     }
 }
 

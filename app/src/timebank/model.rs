@@ -138,10 +138,12 @@ pub enum TxKind {
     FundGrant,
     Redemption,
     Reversal,
+    /// 身后转赠: passed on after the holder's death (to the heir, or the fund).
+    Bequest,
 }
 
 impl TxKind {
-    pub const ALL: [TxKind; 9] = [
+    pub const ALL: [TxKind; 10] = [
         Self::Verified,
         Self::NeedHeld,
         Self::NeedPaid,
@@ -151,6 +153,7 @@ impl TxKind {
         Self::FundGrant,
         Self::Redemption,
         Self::Reversal,
+        Self::Bequest,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -164,6 +167,7 @@ impl TxKind {
             Self::FundGrant => "fund_grant",
             Self::Redemption => "redemption",
             Self::Reversal => "reversal",
+            Self::Bequest => "bequest",
         }
     }
 
@@ -183,6 +187,7 @@ impl TxKind {
             Self::FundGrant => x.tx_fund_grant,
             Self::Redemption => x.tx_redemption,
             Self::Reversal => x.tx_reversal,
+            Self::Bequest => x.tx_bequest,
         }
     }
 }
@@ -588,7 +593,15 @@ pub const SERVICE: crate::catalogue::ServiceEntry = crate::catalogue::ServiceEnt
         body: |t| t.timebank().tile_body,
     }),
     affair_title: |t| t.timebank().title,
-    affair_status: |status, t| NeedStatus::parse(status).map(|s| s.text(t).to_owned()),
+    affair_status: |status, t| {
+        let x = t.timebank();
+        match status {
+            "member_pending" => Some(x.member_pending.to_owned()),
+            "member_approved" => Some(x.member_approved.to_owned()),
+            "member_declined" => Some(x.member_declined.to_owned()),
+            _ => NeedStatus::parse(status).map(|s| s.text(t).to_owned()),
+        }
+    },
     notice: |topic, params, locale| {
         let x = locale.texts().timebank();
         let (title, body) = match topic {
@@ -613,7 +626,55 @@ pub const SERVICE: crate::catalogue::ServiceEntry = crate::catalogue::ServiceEnt
         name: |t| t.timebank().desk_name,
         body: |t| t.timebank().desk_body,
     }],
+    affair_next: |status, t| match status {
+        "member_pending" => Some(t.timebank().next_member_pending),
+        "member_approved" => Some(t.timebank().next_member_approved),
+        _ => match NeedStatus::parse(status)? {
+            NeedStatus::Open => Some(t.timebank().next_open),
+            NeedStatus::Taken => Some(t.timebank().next_taken),
+            _ => None,
+        },
+    },
+    life_step: |step, params, locale| {
+        (step == "timebank.balance").then(|| life_balance(params, locale))
+    },
 };
+
+/// What the time bank did at a death, in words: where the hours went, the needs cancelled.
+#[cfg(feature = "ssr")]
+fn life_balance(
+    params: &std::collections::BTreeMap<String, String>,
+    locale: crate::i18n::Locale,
+) -> String {
+    let t = locale.texts();
+    let x = t.timebank();
+    let n = |k: &str| {
+        params
+            .get(k)
+            .and_then(|v| v.parse::<i64>().ok())
+            .unwrap_or(0)
+    };
+    let mut parts = vec![];
+    if n("to_heir") > 0 {
+        parts.push(x.life_to_heir(&hours_text(n("to_heir"), t)));
+    }
+    if n("to_fund") > 0 {
+        parts.push(x.life_to_fund(&hours_text(n("to_fund"), t)));
+    }
+    if n("kept") > 0 {
+        parts.push(x.life_kept(&hours_text(n("kept"), t)));
+    }
+    if n("points") > 0 {
+        parts.push(x.life_points(&n("points").to_string()));
+    }
+    if n("needs") > 0 {
+        parts.push(x.life_needs(&n("needs").to_string()));
+    }
+    if parts.is_empty() {
+        return x.life_nothing.to_owned();
+    }
+    parts.join(x.life_join)
+}
 
 #[cfg(test)]
 mod tests {

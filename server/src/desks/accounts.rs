@@ -19,6 +19,7 @@ use app::{
     },
     desk::{DeskError, DeskResult},
     error::{AppError, Code},
+    proxy::model::Scope,
     rules::{
         clock::Clock,
         id_number::IdNumber,
@@ -65,6 +66,47 @@ pub fn install(reg: &mut Registry, setup: &Setup) {
     reg.provide(desk);
     let sessions: Arc<dyn Sessions> = super::sessions::sessions(setup);
     reg.provide(sessions);
+    super::life::register_step(reg, Arc::new(CloseOnDeath));
+}
+
+/// 身后事, last: the deceased's account is closed (marked with the day of death, its sessions
+/// ended), so no one signs in as them; what the family may still read stays readable to them.
+struct CloseOnDeath;
+
+#[async_trait::async_trait]
+impl super::life::LifeStep for CloseOnDeath {
+    fn key(&self) -> &'static str {
+        "account.closed"
+    }
+
+    fn rank(&self) -> u16 {
+        90
+    }
+
+    fn follows(&self, kind: super::life::LifeKind) -> bool {
+        kind == super::life::LifeKind::Death
+    }
+
+    async fn run(
+        &self,
+        conn: &mut sqlx::AnyConnection,
+        event: &super::life::LifeEvent,
+        _now: chrono::DateTime<chrono::Utc>,
+    ) -> DeskResult<super::life::StepDone> {
+        let subject = event.subject_id.as_deref().unwrap_or_default();
+        sqlx::query("UPDATE residents SET died_on = $1 WHERE id = $2 AND died_on IS NULL")
+            .bind(super::day_str(event.occurred_on))
+            .bind(subject)
+            .execute(&mut *conn)
+            .await
+            .map_err(db)?;
+        sqlx::query("DELETE FROM sessions WHERE kind = 'resident' AND subject_id = $1")
+            .bind(subject)
+            .execute(&mut *conn)
+            .await
+            .map_err(db)?;
+        Ok(super::life::StepDone::default())
+    }
 }
 
 pub struct SqlAccounts {
@@ -201,6 +243,7 @@ impl AccountDesk for SqlAccounts {
         challenge_id: &str,
         code: &str,
         client: &str,
+        locale: app::i18n::Locale,
     ) -> DeskResult<NewSession> {
         let now = self.clock.now();
         let mut tx = self.db.begin_write().await.map_err(db)?;
@@ -267,6 +310,23 @@ impl AccountDesk for SqlAccounts {
         .await
         .map_err(db)?;
         let resident = ResidentView::from(row);
+        // A deceased's account signs in no more (the code is spent all the same).
+        let died: Option<String> =
+            sqlx::query_scalar("SELECT died_on FROM residents WHERE id = $1")
+                .bind(&resident.id)
+                .fetch_one(&mut *tx)
+                .await
+                .map_err(db)?;
+        if died.is_some() {
+            tx.commit().await.map_err(db)?;
+            return Err(AppError::invalid("code", Code::AccountClosed).into());
+        }
+        sqlx::query("UPDATE residents SET locale = $1 WHERE id = $2")
+            .bind(locale.tag())
+            .bind(&resident.id)
+            .execute(&mut *tx)
+            .await
+            .map_err(db)?;
         if created {
             insert_message(&mut tx, &resident.id, TOPIC_WELCOME, &[], ts(now)).await?;
         }
@@ -281,6 +341,16 @@ impl AccountDesk for SqlAccounts {
             .map_err(db)?;
         tx.commit().await.map_err(db)?;
         Ok(NewSession { token, resident })
+    }
+
+    async fn set_locale(&self, who: &Resident, locale: app::i18n::Locale) -> DeskResult<()> {
+        sqlx::query("UPDATE residents SET locale = $1 WHERE id = $2")
+            .bind(locale.tag())
+            .bind(who.id())
+            .execute(self.db.pool())
+            .await
+            .map_err(db)?;
+        Ok(())
     }
 
     async fn sign_out(&self, token: &str) -> DeskResult<()> {
@@ -334,38 +404,39 @@ impl AccountDesk for SqlAccounts {
     }
 
     async fn home(&self, who: &Resident) -> DeskResult<HomeSummary> {
-        let resident_id = who.id();
-        let rows = sqlx::query(
-            "SELECT id, service, reference, status, link, updated_at FROM affairs WHERE resident_id = $1 ORDER BY updated_at DESC LIMIT 50",
+        let mut affairs = self.affairs_of(who.id(), None).await?;
+        // An elder's items, for a family member with a live grant to see their records.
+        let today = self.clock.today();
+        for (elder, name, _) in
+            super::proxy::elders_of(self.db.pool(), who.id(), Scope::Records, today).await?
+        {
+            for a in self.affairs_of(&elder, Some(&name)).await? {
+                if !affairs
+                    .iter()
+                    .any(|m| m.service == a.service && m.reference == a.reference)
+                {
+                    affairs.push(a);
+                }
+            }
+        }
+        // What comes next first (soonest first), then the rest (latest first).
+        affairs.sort_by(|a, b| match (a.next_at, b.next_at) {
+            (Some(x), Some(y)) => x.cmp(&y),
+            (Some(_), None) => std::cmp::Ordering::Less,
+            (None, Some(_)) => std::cmp::Ordering::Greater,
+            (None, None) => b.updated_at.cmp(&a.updated_at),
+        });
+        let unread_topics: Vec<String> = sqlx::query_scalar(
+            "SELECT topic FROM messages WHERE resident_id = $1 AND read_at IS NULL ORDER BY created_at DESC LIMIT 1000",
         )
-        .bind(resident_id)
+        .bind(who.id())
         .fetch_all(self.db.pool())
-        .await
-        .map_err(db)?;
-        let affairs = rows
-            .iter()
-            .map(|r| {
-                Ok(Affair {
-                    id: r.try_get("id")?,
-                    service: r.try_get("service")?,
-                    reference: r.try_get("reference")?,
-                    status: r.try_get("status")?,
-                    link: r.try_get("link")?,
-                    updated_at: from_ts(r.try_get("updated_at")?),
-                })
-            })
-            .collect::<Result<Vec<_>, sqlx::Error>>()
-            .map_err(db)?;
-        let unread: i64 = sqlx::query_scalar(
-            "SELECT COUNT(*) FROM messages WHERE resident_id = $1 AND read_at IS NULL",
-        )
-        .bind(resident_id)
-        .fetch_one(self.db.pool())
         .await
         .map_err(db)?;
         Ok(HomeSummary {
             affairs,
-            unread_messages: unread as u32,
+            unread_messages: unread_topics.len() as u32,
+            unread_topics,
         })
     }
 
@@ -403,6 +474,35 @@ impl AccountDesk for SqlAccounts {
             .await
             .map_err(db)?;
         Ok(())
+    }
+}
+
+impl SqlAccounts {
+    /// A resident's 我的办件 rows (`for_elder`: the elder's masked name, when a family member
+    /// reads them through a grant).
+    async fn affairs_of(&self, resident: &str, for_elder: Option<&str>) -> DeskResult<Vec<Affair>> {
+        let rows = sqlx::query(
+            "SELECT id, service, reference, status, link, updated_at, next_at FROM affairs WHERE resident_id = $1 ORDER BY updated_at DESC LIMIT 200",
+        )
+        .bind(resident)
+        .fetch_all(self.db.pool())
+        .await
+        .map_err(db)?;
+        rows.iter()
+            .map(|r| {
+                Ok(Affair {
+                    id: r.try_get("id")?,
+                    service: r.try_get("service")?,
+                    reference: r.try_get("reference")?,
+                    status: r.try_get("status")?,
+                    link: r.try_get("link")?,
+                    updated_at: from_ts(r.try_get("updated_at")?),
+                    next_at: r.try_get("next_at")?,
+                    for_elder: for_elder.map(str::to_owned),
+                })
+            })
+            .collect::<Result<Vec<_>, sqlx::Error>>()
+            .map_err(db)
     }
 }
 

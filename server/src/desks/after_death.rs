@@ -200,18 +200,23 @@ async fn applicants(conn: &mut AnyConnection, case_id: &str) -> DeskResult<Vec<S
 }
 
 /// 我的办件 for every applicant: "your action is needed" while an item waits on the family,
-/// "closed" once every item is final.
+/// "closed" once every item is final; the next date is the nearest time limit still running.
 async fn refresh_affairs(conn: &mut AnyConnection, case_id: &str, now: i64) -> DeskResult<()> {
-    let statuses: Vec<String> =
-        sqlx::query_scalar("SELECT status FROM case_tasks WHERE case_id = $1")
+    let rows: Vec<(String, i64, Option<i64>)> =
+        sqlx::query_as("SELECT status, due_at, paused_at FROM case_tasks WHERE case_id = $1")
             .bind(case_id)
             .fetch_all(&mut *conn)
             .await
             .map_err(db)?;
-    let statuses: Vec<TaskStatus> = statuses
-        .iter()
-        .map(|s| status_of(s))
-        .collect::<DeskResult<_>>()?;
+    let mut statuses = Vec::with_capacity(rows.len());
+    let mut next_at: Option<i64> = None;
+    for (s, due_at, paused_at) in &rows {
+        let s = status_of(s)?;
+        if !s.is_final() && paused_at.is_none() {
+            next_at = Some(next_at.map_or(*due_at, |n| n.min(*due_at)));
+        }
+        statuses.push(s);
+    }
     let status = if statuses.iter().all(|s| s.is_final()) {
         "closed"
     } else if statuses.iter().any(|s| s.waits_on_family()) {
@@ -235,6 +240,7 @@ async fn refresh_affairs(conn: &mut AnyConnection, case_id: &str, now: i64) -> D
                 reference: &reference,
                 status,
                 link: &link,
+                next_at,
             },
             now,
         )
@@ -496,6 +502,32 @@ impl SqlAfterDeath {
             vec![]
         };
         let tasks = self.tasks(conn, case_id, &district).await?;
+        let progress = super::life::progress(conn, &format!("after_death:{case_id}")).await?;
+        let deceased_account = match &progress {
+            Some(p) if p.had_account => {
+                sqlx::query_scalar("SELECT id FROM residents WHERE id_number = $1")
+                    .bind(r.try_get::<String, _>("deceased_id_number").map_err(db)?)
+                    .fetch_optional(&mut *conn)
+                    .await
+                    .map_err(db)?
+            }
+            _ => None,
+        };
+        let follow_ups = progress.map(|p| app::life::model::FollowUps {
+            recorded_at: p.recorded_at,
+            done_at: p.done_at,
+            had_account: p.had_account,
+            lines: p
+                .steps
+                .into_iter()
+                .map(|(step, done_at, params)| app::life::model::FollowUpLine {
+                    step,
+                    params,
+                    text: String::new(),
+                    done_at,
+                })
+                .collect(),
+        });
         Ok(BundleView {
             id: case_id.to_owned(),
             reference: r.try_get("reference").map_err(db)?,
@@ -516,7 +548,56 @@ impl SqlAfterDeath {
             created_at: r.try_get("created_at").map_err(db)?,
             tasks,
             join_requests,
+            follow_ups,
+            deceased_account,
         })
+    }
+
+    /// Whether accepting `t` is accepting the death record (its item says so in the policy the
+    /// bundle was decided by).
+    async fn confirms_death(&self, conn: &mut AnyConnection, t: &TaskRow) -> DeskResult<bool> {
+        let district: String = sqlx::query_scalar("SELECT district FROM cases WHERE id = $1")
+            .bind(&t.case_id)
+            .fetch_one(&mut *conn)
+            .await
+            .map_err(db)?;
+        Ok(self
+            .policy(&district)?
+            .item(&t.item_key)
+            .is_some_and(|i| i.confirms_death))
+    }
+
+    /// 民政 accepted the death record: the life event every service follows (once per bundle),
+    /// with the applicants as the family and the heir they chose. `true` if recorded now.
+    async fn record_death(
+        &self,
+        conn: &mut AnyConnection,
+        case_id: &str,
+        now: i64,
+    ) -> DeskResult<bool> {
+        let (id_number, died_on, heir): (String, String, Option<String>) = sqlx::query_as(
+            "SELECT deceased_id_number, died_on, heir_id FROM after_death_bundles WHERE case_id = $1",
+        )
+        .bind(case_id)
+        .fetch_one(&mut *conn)
+        .await
+        .map_err(db)?;
+        let family = applicants(conn, case_id).await?;
+        let recorded = super::life::record(
+            conn,
+            &super::life::NewEvent {
+                kind: super::life::LifeKind::Death,
+                source: &format!("after_death:{case_id}"),
+                subject_id_number: &id_number,
+                occurred_on: day_of(&died_on)?,
+                heir_id: heir.as_deref(),
+                family: &family,
+                link: &format!("/after-death/bundle/{case_id}"),
+            },
+            now,
+        )
+        .await?;
+        Ok(recorded.is_some())
     }
 
     /// A task of `staff`'s department; others are told it does not exist.
@@ -770,6 +851,7 @@ impl AfterDeathDesk for SqlAfterDeath {
         draft: &ApplicationDraft,
         answers: &Answers,
         account: Option<Account>,
+        hours_to_fund: bool,
         key: &str,
     ) -> DeskResult<ApplyOutcome> {
         if !who.is_real_name_bound() {
@@ -854,8 +936,8 @@ impl AfterDeathDesk for SqlAfterDeath {
         }
         let answers_json = serde_json::to_string(answers).map_err(internal)?;
         sqlx::query(
-            "INSERT INTO after_death_bundles (case_id, deceased_name, deceased_id_number, died_on, certificate_no, answers, account_name, bank_card) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+            "INSERT INTO after_death_bundles (case_id, deceased_name, deceased_id_number, died_on, certificate_no, answers, account_name, bank_card, heir_id) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
         )
         .bind(&case_id)
         .bind(&draft.deceased.name)
@@ -865,6 +947,7 @@ impl AfterDeathDesk for SqlAfterDeath {
         .bind(&answers_json)
         .bind(account.as_ref().map(|a| a.name.clone()))
         .bind(account.as_ref().map(|a| a.card.as_str().to_owned()))
+        .bind((!hours_to_fund).then(|| who.id()))
         .execute(&mut *tx)
         .await
         .map_err(db)?;
@@ -1154,6 +1237,11 @@ impl AfterDeathDesk for SqlAfterDeath {
                 .district(&district)
                 .map(|p| p.payment_second_approval_above)
                 .unwrap_or(Fen::ZERO),
+            confirms_death: self
+                .policies
+                .district(&district)
+                .and_then(|p| p.item(&t.item_key))
+                .is_some_and(|i| i.confirms_death),
         };
         audit(
             &mut tx,
@@ -1292,9 +1380,18 @@ impl AfterDeathDesk for SqlAfterDeath {
         if let Some(topic) = topic {
             tell(&mut tx, &t.case_id, topic, now.timestamp()).await?;
         }
+        let death_recorded = to == TaskStatus::Accepted
+            && self.confirms_death(&mut tx, &t).await?
+            && self
+                .record_death(&mut tx, &t.case_id, now.timestamp())
+                .await?;
         refresh_affairs(&mut tx, &t.case_id, now.timestamp()).await?;
         idempotency::record(&mut tx, &owner, key, to.as_str()).await?;
         tx.commit().await.map_err(db)?;
+        if death_recorded {
+            // Every service the deceased used follows now, not at the sweep's next tick.
+            crate::jobs::wake();
+        }
         Ok(())
     }
 

@@ -168,8 +168,9 @@ pub trait PurposeRules: Send + Sync {
     /// The message topic of an event (`marriage_confirmed`; a discreet purpose's one neutral
     /// topic), and whether it carries the booking's number, day and time.
     fn topic(&self, event: Event) -> (&'static str, bool);
-    /// The SMS of an event, if it sends one.
-    fn sms(&self, event: Event, booking: &BookingView) -> Option<String>;
+    /// The SMS of an event in the recipient's language, if it sends one.
+    fn sms(&self, event: Event, booking: &BookingView, locale: app::i18n::Locale)
+        -> Option<String>;
 }
 
 /// Every registered purpose, by key.
@@ -209,6 +210,12 @@ pub fn install(reg: &mut Registry, setup: &Setup) {
     let as_desk: Arc<dyn AppointmentDesk> = desk.clone();
     reg.provide(as_desk);
     reg.due(desk.clone());
+    super::life::register_step(
+        reg,
+        Arc::new(CancelOnDeath {
+            purposes: desk.purposes.clone(),
+        }),
+    );
     reg.route(voucher_routes(
         desk.clone(),
         super::sessions::sessions(setup),
@@ -361,8 +368,16 @@ async fn load_booking(
         .transpose()
 }
 
-/// A booking's line in its parties' 我的办件.
+/// A booking's line in its parties' 我的办件; its next step is the partner's confirmation
+/// (until the hold ends) or the visit itself.
 async fn upsert_affairs(conn: &mut AnyConnection, b: &Booking, now: i64) -> DeskResult<()> {
+    let next_at = match b.view.status {
+        BookingStatus::PendingPartner => Some(b.view.hold_expires_at),
+        BookingStatus::Confirmed => {
+            Some(app::appointments::model::slot_start(b.view.day, &b.view.starts).timestamp())
+        }
+        _ => None,
+    };
     for p in b.parties() {
         upsert_affair(
             conn,
@@ -373,12 +388,80 @@ async fn upsert_affairs(conn: &mut AnyConnection, b: &Booking, now: i64) -> Desk
                 reference: &b.view.reference,
                 status: b.view.status.as_str(),
                 link: &b.view.page,
+                next_at,
             },
             now,
         )
         .await?;
     }
     Ok(())
+}
+
+/// 身后事: the deceased's active appointments (as applicant or partner) are cancelled and
+/// their places returned; the other party is told with the family.
+struct CancelOnDeath {
+    purposes: Purposes,
+}
+
+#[async_trait::async_trait]
+impl super::life::LifeStep for CancelOnDeath {
+    fn key(&self) -> &'static str {
+        "appointments.cancel"
+    }
+
+    fn rank(&self) -> u16 {
+        40
+    }
+
+    fn follows(&self, kind: super::life::LifeKind) -> bool {
+        kind == super::life::LifeKind::Death
+    }
+
+    async fn run(
+        &self,
+        conn: &mut AnyConnection,
+        event: &super::life::LifeEvent,
+        now: chrono::DateTime<chrono::Utc>,
+    ) -> DeskResult<super::life::StepDone> {
+        let now = now.timestamp();
+        let rows: Vec<(String, String, i64, String)> = sqlx::query_as(
+            "SELECT id, slot_id, ceremony, applicant_id FROM appointments \
+             WHERE status IN ('pending_partner', 'confirmed') AND (applicant_id_number = $1 OR partner_id_number = $1) ORDER BY id",
+        )
+        .bind(&event.subject_id_number)
+        .fetch_all(&mut *conn)
+        .await
+        .map_err(db)?;
+        let mut done = super::life::StepDone::default();
+        let mut cancelled = 0;
+        for (id, slot_id, ceremony, applicant) in rows {
+            let changed = sqlx::query(
+                "UPDATE appointments SET status = 'cancelled', updated_at = $1 \
+                 WHERE id = $2 AND status IN ('pending_partner', 'confirmed')",
+            )
+            .bind(now)
+            .bind(&id)
+            .execute(&mut *conn)
+            .await
+            .map_err(db)?
+            .rows_affected();
+            if changed != 1 {
+                continue;
+            }
+            release_place(conn, &id, &slot_id, ceremony).await?;
+            if let Some(b) = load_booking(conn, &id, &applicant, &self.purposes).await? {
+                upsert_affairs(conn, &b, now).await?;
+                for p in b.parties() {
+                    if Some(p) != event.subject_id.as_deref() && !done.notify.iter().any(|n| n == p)
+                    {
+                        done.notify.push(p.to_owned());
+                    }
+                }
+            }
+            cancelled += 1;
+        }
+        Ok(done.with("appointments", cancelled))
+    }
 }
 
 /// Returns a booking's place (and ceremony place) to its slot and frees both parties. Call
@@ -773,11 +856,22 @@ impl SqlAppointments {
         Ok(())
     }
 
-    /// The SMS of an event, to `phones`, after the commit.
+    /// The SMS of an event, to `phones`, after the commit, each in its reader's language (the
+    /// language of the account on that number; Chinese for a number without one).
     async fn text_event(&self, event: Event, b: &BookingView, phones: &[&str]) {
-        if let Ok(rules) = self.purposes.get(&b.purpose) {
-            if let Some(text) = rules.sms(event, b) {
-                self.text(phones, &text).await;
+        let Ok(rules) = self.purposes.get(&b.purpose) else {
+            return;
+        };
+        for phone in phones {
+            let locale: Option<Option<String>> =
+                sqlx::query_scalar("SELECT locale FROM residents WHERE phone = $1")
+                    .bind(phone)
+                    .fetch_optional(self.db.pool())
+                    .await
+                    .unwrap_or_default();
+            let locale = super::locale_of(locale.flatten().as_deref());
+            if let Some(text) = rules.sms(event, b, locale) {
+                self.text(&[phone], &text).await;
             }
         }
     }
@@ -2039,8 +2133,11 @@ pub fn voucher_routes(
 async fn voucher_ics(
     axum::extract::State(s): axum::extract::State<VoucherFiles>,
     axum::extract::Path(id): axum::extract::Path<String>,
+    headers: http::HeaderMap,
     jar: axum_extra::extract::CookieJar,
 ) -> axum::response::Response {
+    let locale = crate::calendar_files::locale(&jar, &headers);
+    let t = locale.texts();
     let me = match crate::calendar_files::resident(&*s.sessions, &jar).await {
         Ok(me) => me,
         Err(r) => return r,
@@ -2049,16 +2146,17 @@ async fn voucher_ics(
         Ok(v) => {
             let discreet = v.booking.discreet;
             let summary = if discreet {
-                app::i18n::ZH_CN.appointments().calendar_neutral
+                t.appointments().calendar_neutral
             } else {
                 app::catalogue::service(&v.booking.service)
-                    .map(|e| (e.affair_title)(&app::i18n::ZH_CN))
-                    .unwrap_or(app::i18n::ZH_CN.appointments().calendar_neutral)
+                    .map(|e| (e.affair_title)(t))
+                    .unwrap_or(t.appointments().calendar_neutral)
             };
             let body = app::appointments::ics::ics(
                 &v.booking,
                 &v.office,
                 summary,
+                locale,
                 s.clock.now().timestamp(),
             );
             let name = if discreet {

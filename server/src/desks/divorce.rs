@@ -34,6 +34,7 @@ use app::{
         },
     },
     error::AppError,
+    i18n::Locale,
     identity::Role,
     rules::{calendar::WorkCalendar, clock::Clock, id_number::IdNumber},
     web::{Resident, Sessions, Staff},
@@ -49,10 +50,7 @@ use http::StatusCode;
 use sqlx::{AnyConnection, Row};
 use std::{collections::HashMap, sync::Arc};
 
-/// The only SMS text a divorce or counselling notice ever sends.
-pub const NEUTRAL_SMS: &str = "【民政一件事】您的申请有新进展，请登录“民政一件事”查看。";
-
-/// The one neutral message topic.
+/// The one neutral message topic (and the one neutral SMS, `divorce.sms_neutral`).
 const TOPIC: &str = "divorce_update";
 
 /// Installs the divorce desk, its three purposes, its due work, the deadline refresh at start
@@ -557,6 +555,14 @@ impl PurposeRules for DivorceRules {
             let case_id = case_of_appointment(conn, &b.view.id).await?;
             certificate_issued(conn, &case_id, now).await?;
             ended(conn, &case_id, now, None).await?;
+            // The two are no longer family: their grants and their family link end.
+            let (a, b_): (String, String) =
+                sqlx::query_as("SELECT party_a, party_b FROM divorce_cases WHERE id = $1")
+                    .bind(&case_id)
+                    .fetch_one(&mut *conn)
+                    .await
+                    .map_err(db)?;
+            super::proxy::end_between(conn, &a, &b_, &format!("divorce:{case_id}"), now).await?;
             return Ok(Some(AuditNote {
                 action: "divorce.certificate_issued".into(),
                 target: b.view.reference.clone(),
@@ -569,12 +575,13 @@ impl PurposeRules for DivorceRules {
         (TOPIC, false)
     }
 
-    fn sms(&self, event: Event, _: &BookingView) -> Option<String> {
+    fn sms(&self, event: Event, _: &BookingView, locale: Locale) -> Option<String> {
         let counselling = self.is(&COUNSELLING);
+        let neutral = || locale.texts().divorce().sms_neutral.to_owned();
         match event {
-            Event::Invited | Event::Reminder => Some(NEUTRAL_SMS.to_owned()),
-            Event::Registered if !counselling => Some(NEUTRAL_SMS.to_owned()),
-            Event::Confirmed => Some(NEUTRAL_SMS.to_owned()),
+            Event::Invited | Event::Reminder => Some(neutral()),
+            Event::Registered if !counselling => Some(neutral()),
+            Event::Confirmed => Some(neutral()),
             _ => None,
         }
     }
@@ -584,17 +591,21 @@ impl SqlDivorce {
     /// The neutral SMS to the parties of a case (all, or all but `except`), after the change
     /// committed: at most once; the message centre already has it exactly once.
     async fn text_parties(&self, case_id: &str, except: Option<&str>) {
-        let phones: Result<Vec<(String, String)>, _> = sqlx::query_as(
-            "SELECT r.id, r.phone FROM divorce_cases c JOIN residents r ON r.id IN (c.party_a, c.party_b) WHERE c.id = $1",
+        let phones: Result<Vec<(String, String, Option<String>)>, _> = sqlx::query_as(
+            "SELECT r.id, r.phone, r.locale FROM divorce_cases c JOIN residents r ON r.id IN (c.party_a, c.party_b) WHERE c.id = $1",
         )
         .bind(case_id)
         .fetch_all(self.db.pool())
         .await;
-        for (id, phone) in phones.unwrap_or_default() {
+        for (id, phone, locale) in phones.unwrap_or_default() {
             if except == Some(id.as_str()) {
                 continue;
             }
-            if let Err(e) = self.sms.send_notice(&phone, NEUTRAL_SMS).await {
+            let text = super::locale_of(locale.as_deref())
+                .texts()
+                .divorce()
+                .sms_neutral;
+            if let Err(e) = self.sms.send_notice(&phone, text).await {
                 tracing::warn!(error = %e, "SMS notice failed");
             }
         }
@@ -913,15 +924,20 @@ struct CaseFiles {
 async fn case_dates_ics(
     State(s): State<CaseFiles>,
     Path(id): Path<String>,
+    headers: http::HeaderMap,
     jar: CookieJar,
 ) -> Response {
+    let locale = crate::calendar_files::locale(&jar, &headers);
     let me = match resident(&*s.sessions, &jar).await {
         Ok(me) => me,
         Err(r) => return r,
     };
     match s.desk.my_cases(&me).await {
         Ok(cases) => match cases.iter().find(|c| c.id == id) {
-            Some(c) => calendar_file(case_ics(c, s.desk.clock.now().timestamp()), "dates.ics"),
+            Some(c) => calendar_file(
+                case_ics(c, locale, s.desk.clock.now().timestamp()),
+                "dates.ics",
+            ),
             None => StatusCode::NOT_FOUND.into_response(),
         },
         Err(e) => failed(e),

@@ -14,6 +14,7 @@ use app::{
     },
     desk::{refused, DeskError, DeskResult},
     error::AppError,
+    i18n::Locale,
     marriage::model::{check_couple, MARRIAGE},
     rules::{clock::Clock, id_number::IdNumber},
 };
@@ -91,6 +92,31 @@ impl PurposeRules for MarriageRules {
         })
     }
 
+    /// Registered at the counter: the two are family from now on, for proxy grants.
+    async fn registered(
+        &self,
+        conn: &mut sqlx::AnyConnection,
+        b: &super::appointments::Booking,
+        now: i64,
+    ) -> DeskResult<Option<super::appointments::AuditNote>> {
+        super::proxy::link_family(
+            conn,
+            &format!("marriage:{}", b.view.id),
+            app::proxy::model::Relation::Spouse,
+            super::proxy::Person {
+                id_number: &b.applicant_id_number,
+                name: &b.view.applicant_name,
+            },
+            super::proxy::Person {
+                id_number: &b.partner_id_number,
+                name: &b.view.partner_name,
+            },
+            now,
+        )
+        .await?;
+        Ok(None)
+    }
+
     fn topic(&self, event: Event) -> (&'static str, bool) {
         let topic = match event {
             Event::Invited => "marriage_invited",
@@ -104,25 +130,24 @@ impl PurposeRules for MarriageRules {
         (topic, true)
     }
 
-    fn sms(&self, event: Event, b: &BookingView) -> Option<String> {
+    fn sms(&self, event: Event, b: &BookingView, locale: Locale) -> Option<String> {
+        let m = locale.texts().marriage();
         match event {
-            Event::Invited => Some(format!(
-                "【民政一件事】有人预约了与您的结婚登记（预约号 {}），请在 {} 前登录“民政一件事”用本手机号确认。",
-                b.reference,
-                app::rules::clock::shanghai_date(
-                    chrono::DateTime::from_timestamp(b.hold_expires_at, 0).unwrap_or_default()
-                )
+            Event::Invited => Some(m.sms_invited(
+                &b.reference,
+                &app::ui::format::day(
+                    app::rules::clock::shanghai_date(
+                        chrono::DateTime::from_timestamp(b.hold_expires_at, 0).unwrap_or_default(),
+                    ),
+                    locale,
+                ),
             )),
-            Event::Reminder => Some(format!(
-                "【民政一件事】提醒：您的结婚登记预约（{}）在明天 {} {}，请双方携带身份证、户口簿按时到场。",
-                b.reference,
-                b.starts,
-                b.day.format("%Y-%m-%d")
+            Event::Reminder => Some(m.sms_reminder(
+                &app::ui::format::day(b.day, locale),
+                &b.reference,
+                &b.starts,
             )),
-            Event::Confirmed if b.at_counter => Some(format!(
-                "【民政一件事】您的结婚登记预约（{}）已由登记员现场核验确认。",
-                b.reference
-            )),
+            Event::Confirmed if b.at_counter => Some(m.sms_counter_confirmed(&b.reference)),
             _ => None,
         }
     }

@@ -51,6 +51,12 @@ use std::sync::Arc;
 pub fn install(reg: &mut Registry, setup: &Setup) {
     let desk: Arc<dyn MealDesk> = Arc::new(SqlMeals::new(setup));
     reg.provide(desk.clone());
+    super::life::register_step(
+        reg,
+        Arc::new(OrdersEndOnDeath {
+            clock: setup.clock.clone(),
+        }),
+    );
     reg.route(
         axum::Router::new()
             .route(
@@ -578,7 +584,8 @@ impl SqlMeals {
         })
     }
 
-    /// Writes the order into the 我的办件 of its elder (and of the proxy who placed it).
+    /// Writes the order into the 我的办件 of its elder (and of the proxy who placed it); a
+    /// placed order's next step is its meal, from the time the canteen starts serving it.
     async fn affairs(
         &self,
         conn: &mut AnyConnection,
@@ -589,6 +596,11 @@ impl SqlMeals {
         now: i64,
     ) -> DeskResult<()> {
         let link = format!("/meals/order/{order_id}");
+        let next_at = if status == OrderStatus::Placed {
+            meal_starts_at(conn, order_id).await?
+        } else {
+            None
+        };
         for r in residents {
             upsert_affair(
                 conn,
@@ -599,6 +611,7 @@ impl SqlMeals {
                     reference,
                     status: status.as_str(),
                     link: &link,
+                    next_at,
                 },
                 now,
             )
@@ -1141,26 +1154,7 @@ impl MealDesk for SqlMeals {
         if changed != 1 {
             return Err(refused("order", Refusal::AlreadyClosed));
         }
-        // The portions, the place and the subsidy come back.
-        sqlx::query(
-            "UPDATE menu_items SET taken = taken - 1 WHERE taken > 0 AND id IN (SELECT item_id FROM meal_order_items WHERE order_id = $1)",
-        )
-        .bind(order_id)
-        .execute(&mut *tx)
-        .await
-        .map_err(db)?;
-        sqlx::query("UPDATE meal_sittings SET taken = taken - 1 WHERE canteen_id = $1 AND day = $2 AND meal = $3 AND taken > 0")
-            .bind(&canteen)
-            .bind(&day)
-            .bind(meal.as_str())
-            .execute(&mut *tx)
-            .await
-            .map_err(db)?;
-        sqlx::query("DELETE FROM meal_subsidy_uses WHERE order_id = $1")
-            .bind(order_id)
-            .execute(&mut *tx)
-            .await
-            .map_err(db)?;
+        release(&mut tx, order_id, &canteen, &day, meal.as_str()).await?;
         let mut residents = vec![elder.as_str()];
         if placed_by != elder {
             residents.push(placed_by.as_str());
@@ -1620,6 +1614,152 @@ impl MealDesk for SqlMeals {
 }
 
 /// The served orders of a canteen's month, as the settlement counts them.
+/// Gives a cancelled order's portions, its place and its subsidy back. Call only from the
+/// transaction whose guarded update cancelled it (`… WHERE status = 'placed'`).
+async fn release(
+    conn: &mut AnyConnection,
+    order_id: &str,
+    canteen: &str,
+    day: &str,
+    meal: &str,
+) -> DeskResult<()> {
+    sqlx::query(
+        "UPDATE menu_items SET taken = taken - 1 WHERE taken > 0 AND id IN (SELECT item_id FROM meal_order_items WHERE order_id = $1)",
+    )
+    .bind(order_id)
+    .execute(&mut *conn)
+    .await
+    .map_err(db)?;
+    sqlx::query("UPDATE meal_sittings SET taken = taken - 1 WHERE canteen_id = $1 AND day = $2 AND meal = $3 AND taken > 0")
+        .bind(canteen)
+        .bind(day)
+        .bind(meal)
+        .execute(&mut *conn)
+        .await
+        .map_err(db)?;
+    sqlx::query("DELETE FROM meal_subsidy_uses WHERE order_id = $1")
+        .bind(order_id)
+        .execute(&mut *conn)
+        .await
+        .map_err(db)?;
+    Ok(())
+}
+
+/// When an order's meal starts being served (its day at the canteen's serving time, Shanghai).
+async fn meal_starts_at(conn: &mut AnyConnection, order_id: &str) -> DeskResult<Option<i64>> {
+    let row: Option<(String, i64)> = sqlx::query_as(
+        "SELECT o.day, m.serve_from_minute FROM meal_orders o \
+         JOIN canteen_meals m ON m.canteen_id = o.canteen_id AND m.meal = o.meal WHERE o.id = $1",
+    )
+    .bind(order_id)
+    .fetch_optional(&mut *conn)
+    .await
+    .map_err(db)?;
+    let Some((day, minute)) = row else {
+        return Ok(None);
+    };
+    Ok(Some(
+        app::appointments::model::slot_start(day_of(&day)?, "00:00").timestamp() + minute * 60,
+    ))
+}
+
+/// 身后事: a deceased elder's meals from today on are cancelled (whoever ordered them), their
+/// portions and places returned, and each canteen told on its workbench; the family members who
+/// ordered them are told with the rest of the family.
+struct OrdersEndOnDeath {
+    clock: Arc<dyn Clock>,
+}
+
+#[async_trait::async_trait]
+impl super::life::LifeStep for OrdersEndOnDeath {
+    fn key(&self) -> &'static str {
+        "meals.orders"
+    }
+
+    fn rank(&self) -> u16 {
+        10
+    }
+
+    fn follows(&self, kind: super::life::LifeKind) -> bool {
+        kind == super::life::LifeKind::Death
+    }
+
+    async fn run(
+        &self,
+        conn: &mut AnyConnection,
+        event: &super::life::LifeEvent,
+        now: chrono::DateTime<chrono::Utc>,
+    ) -> DeskResult<super::life::StepDone> {
+        let elder = event.subject_id.as_deref().unwrap_or_default();
+        let today = day_str(self.clock.today());
+        let rows = sqlx::query(
+            "SELECT id, reference, placed_by, canteen_id, day, meal FROM meal_orders \
+             WHERE elder_id = $1 AND status = 'placed' AND day >= $2 ORDER BY day, meal",
+        )
+        .bind(elder)
+        .bind(&today)
+        .fetch_all(&mut *conn)
+        .await
+        .map_err(db)?;
+        let mark = event.mark();
+        let mut done = super::life::StepDone::default();
+        let mut cancelled = 0;
+        for r in rows {
+            let (id, reference, placed_by, canteen, day, meal): (
+                String,
+                String,
+                String,
+                String,
+                String,
+                String,
+            ) = (r.get(0), r.get(1), r.get(2), r.get(3), r.get(4), r.get(5));
+            let changed = sqlx::query(
+                "UPDATE meal_orders SET status = 'cancelled', cancelled_by = $1, updated_at = $2 WHERE id = $3 AND status = 'placed'",
+            )
+            .bind(&mark)
+            .bind(now.timestamp())
+            .bind(&id)
+            .execute(&mut *conn)
+            .await
+            .map_err(db)?
+            .rows_affected();
+            if changed != 1 {
+                continue;
+            }
+            release(conn, &id, &canteen, &day, &meal).await?;
+            for r in [elder, placed_by.as_str()] {
+                upsert_affair(
+                    conn,
+                    r,
+                    &AffairItem {
+                        service: "meals",
+                        record_id: &id,
+                        reference: &reference,
+                        status: OrderStatus::Cancelled.as_str(),
+                        link: &format!("/meals/order/{id}"),
+                        next_at: None,
+                    },
+                    now.timestamp(),
+                )
+                .await?;
+            }
+            super::insert_unit_notice(
+                conn,
+                &canteen,
+                "meals_cancelled_deceased",
+                &[("order", &reference), ("day", &day), ("meal", &meal)],
+                now.timestamp(),
+            )
+            .await?;
+            if placed_by != elder && !done.notify.contains(&placed_by) {
+                done.notify.push(placed_by);
+            }
+            cancelled += 1;
+        }
+        Ok(done.with("orders", cancelled))
+    }
+}
+
 async fn served_in(
     conn: &mut AnyConnection,
     canteen: &str,

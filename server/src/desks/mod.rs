@@ -6,6 +6,7 @@ pub mod accounts;
 pub mod after_death;
 pub mod appointments;
 pub mod divorce;
+pub mod life;
 pub mod marriage;
 pub mod meals;
 pub mod proxy;
@@ -47,6 +48,12 @@ pub fn day_str(d: chrono::NaiveDate) -> String {
 /// A stored day back.
 pub fn day_of(s: &str) -> DeskResult<chrono::NaiveDate> {
     chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d").map_err(|e| DeskError::internal(e.to_string()))
+}
+
+/// A resident's stored language (`residents.locale`); Chinese when none was kept.
+pub fn locale_of(tag: Option<&str>) -> app::i18n::Locale {
+    tag.and_then(app::i18n::Locale::from_tag)
+        .unwrap_or_default()
 }
 
 /// Counts events of `scope` for `subject` since `since` (the brute-force limits).
@@ -184,6 +191,29 @@ pub async fn insert_message(
     Ok(())
 }
 
+/// Writes a notice to a staff unit (a canteen told that an elder's orders were cancelled): a
+/// topic its service renders, shown on the unit's workbench until read.
+pub async fn insert_unit_notice(
+    conn: &mut AnyConnection,
+    unit_id: &str,
+    topic: &str,
+    params: &[(&str, &str)],
+    at: i64,
+) -> DeskResult<()> {
+    let params: std::collections::BTreeMap<&str, &str> = params.iter().copied().collect();
+    let params = serde_json::to_string(&params).map_err(DeskError::internal)?;
+    sqlx::query("INSERT INTO unit_notices (id, unit_id, topic, params, created_at) VALUES ($1, $2, $3, $4, $5)")
+        .bind(new_id())
+        .bind(unit_id)
+        .bind(topic)
+        .bind(params)
+        .bind(at)
+        .execute(&mut *conn)
+        .await
+        .map_err(db)?;
+    Ok(())
+}
+
 /// One item of a resident's 我的办件, as a service writes it.
 pub struct AffairItem<'a> {
     /// Unique per service record and resident (`<service>:<record>:<resident>`).
@@ -192,6 +222,8 @@ pub struct AffairItem<'a> {
     pub reference: &'a str,
     pub status: &'a str,
     pub link: &'a str,
+    /// When its next step is due (an appointment's start, a hold's end, a limit), if known.
+    pub next_at: Option<i64>,
 }
 
 /// Upserts an item of a resident's 我的办件 (same transaction as the change it shows).
@@ -202,9 +234,9 @@ pub async fn upsert_affair(
     now: i64,
 ) -> DeskResult<()> {
     sqlx::query(
-        "INSERT INTO affairs (id, resident_id, service, reference, status, link, updated_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7) \
-         ON CONFLICT (id) DO UPDATE SET status = excluded.status, link = excluded.link, updated_at = excluded.updated_at",
+        "INSERT INTO affairs (id, resident_id, service, reference, status, link, updated_at, next_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8) \
+         ON CONFLICT (id) DO UPDATE SET status = excluded.status, link = excluded.link, updated_at = excluded.updated_at, next_at = excluded.next_at",
     )
     .bind(format!("{}:{}:{resident_id}", item.service, item.record_id))
     .bind(resident_id)
@@ -213,6 +245,7 @@ pub async fn upsert_affair(
     .bind(item.status)
     .bind(item.link)
     .bind(now)
+    .bind(item.next_at)
     .execute(&mut *conn)
     .await
     .map_err(db)?;

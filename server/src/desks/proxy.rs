@@ -13,7 +13,10 @@ use app::{
     desk::{refused, DeskResult},
     proxy::{
         desk::{GrantRequest, ProxyDesk},
-        model::{permits, GrantStatus, GrantView, Grants, Refusal, Relation, Scope},
+        model::{
+            permits, FamilyMember, FamilyWay, GrantStatus, GrantView, Grants, Refusal, Relation,
+            Scope,
+        },
     },
     rules::{clock::Clock, id_number::IdNumber, name::mask_name, phone::mask_phone, phone::Phone},
     web::{Resident, Staff},
@@ -28,6 +31,207 @@ pub fn install(reg: &mut Registry, setup: &Setup) {
         clock: setup.clock.clone(),
     });
     reg.provide(desk);
+    super::life::register_step(reg, Arc::new(GrantsEndOnDeath));
+}
+
+/// Two people whose family link a service records (a marriage registered at the counter).
+pub struct Person<'a> {
+    pub id_number: &'a str,
+    pub name: &'a str,
+}
+
+/// Records that `a` and `b` are family (`relation`), once per `source`, and tells those of
+/// them who use the platform. In the transaction of the registration that makes them family.
+pub async fn link_family(
+    conn: &mut AnyConnection,
+    source: &str,
+    relation: Relation,
+    a: Person<'_>,
+    b: Person<'_>,
+    now: i64,
+) -> DeskResult<()> {
+    let inserted = sqlx::query(
+        "INSERT INTO family_links (id, a_id_number, b_id_number, a_name, b_name, relation, source, created_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT (source) DO NOTHING",
+    )
+    .bind(new_id())
+    .bind(a.id_number)
+    .bind(b.id_number)
+    .bind(a.name)
+    .bind(b.name)
+    .bind(relation.as_str())
+    .bind(source)
+    .bind(now)
+    .execute(&mut *conn)
+    .await
+    .map_err(db)?
+    .rows_affected();
+    if inserted == 1 {
+        for r in residents_of(conn, &[a.id_number, b.id_number]).await? {
+            insert_message(conn, &r, "proxy_family_linked", &[], now).await?;
+        }
+    }
+    Ok(())
+}
+
+/// A resident's bound ID number.
+async fn id_number_of(conn: &mut AnyConnection, resident: &str) -> DeskResult<Option<String>> {
+    let n: Option<Option<String>> =
+        sqlx::query_scalar("SELECT id_number FROM residents WHERE id = $1")
+            .bind(resident)
+            .fetch_optional(&mut *conn)
+            .await
+            .map_err(db)?;
+    Ok(n.flatten())
+}
+
+/// The accounts of these ID numbers (those who have one).
+async fn residents_of(conn: &mut AnyConnection, id_numbers: &[&str]) -> DeskResult<Vec<String>> {
+    let mut out = vec![];
+    for n in id_numbers {
+        let id: Option<String> =
+            sqlx::query_scalar("SELECT id FROM residents WHERE id_number = $1")
+                .bind(n)
+                .fetch_optional(&mut *conn)
+                .await
+                .map_err(db)?;
+        out.extend(id);
+    }
+    Ok(out)
+}
+
+/// Ends every grant between two residents (either way) and their family link, marked
+/// `ended_by` (`divorce:<case>`), and tells both once. In the transaction of the change that
+/// ends them; the grants' locks are taken, so an order racing it sees it before or after.
+pub async fn end_between(
+    conn: &mut AnyConnection,
+    a: &str,
+    b: &str,
+    ended_by: &str,
+    now: i64,
+) -> DeskResult<u32> {
+    let ids: Vec<String> = sqlx::query_scalar(
+        "SELECT id FROM proxy_grants WHERE ((elder_id = $1 AND proxy_id = $2) OR (elder_id = $2 AND proxy_id = $1)) \
+         AND status IN ('requested', 'active') ORDER BY id",
+    )
+    .bind(a)
+    .bind(b)
+    .fetch_all(&mut *conn)
+    .await
+    .map_err(db)?;
+    let mut ended = 0;
+    for id in &ids {
+        ended += end_grant(conn, id, ended_by, now).await?;
+    }
+    let numbers: Vec<Option<String>> =
+        sqlx::query_scalar("SELECT id_number FROM residents WHERE id IN ($1, $2) ORDER BY id")
+            .bind(a)
+            .bind(b)
+            .fetch_all(&mut *conn)
+            .await
+            .map_err(db)?;
+    let links = if let [Some(x), Some(y)] = numbers.as_slice() {
+        sqlx::query(
+            "UPDATE family_links SET ended_at = $1, ended_by = $2 WHERE ended_at IS NULL \
+             AND ((a_id_number = $3 AND b_id_number = $4) OR (a_id_number = $4 AND b_id_number = $3))",
+        )
+        .bind(now)
+        .bind(ended_by)
+        .bind(x)
+        .bind(y)
+        .execute(&mut *conn)
+        .await
+        .map_err(db)?
+        .rows_affected()
+    } else {
+        0
+    };
+    if ended > 0 || links > 0 {
+        for r in [a, b] {
+            insert_message(conn, r, "proxy_family_ended", &[], now).await?;
+        }
+    }
+    Ok(ended)
+}
+
+/// Ends one live grant (under its lock); 1 if this call ended it.
+async fn end_grant(
+    conn: &mut AnyConnection,
+    id: &str,
+    ended_by: &str,
+    now: i64,
+) -> DeskResult<u32> {
+    lock_subject(conn, LOCK, id).await?;
+    let n = sqlx::query(
+        "UPDATE proxy_grants SET status = 'revoked', ended_at = $1, ended_by = $2 WHERE id = $3 AND status IN ('requested', 'active')",
+    )
+    .bind(now)
+    .bind(ended_by)
+    .bind(id)
+    .execute(&mut *conn)
+    .await
+    .map_err(db)?
+    .rows_affected();
+    Ok(n as u32)
+}
+
+/// 身后事: every grant to or from the deceased ends, and every family link of theirs; the
+/// other sides are told with the rest of the family.
+struct GrantsEndOnDeath;
+
+#[async_trait::async_trait]
+impl super::life::LifeStep for GrantsEndOnDeath {
+    fn key(&self) -> &'static str {
+        "proxy.grants"
+    }
+
+    fn rank(&self) -> u16 {
+        20
+    }
+
+    fn follows(&self, kind: super::life::LifeKind) -> bool {
+        kind == super::life::LifeKind::Death
+    }
+
+    async fn run(
+        &self,
+        conn: &mut AnyConnection,
+        event: &super::life::LifeEvent,
+        now: chrono::DateTime<chrono::Utc>,
+    ) -> DeskResult<super::life::StepDone> {
+        let subject = event.subject_id.as_deref().unwrap_or_default();
+        let rows = sqlx::query(
+            "SELECT id, elder_id, proxy_id FROM proxy_grants WHERE (elder_id = $1 OR proxy_id = $1) \
+             AND status IN ('requested', 'active') ORDER BY id",
+        )
+        .bind(subject)
+        .fetch_all(&mut *conn)
+        .await
+        .map_err(db)?;
+        let mark = event.mark();
+        let mut done = super::life::StepDone::default();
+        let mut ended = 0;
+        for r in rows {
+            let (id, elder, proxy): (String, String, String) = (r.get(0), r.get(1), r.get(2));
+            if end_grant(conn, &id, &mark, now.timestamp()).await? == 1 {
+                ended += 1;
+                let other = if elder == subject { proxy } else { elder };
+                if !done.notify.contains(&other) {
+                    done.notify.push(other);
+                }
+            }
+        }
+        sqlx::query(
+            "UPDATE family_links SET ended_at = $1, ended_by = $2 WHERE ended_at IS NULL AND (a_id_number = $3 OR b_id_number = $3)",
+        )
+        .bind(now.timestamp())
+        .bind(&mark)
+        .bind(&event.subject_id_number)
+        .execute(&mut *conn)
+        .await
+        .map_err(db)?;
+        Ok(done.with("grants", ended))
+    }
 }
 
 struct SqlProxy {
@@ -126,6 +330,27 @@ async fn bound_resident(
     Ok(row.map(|r| (r.get(0), r.get(1))))
 }
 
+/// What a grant allows, however it was asked.
+#[derive(Clone, Copy)]
+struct Terms<'a> {
+    relation: Relation,
+    scopes: &'a [Scope],
+    ends_on: NaiveDate,
+    /// The form field a refusal belongs to.
+    field: &'a str,
+}
+
+impl<'a> From<&'a GrantRequest> for Terms<'a> {
+    fn from(r: &'a GrantRequest) -> Self {
+        Self {
+            relation: r.relation,
+            scopes: &r.scopes,
+            ends_on: r.ends_on,
+            field: "elder_phone",
+        }
+    }
+}
+
 fn scopes_str(scopes: &[Scope]) -> String {
     scopes
         .iter()
@@ -135,6 +360,39 @@ fn scopes_str(scopes: &[Scope]) -> String {
 }
 
 impl SqlProxy {
+    /// `who`'s live family links, with the other side.
+    async fn family(&self, who: &Resident) -> DeskResult<Vec<FamilyMember>> {
+        let mut conn = self.db.pool().acquire().await.map_err(db)?;
+        let Some(mine) = id_number_of(&mut conn, who.id()).await? else {
+            return Ok(vec![]);
+        };
+        let rows = sqlx::query(
+            "SELECT l.id, l.relation, l.created_at, \
+                    CASE WHEN l.a_id_number = $1 THEN l.b_name ELSE l.a_name END AS other_name, \
+                    r.id AS other_id \
+             FROM family_links l LEFT JOIN residents r ON r.id_number = (CASE WHEN l.a_id_number = $1 THEN l.b_id_number ELSE l.a_id_number END) \
+             WHERE (l.a_id_number = $1 OR l.b_id_number = $1) AND l.ended_at IS NULL ORDER BY l.created_at",
+        )
+        .bind(mine.as_str())
+        .fetch_all(&mut *conn)
+        .await
+        .map_err(db)?;
+        Ok(rows
+            .iter()
+            .map(|r| FamilyMember {
+                link_id: r.get("id"),
+                relation: Relation::parse(&r.get::<String, _>("relation"))
+                    .unwrap_or(Relation::Other),
+                name_masked: mask_name(&r.get::<String, _>("other_name")),
+                since: app::rules::clock::shanghai_date(
+                    chrono::DateTime::from_timestamp(r.get::<i64, _>("created_at"), 0)
+                        .unwrap_or_default(),
+                ),
+                has_account: r.get::<Option<String>, _>("other_id").is_some(),
+            })
+            .collect())
+    }
+
     /// Inserts a grant between two residents; a live one between them already is refused.
     #[allow(clippy::too_many_arguments)]
     async fn insert(
@@ -142,7 +400,7 @@ impl SqlProxy {
         conn: &mut AnyConnection,
         elder: &str,
         proxy: &str,
-        req: &GrantRequest,
+        req: Terms<'_>,
         status: GrantStatus,
         recorded_by: Option<&str>,
         now: i64,
@@ -156,7 +414,7 @@ impl SqlProxy {
         .bind(elder)
         .bind(proxy)
         .bind(req.relation.as_str())
-        .bind(scopes_str(&req.scopes))
+        .bind(scopes_str(req.scopes))
         .bind(super::day_str(req.ends_on))
         .bind(status.as_str())
         .bind(recorded_by)
@@ -167,7 +425,7 @@ impl SqlProxy {
         .map_err(db)?
         .rows_affected();
         if inserted != 1 {
-            return Err(refused("elder_phone", Refusal::AlreadyGranted));
+            return Err(refused(req.field, Refusal::AlreadyGranted));
         }
         Ok(id)
     }
@@ -221,7 +479,7 @@ impl ProxyDesk for SqlProxy {
                 &mut tx,
                 &elder,
                 who.id(),
-                req,
+                req.into(),
                 GrantStatus::Requested,
                 None,
                 now,
@@ -326,7 +584,83 @@ impl ProxyDesk for SqlProxy {
                 list.push(Self::view(row, today)?);
             }
         }
+        out.family = self.family(who).await?;
         Ok(out)
+    }
+
+    async fn family_grant(
+        &self,
+        who: &Resident,
+        link_id: &str,
+        way: FamilyWay,
+        scopes: &[Scope],
+        ends_on: NaiveDate,
+    ) -> DeskResult<String> {
+        let now = self.clock.now().timestamp();
+        let mut tx = self.db.begin_write().await.map_err(db)?;
+        let Some(mine) = id_number_of(&mut tx, who.id()).await? else {
+            return Err(refused("link", Refusal::RealNameRequired));
+        };
+        let row = sqlx::query(
+            "SELECT a_id_number, b_id_number, relation FROM family_links WHERE id = $1 AND ended_at IS NULL \
+             AND (a_id_number = $2 OR b_id_number = $2)",
+        )
+        .bind(link_id)
+        .bind(mine.as_str())
+        .fetch_optional(&mut *tx)
+        .await
+        .map_err(db)?
+        .ok_or_else(|| refused("link", Refusal::NotFamily))?;
+        let (a, b): (String, String) = (row.get(0), row.get(1));
+        let other_number = if a == mine.as_str() { b } else { a };
+        let other: Option<String> =
+            sqlx::query_scalar("SELECT id FROM residents WHERE id_number = $1 AND died_on IS NULL")
+                .bind(&other_number)
+                .fetch_optional(&mut *tx)
+                .await
+                .map_err(db)?;
+        let other = other.ok_or_else(|| refused("link", Refusal::FamilyNoAccount))?;
+        let req = Terms {
+            relation: Relation::parse(&row.get::<String, _>(2)).unwrap_or(Relation::Other),
+            scopes,
+            ends_on,
+            field: "link",
+        };
+        let name = mask_name(who.view().real_name.as_deref().unwrap_or_default());
+        let id = match way {
+            FamilyWay::Give => {
+                let id = self
+                    .insert(
+                        &mut tx,
+                        who.id(),
+                        &other,
+                        req,
+                        GrantStatus::Active,
+                        None,
+                        now,
+                    )
+                    .await?;
+                insert_message(&mut tx, &other, "proxy_granted", &[("name", &name)], now).await?;
+                id
+            }
+            FamilyWay::Ask => {
+                let id = self
+                    .insert(
+                        &mut tx,
+                        &other,
+                        who.id(),
+                        req,
+                        GrantStatus::Requested,
+                        None,
+                        now,
+                    )
+                    .await?;
+                insert_message(&mut tx, &other, "proxy_requested", &[("name", &name)], now).await?;
+                id
+            }
+        };
+        tx.commit().await.map_err(db)?;
+        Ok(id)
     }
 
     async fn record(
@@ -364,7 +698,7 @@ impl ProxyDesk for SqlProxy {
                 &mut tx,
                 &elder,
                 &proxy,
-                req,
+                req.into(),
                 GrantStatus::Active,
                 Some(staff.id()),
                 now.timestamp(),

@@ -377,6 +377,48 @@ impl StaffDesk for SqlStaff {
             .map_err(db)
     }
 
+    async fn unit_notices(&self, actor: &Staff) -> DeskResult<Vec<app::account::model::Message>> {
+        let rows: Vec<(String, i64, String, String, Option<i64>)> = sqlx::query_as(
+            "SELECT id, created_at, topic, params, read_at FROM unit_notices WHERE unit_id = $1 ORDER BY created_at DESC, id LIMIT 50",
+        )
+        .bind(actor.unit_id())
+        .fetch_all(self.db.pool())
+        .await
+        .map_err(db)?;
+        Ok(rows
+            .into_iter()
+            .map(
+                |(id, at, topic, params, read_at)| app::account::model::Message {
+                    id,
+                    at: chrono::DateTime::from_timestamp(at, 0).unwrap_or_default(),
+                    topic,
+                    params: serde_json::from_str(&params).unwrap_or_default(),
+                    read: read_at.is_some(),
+                },
+            )
+            .collect())
+    }
+
+    async fn mark_unit_notices_read(&self, actor: &Staff) -> DeskResult<()> {
+        let now = self.clock.now();
+        let mut tx = self.db.begin_write().await.map_err(db)?;
+        sqlx::query("UPDATE unit_notices SET read_at = $1 WHERE unit_id = $2 AND read_at IS NULL")
+            .bind(now.timestamp())
+            .bind(actor.unit_id())
+            .execute(&mut *tx)
+            .await
+            .map_err(db)?;
+        audit(
+            &mut tx,
+            now,
+            actor.into(),
+            "staff.notices.read",
+            actor.unit_id(),
+        )
+        .await?;
+        tx.commit().await.map_err(db)
+    }
+
     async fn audit_log(&self, actor: &Staff, limit: u32) -> DeskResult<Vec<AuditEntry>> {
         if !actor.role().can_read_audit() {
             return Err(AppError::Forbidden.into());

@@ -11,7 +11,7 @@
 use super::{
     audit, day_of, day_str, db, idempotency, insert_message, lock_subject, new_id,
     proxy::{acting_for, elders_of},
-    seq, AuditActor,
+    seq, upsert_affair, AffairItem, AuditActor,
 };
 use crate::{
     calendar_files::{attachment, failed, resident},
@@ -49,7 +49,9 @@ use sqlx::{AnyConnection, Row};
 use std::sync::Arc;
 
 pub fn install(reg: &mut Registry, setup: &Setup) {
-    let desk: Arc<dyn TimebankDesk> = Arc::new(SqlTimebank::new(setup));
+    let tb = Arc::new(SqlTimebank::new(setup));
+    super::life::register_step(reg, Arc::new(PassOnAtDeath(tb.clone())));
+    let desk: Arc<dyn TimebankDesk> = tb;
     reg.provide(desk.clone());
     reg.route(
         axum::Router::new()
@@ -386,6 +388,10 @@ impl SqlTimebank {
         if who == owner {
             return Ok(true);
         }
+        // After a death the family keeps reading the record (stars, statement).
+        if super::life::is_family_of_deceased(self.db.pool(), who, owner).await? {
+            return Ok(true);
+        }
         let today = self.clock.today();
         for scope in [Scope::TimeBank, Scope::Records] {
             if elders_of(self.db.pool(), who, scope, today)
@@ -644,6 +650,301 @@ impl SqlTimebank {
     }
 }
 
+/// 身后事: the deceased's open needs are cancelled (held hours back to whoever paid them),
+/// their shifts not yet served are given back, and their banked hours and points pass on as
+/// the policy says: to the heir the family named (up to the heir's storage cap, the rest to
+/// the fund), or to the mutual-aid fund of the organisation they served with. Stars and
+/// records stay, readable by the family.
+struct PassOnAtDeath(Arc<SqlTimebank>);
+
+#[async_trait::async_trait]
+impl super::life::LifeStep for PassOnAtDeath {
+    fn key(&self) -> &'static str {
+        "timebank.balance"
+    }
+
+    fn rank(&self) -> u16 {
+        30
+    }
+
+    fn follows(&self, kind: super::life::LifeKind) -> bool {
+        kind == super::life::LifeKind::Death
+    }
+
+    async fn run(
+        &self,
+        conn: &mut AnyConnection,
+        event: &super::life::LifeEvent,
+        now: chrono::DateTime<chrono::Utc>,
+    ) -> DeskResult<super::life::StepDone> {
+        let tb = &self.0;
+        let subject = event.subject_id.as_deref().unwrap_or_default();
+        let actor = event.mark();
+        let mut done = super::life::StepDone::default();
+        lock_subject(conn, "timebank", subject).await?;
+        // Open needs for or paid by the deceased: cancelled, each hold back to its payer.
+        let needs: Vec<(String, String, String, i64, String, Option<String>)> = sqlx::query_as(
+            "SELECT id, payer_id, status, minutes, org_id, volunteer_id FROM tb_needs \
+             WHERE (elder_id = $1 OR payer_id = $1) AND status IN ('open', 'taken') ORDER BY id",
+        )
+        .bind(subject)
+        .fetch_all(&mut *conn)
+        .await
+        .map_err(db)?;
+        let mut needs_cancelled = 0;
+        for (id, payer, status, minutes, org, volunteer) in needs {
+            let changed = sqlx::query(
+                "UPDATE tb_needs SET status = 'cancelled', updated_at = $1 WHERE id = $2 AND status = $3",
+            )
+            .bind(now.timestamp())
+            .bind(&id)
+            .bind(&status)
+            .execute(&mut *conn)
+            .await
+            .map_err(db)?
+            .rows_affected();
+            if changed != 1 {
+                continue;
+            }
+            need_affairs(conn, &id, now.timestamp()).await?;
+            let p = posting(
+                Posting::transfer(
+                    key(AccountKind::Hold, &id),
+                    key(AccountKind::Resident, &payer),
+                    minutes,
+                ),
+                "need",
+            )?;
+            post_or(
+                conn,
+                &p,
+                TxMeta {
+                    kind: TxKind::NeedRefunded,
+                    reason: "",
+                    reverses: None,
+                    actor: &actor,
+                    org: Some(&org),
+                },
+                now,
+                "need",
+                Refusal::Insufficient,
+            )
+            .await?;
+            needs_cancelled += 1;
+            for r in [Some(payer), volunteer].into_iter().flatten() {
+                if r != subject && !done.notify.contains(&r) {
+                    done.notify.push(r);
+                }
+            }
+        }
+        // Shifts taken but not yet served: the places go back.
+        let shifts: Vec<(String, String)> = sqlx::query_as(
+            "SELECT id, shift_id FROM tb_attendance WHERE volunteer_id = $1 AND status = 'taken' ORDER BY id",
+        )
+        .bind(subject)
+        .fetch_all(&mut *conn)
+        .await
+        .map_err(db)?;
+        for (id, shift) in shifts {
+            let changed = sqlx::query(
+                "UPDATE tb_attendance SET status = 'withdrawn' WHERE id = $1 AND status = 'taken'",
+            )
+            .bind(&id)
+            .execute(&mut *conn)
+            .await
+            .map_err(db)?
+            .rows_affected();
+            if changed == 1 {
+                sqlx::query("UPDATE tb_shifts SET taken = taken - 1 WHERE id = $1 AND taken > 0")
+                    .bind(&shift)
+                    .execute(&mut *conn)
+                    .await
+                    .map_err(db)?;
+            }
+        }
+        // The organisation whose fund receives what the heir cannot: the one they joined first,
+        // else the last one that moved hours for them.
+        let org: Option<String> = match sqlx::query_scalar(
+            "SELECT org_id FROM tb_members WHERE resident_id = $1 AND status = 'approved' ORDER BY decided_at, org_id LIMIT 1",
+        )
+        .bind(subject)
+        .fetch_optional(&mut *conn)
+        .await
+        .map_err(db)?
+        {
+            Some(o) => Some(o),
+            None => sqlx::query_scalar(
+                "SELECT t.org_id FROM tb_transactions t JOIN tb_entries e ON e.tx_id = t.id \
+                 WHERE e.account_id = $1 AND t.org_id IS NOT NULL ORDER BY t.created_at DESC, t.seq DESC LIMIT 1",
+            )
+            .bind(account_id(&key(AccountKind::Resident, subject)))
+            .fetch_optional(&mut *conn)
+            .await
+            .map_err(db)?,
+        };
+        let from = key(AccountKind::Resident, subject);
+        let minutes = balance(conn, &from).await?;
+        let (mut to_heir, mut to_fund) = (0, 0);
+        if minutes > 0 {
+            let heir = event.heir_id.as_deref().filter(|h| *h != subject);
+            let cap = match &org {
+                Some(o) => tb.policy_of(conn, o).await?.storage_cap_minutes,
+                None => tb.default_policy()?.storage_cap_minutes,
+            };
+            let meta = TxMeta {
+                kind: TxKind::Bequest,
+                reason: "",
+                reverses: None,
+                actor: &actor,
+                org: org.as_deref(),
+            };
+            match (heir, &org) {
+                (Some(h), Some(o)) => {
+                    let (_, fund) = tb.bank_for(conn, from, h, o, minutes, cap, meta).await?;
+                    to_fund = fund;
+                    to_heir = minutes - fund;
+                }
+                (Some(h), None) => {
+                    // No fund to take the excess: the heir receives what fits under the cap.
+                    lock_subject(conn, "timebank", h).await?;
+                    let room = (cap - balance(conn, &key(AccountKind::Resident, h)).await?).max(0);
+                    to_heir = minutes.min(room);
+                    if to_heir > 0 {
+                        let p = posting(
+                            Posting::transfer(from, key(AccountKind::Resident, h), to_heir),
+                            "minutes",
+                        )?;
+                        post_or(conn, &p, meta, now, "minutes", Refusal::Insufficient).await?;
+                    }
+                }
+                (None, Some(o)) => {
+                    let p = posting(
+                        Posting::transfer(from, key(AccountKind::Fund, o), minutes),
+                        "minutes",
+                    )?;
+                    post_or(conn, &p, meta, now, "minutes", Refusal::Insufficient).await?;
+                    to_fund = minutes;
+                }
+                (None, None) => {}
+            }
+            if to_heir > 0 {
+                if let Some(h) = heir {
+                    if !done.notify.iter().any(|n| n == h) {
+                        done.notify.push(h.to_owned());
+                    }
+                }
+            }
+        }
+        // Points: to the heir, else back where points come from.
+        let points_from = key(AccountKind::Points, subject);
+        let points = balance(conn, &points_from).await?;
+        let mut points_moved = 0;
+        if points > 0 {
+            let to = match (event.heir_id.as_deref().filter(|h| *h != subject), &org) {
+                (Some(h), _) => Some(key(AccountKind::Points, h)),
+                (None, Some(o)) => Some(key(AccountKind::PointsIssuer, o)),
+                (None, None) => None,
+            };
+            if let Some(to) = to {
+                let p = posting(Posting::transfer(points_from, to, points), "points")?;
+                post_or(
+                    conn,
+                    &p,
+                    TxMeta {
+                        kind: TxKind::Bequest,
+                        reason: "",
+                        reverses: None,
+                        actor: &actor,
+                        org: org.as_deref(),
+                    },
+                    now,
+                    "points",
+                    Refusal::Insufficient,
+                )
+                .await?;
+                points_moved = points;
+            }
+        }
+        Ok(done
+            .with("to_heir", to_heir)
+            .with("to_fund", to_fund)
+            .with("kept", minutes - to_heir - to_fund)
+            .with("points", points_moved)
+            .with("needs", needs_cancelled))
+    }
+}
+
+/// A membership application's line in the volunteer's 我的办件 (`member_<status>`).
+async fn member_affair(
+    conn: &mut AnyConnection,
+    org: &str,
+    resident: &str,
+    status: &str,
+    now: i64,
+) -> DeskResult<()> {
+    let reference: String = sqlx::query_scalar("SELECT name_zh FROM units WHERE id = $1")
+        .bind(org)
+        .fetch_one(&mut *conn)
+        .await
+        .map_err(db)?;
+    upsert_affair(
+        conn,
+        resident,
+        &AffairItem {
+            service: "timebank",
+            record_id: &format!("member-{org}"),
+            reference: &reference,
+            status,
+            link: "/timebank",
+            next_at: None,
+        },
+        now,
+    )
+    .await
+}
+
+/// A need's line in the 我的办件 of the elder, the one who pays and the volunteer who took it;
+/// while open or taken its next step is on its day.
+async fn need_affairs(conn: &mut AnyConnection, need_id: &str, now: i64) -> DeskResult<()> {
+    let (elder, payer, volunteer, status, day): (String, String, Option<String>, String, String) =
+        sqlx::query_as(
+            "SELECT elder_id, payer_id, volunteer_id, status, day FROM tb_needs WHERE id = $1",
+        )
+        .bind(need_id)
+        .fetch_one(&mut *conn)
+        .await
+        .map_err(db)?;
+    let next_at = matches!(status.as_str(), "open" | "taken")
+        .then(|| day_of(&day).ok())
+        .flatten()
+        .map(|d| app::appointments::model::slot_start(d, "00:00").timestamp());
+    let reference = format!("XQ{}", need_id.get(..8).unwrap_or(need_id).to_uppercase());
+    let link = "/timebank".to_owned();
+    let mut parties = vec![elder, payer];
+    parties.extend(volunteer);
+    parties.dedup();
+    for (i, r) in parties.iter().enumerate() {
+        if parties[..i].contains(r) {
+            continue;
+        }
+        upsert_affair(
+            conn,
+            r,
+            &AffairItem {
+                service: "timebank",
+                record_id: need_id,
+                reference: &reference,
+                status: &status,
+                link: &link,
+                next_at,
+            },
+            now,
+        )
+        .await?;
+    }
+    Ok(())
+}
+
 fn owner_label(
     kind: &str,
     owner: &str,
@@ -830,6 +1131,7 @@ impl TimebankDesk for SqlTimebank {
         if fresh != 1 {
             return Err(refused("org", Refusal::AlreadyMember));
         }
+        member_affair(&mut tx, org_id, who.id(), "member_pending", now).await?;
         tx.commit().await.map_err(db)
     }
 
@@ -1004,6 +1306,7 @@ impl TimebankDesk for SqlTimebank {
             Refusal::Insufficient,
         )
         .await?;
+        need_affairs(&mut tx, &id, now.timestamp()).await?;
         idempotency::record(&mut tx, &owner, key_, &id).await?;
         tx.commit().await.map_err(db)?;
         Ok(id)
@@ -1046,6 +1349,7 @@ impl TimebankDesk for SqlTimebank {
                 break;
             }
         }
+        need_affairs(&mut tx, need_id, now).await?;
         tx.commit().await.map_err(db)
     }
 
@@ -1155,6 +1459,7 @@ impl TimebankDesk for SqlTimebank {
             )
             .await?;
         }
+        need_affairs(&mut tx, need_id, now.timestamp()).await?;
         idempotency::record(&mut tx, &owner, key_, need_id).await?;
         tx.commit().await.map_err(db)
     }
@@ -1663,6 +1968,12 @@ impl TimebankDesk for SqlTimebank {
             now.timestamp(),
         )
         .await?;
+        let status = if approve {
+            "member_approved"
+        } else {
+            "member_declined"
+        };
+        member_affair(&mut tx, &org, resident_id, status, now.timestamp()).await?;
         audit(
             &mut tx,
             now,

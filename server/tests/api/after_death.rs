@@ -14,9 +14,9 @@ fn deceased(n: u32) -> String {
 }
 
 /// Every answer "no", cremation and a columbarium (the basic services subsidy applies).
-const PLAIN: &[(&str, &str)] = &[("burial", "columbarium")];
+pub(crate) const PLAIN: &[(&str, &str)] = &[("burial", "columbarium")];
 
-async fn staff(app: &TestApp, username: &str) -> Client {
+pub(crate) async fn staff(app: &TestApp, username: &str) -> Client {
     let c = new_client();
     app.staff_sign_in(&c, username).await;
     c
@@ -76,7 +76,7 @@ fn case_of(location: &str) -> String {
 }
 
 /// A family's whole application; the bundle's id.
-async fn apply(app: &TestApp, c: &Client, id: &str, answers: &[(&str, &str)]) -> String {
+pub(crate) async fn apply(app: &TestApp, c: &Client, id: &str, answers: &[(&str, &str)]) -> String {
     draft(app, c, id, answers).await;
     let (status, to) = submit(app, c, &format!("k-{id}")).await;
     assert!(status.is_success(), "submit: {status}");
@@ -84,7 +84,7 @@ async fn apply(app: &TestApp, c: &Client, id: &str, answers: &[(&str, &str)]) ->
     case_of(&to)
 }
 
-async fn bundle(app: &TestApp, c: &Client, case: &str) -> (StatusCode, Value) {
+pub(crate) async fn bundle(app: &TestApp, c: &Client, case: &str) -> (StatusCode, Value) {
     let res = app.call(c, "after-death/bundle", &[("id", case)]).await;
     let status = res.status();
     let text = res.text().await.unwrap();
@@ -92,7 +92,7 @@ async fn bundle(app: &TestApp, c: &Client, case: &str) -> (StatusCode, Value) {
 }
 
 /// The task of item `key` in a bundle as the family sees it.
-async fn task(app: &TestApp, c: &Client, case: &str, key: &str) -> Value {
+pub(crate) async fn task(app: &TestApp, c: &Client, case: &str, key: &str) -> Value {
     let (_, b) = bundle(app, c, case).await;
     b["data"]["tasks"]
         .as_array()
@@ -103,7 +103,7 @@ async fn task(app: &TestApp, c: &Client, case: &str, key: &str) -> Value {
         .clone()
 }
 
-async fn act(
+pub(crate) async fn act(
     app: &TestApp,
     c: &Client,
     task: &str,

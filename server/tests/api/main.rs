@@ -9,6 +9,7 @@ mod divorce;
 mod divorce_appointments;
 mod engine;
 mod helpers;
+mod life;
 mod marriage;
 mod marriage_flow;
 mod meals;

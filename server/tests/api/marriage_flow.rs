@@ -12,7 +12,7 @@ use reqwest::{Client, StatusCode};
 const PARTNER_PHONE: &str = "13900001111";
 
 /// Applicant `n` books the slot; returns their client and the booking id.
-async fn booked_by(app: &TestApp, n: u32, slot: &str) -> (Client, String) {
+pub(crate) async fn booked_by(app: &TestApp, n: u32, slot: &str) -> (Client, String) {
     let (a, _) = resident(app, n).await;
     let res = book(app, &a, slot, &partner(n), &format!("k{n}")).await;
     let b = json(res).await;

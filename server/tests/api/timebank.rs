@@ -9,11 +9,11 @@ use futures::future::join_all;
 use reqwest::Client;
 use serde_json::Value;
 
-const ORG: &str = server::demo::ORGANISATION;
+pub(crate) const ORG: &str = server::demo::ORGANISATION;
 const OTHER_ORG: &str = server::demo::ORGANISATION_2;
 /// Today's morning shift (09:00–11:00; t0 is 10:00), five places, code 2468.
-const SHIFT: &str = "demo-shift-0-0";
-const CODE: &str = "2468";
+pub(crate) const SHIFT: &str = "demo-shift-0-0";
+pub(crate) const CODE: &str = "2468";
 
 async fn app() -> TestApp {
     crate::helpers::spawn_app_with(|c| {
@@ -37,7 +37,7 @@ async fn id_of(app: &TestApp, phone: &str) -> String {
         .unwrap()
 }
 
-async fn ok(res: reqwest::Response) -> Value {
+pub(crate) async fn ok(res: reqwest::Response) -> Value {
     let status = res.status();
     let text = res.text().await.unwrap();
     assert!(
@@ -76,7 +76,7 @@ async fn balance(app: &TestApp, c: &Client) -> i64 {
         .unwrap()
 }
 
-async fn attendance_id(app: &TestApp, volunteer: &str) -> String {
+pub(crate) async fn attendance_id(app: &TestApp, volunteer: &str) -> String {
     sqlx::query_scalar("SELECT id FROM tb_attendance WHERE volunteer_id = $1 AND shift_id = $2")
         .bind(volunteer)
         .bind(SHIFT)
@@ -86,7 +86,7 @@ async fn attendance_id(app: &TestApp, volunteer: &str) -> String {
 }
 
 /// Takes today's morning shift, signs in now and out `minutes` later.
-async fn serve(app: &TestApp, c: &Client, minutes: u64) {
+pub(crate) async fn serve(app: &TestApp, c: &Client, minutes: u64) {
     ok(app
         .call(c, "timebank/take-shift", &[("shift", SHIFT)])
         .await)
@@ -112,7 +112,7 @@ async fn serve(app: &TestApp, c: &Client, minutes: u64) {
 
 /// The ledger's invariants, read from the database: every transaction sums to zero, every
 /// balance is the sum of its entries, no resident, fund or hold account below zero.
-async fn ledger_holds(app: &TestApp) {
+pub(crate) async fn ledger_holds(app: &TestApp) {
     let pool = app.db.pool();
     let amounts: Vec<(String, i64)> = sqlx::query_as("SELECT tx_id, amount FROM tb_entries")
         .fetch_all(pool)
