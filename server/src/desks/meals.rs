@@ -374,12 +374,7 @@ impl SqlMeals {
             return Ok(None);
         };
         let id = IdNumber::parse(&number, day).map_err(|e| internal(format!("{e:?}")))?;
-        let statuses: Vec<String> =
-            sqlx::query_scalar("SELECT status FROM elder_statuses WHERE resident_id = $1")
-                .bind(elder_id)
-                .fetch_all(&mut *conn)
-                .await
-                .map_err(db)?;
+        let statuses = super::elders::live_statuses(conn, elder_id).await?;
         Ok(Some((
             Elder {
                 age: id.age_on(day),

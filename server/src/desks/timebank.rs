@@ -2024,12 +2024,7 @@ impl TimebankDesk for SqlTimebank {
         let age = IdNumber::parse(&number, today)
             .map_err(|e| internal(format!("{e:?}")))?
             .age_on(today);
-        let statuses: Vec<String> =
-            sqlx::query_scalar("SELECT status FROM elder_statuses WHERE resident_id = $1")
-                .bind(elder_id)
-                .fetch_all(&mut *tx)
-                .await
-                .map_err(db)?;
+        let statuses = super::elders::live_statuses(&mut tx, elder_id).await?;
         if !is_priority(age, &statuses, &p.priority) {
             return Err(refused("elder", Refusal::NotPriority));
         }

@@ -12,7 +12,7 @@ const CANTEEN: &str = server::demo::CANTEEN;
 const TOMORROW: &str = "2026-11-24";
 
 /// A signed-in elder number `n`, born 1 January 1946 (80 on t0), named 张桂英.
-async fn elder(app: &TestApp, n: u32) -> Client {
+pub(crate) async fn elder(app: &TestApp, n: u32) -> Client {
     let c = new_client();
     app.sign_in(&c, &format!("1380{n:07}")).await;
     let res = app
@@ -34,7 +34,7 @@ async fn elder(app: &TestApp, n: u32) -> Client {
     c
 }
 
-async fn menu(app: &TestApp, c: &Client, elder: &str, day: &str, meal: &str) -> Value {
+pub(crate) async fn menu(app: &TestApp, c: &Client, elder: &str, day: &str, meal: &str) -> Value {
     json(
         app.call(
             c,
@@ -54,7 +54,7 @@ async fn menu(app: &TestApp, c: &Client, elder: &str, day: &str, meal: &str) -> 
 }
 
 /// The id of the menu item whose Chinese name starts with `prefix`.
-fn item(menu: &Value, prefix: &str) -> String {
+pub(crate) fn item(menu: &Value, prefix: &str) -> String {
     menu["items"]
         .as_array()
         .unwrap()
@@ -66,7 +66,7 @@ fn item(menu: &Value, prefix: &str) -> String {
         .to_owned()
 }
 
-async fn order(
+pub(crate) async fn order(
     app: &TestApp,
     c: &Client,
     elder: &str,
@@ -91,7 +91,7 @@ async fn order(
 }
 
 /// The order id an order's redirect names.
-fn order_id(res: &reqwest::Response) -> String {
+pub(crate) fn order_id(res: &reqwest::Response) -> String {
     let to = res.headers()["location"].to_str().unwrap();
     to.trim_start_matches("/meals/order/")
         .split('?')
