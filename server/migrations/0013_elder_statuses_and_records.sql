@@ -37,3 +37,7 @@ CREATE TABLE elder_checks (
     expires_at BIGINT NOT NULL
 );
 
+-- 志愿服务记录证明: the period of the verified service a record covers (first and last day),
+-- fixed when it is issued like its hours, so the document downloaded later says the same.
+ALTER TABLE tb_records ADD COLUMN period_from TEXT;
+ALTER TABLE tb_records ADD COLUMN period_to TEXT;

@@ -218,12 +218,12 @@ pub async fn get_statement(of: String, points: String) -> AppResult<Statement> {
         .await?)
 }
 
-/// 开具志愿服务记录证明: issues a record and shows it.
+/// 开具志愿服务记录证明: issues a record and shows it, with its PDF to download.
 #[server(prefix = "/api", endpoint = "timebank/issue-record")]
 pub async fn issue_record() -> AppResult<String> {
     let me = web::require_resident().await?;
     let code = desk::<dyn TimebankDesk>()?.issue_record(&me).await?;
-    leptos_axum::redirect(&format!("/timebank/verify/{code}"));
+    leptos_axum::redirect(&format!("/timebank/verify/{code}?issued=1"));
     Ok(code)
 }
 

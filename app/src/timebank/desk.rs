@@ -45,6 +45,8 @@ pub trait TimebankDesk: Send + Sync {
     async fn statement(&self, who: &Resident, owner: &str, points: bool) -> DeskResult<Statement>;
     /// 志愿服务记录证明: issues (or re-issues) a record of the verified hours; its code.
     async fn issue_record(&self, who: &Resident) -> DeskResult<String>;
+    /// A record as its owner downloads it (志愿服务记录证明): anyone else's code is not found.
+    async fn record_document(&self, who: &Resident, code: &str) -> DeskResult<RecordDocument>;
     /// The public check of a record's code: masked fields only.
     async fn public_record(&self, code: &str) -> DeskResult<PublicRecord>;
 
@@ -79,4 +81,17 @@ pub trait TimebankDesk: Send + Sync {
         minutes: i64,
         key: &str,
     ) -> DeskResult<()>;
+}
+
+/// 志愿服务记录证明 as its owner downloads it: the name as bound, unmasked (server only).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RecordDocument {
+    pub code: String,
+    pub name: String,
+    pub orgs_zh: String,
+    pub minutes: i64,
+    /// The first and last day of the verified service (records issued before it was kept
+    /// have none).
+    pub period: Option<(chrono::NaiveDate, chrono::NaiveDate)>,
+    pub issued_at: i64,
 }

@@ -575,6 +575,12 @@ fn VerifyPage() -> impl IntoView {
         .with_untracked(|p| p.get("code"))
         .or_else(|| use_query_map().with_untracked(|q| q.get("code")));
     let code2 = code.clone();
+    // Just issued by its owner: the download (the PDF is the owner's only, others get 404).
+    let issued = use_query_map()
+        .with_untracked(|q| q.get("issued").is_some())
+        .then(|| code.clone())
+        .flatten()
+        .filter(|c| c.len() == 12 && c.bytes().all(|b| b.is_ascii_alphanumeric()));
     let rec = Resource::new(
         || (),
         move |_| {
@@ -591,6 +597,12 @@ fn VerifyPage() -> impl IntoView {
     );
     view! {
         <Page title=x.verify_heading.to_string()>
+            {issued.map(|c| view! {
+                <div class="mz-notice" role="status">
+                    <p>{x.record_issued}</p>
+                    <p><a class="mz-button mz-button--primary" href=format!("/timebank/record/{c}.pdf") download="" rel="external">{x.record_download}</a></p>
+                </div>
+            })}
             <form class="mz-form mz-inline-form" method="get" action="/timebank/verify">
                 <Field name="code" label=x.verify_code maxlength=12 value=code.clone().unwrap_or_default() autocomplete="off" />
                 <button class="mz-button mz-button--primary" type="submit">{x.verify_submit}</button>
@@ -793,7 +805,7 @@ fn OrgBody(
                                     })}
                                     {a.recordable.then(|| view! {
                                         <details>
-                                            <summary>{x.record}</summary>
+                                            <summary>{x.record_for}</summary>
                                             <ActionForm action=record attr:class="mz-form">
                                                 <p class="mz-note">{x.record_hint}</p>
                                                 <input type="hidden" name="attendance" value=aid3.clone() />
@@ -801,7 +813,7 @@ fn OrgBody(
                                                     <label class="mz-field__label" for=hid.clone()>{x.record_hours}</label>
                                                     <input class="mz-field__input" id=hid.clone() name="hours" inputmode="decimal" maxlength="8" value=hours_value.clone() />
                                                 </div>
-                                                <button class="mz-button mz-button--primary" type="submit">{x.record}</button>
+                                                <button class="mz-button mz-button--primary" type="submit">{x.record_for}</button>
                                             </ActionForm>
                                         </details>
                                     })}

@@ -25,7 +25,7 @@ use app::{
     proxy::model::Scope,
     rules::{clock::Clock, id_number::IdNumber, name::mask_name, phone::Phone},
     timebank::{
-        desk::TimebankDesk,
+        desk::{RecordDocument, TimebankDesk},
         ledger::{AccountKey, AccountKind, Posting},
         model::{
             Accounts, ActivityView, AttendanceStatus, CatalogueItem, MemberStatus, NeedKindView,
@@ -38,8 +38,8 @@ use app::{
     web::{Resident, Sessions, Staff},
 };
 use axum::{
-    extract::{Query, State},
-    response::Response,
+    extract::{Path, Query, State},
+    response::{IntoResponse, Response},
     routing::get,
 };
 use axum_extra::extract::CookieJar;
@@ -54,9 +54,11 @@ pub fn install(reg: &mut Registry, setup: &Setup) {
     reg.route(
         axum::Router::new()
             .route("/timebank/statement.csv", get(statement_csv))
+            .route("/timebank/record/{file}", get(record_pdf))
             .with_state(Routes {
                 desk,
                 sessions: super::sessions::sessions(setup),
+                https: setup.config.secure_cookies,
             }),
     );
 }
@@ -65,6 +67,28 @@ pub fn install(reg: &mut Registry, setup: &Setup) {
 struct Routes {
     desk: Arc<dyn TimebankDesk>,
     sessions: Arc<dyn Sessions>,
+    /// Served over https (the cookies are `Secure`).
+    https: bool,
+}
+
+impl Routes {
+    /// This site's address as the browser reached it (`Host`), for addresses printed on a
+    /// document; a host that is not a plain name or address gives `localhost`.
+    fn origin(&self, headers: &axum::http::HeaderMap) -> String {
+        let host = headers
+            .get(axum::http::header::HOST)
+            .and_then(|h| h.to_str().ok())
+            .filter(|h| {
+                !h.is_empty()
+                    && h.len() <= 255
+                    && h.bytes().all(|b| {
+                        b.is_ascii_alphanumeric() || matches!(b, b'.' | b'-' | b':' | b'[' | b']')
+                    })
+            })
+            .unwrap_or("localhost");
+        let scheme = if self.https { "https" } else { "http" };
+        format!("{scheme}://{host}")
+    }
 }
 
 #[derive(serde::Deserialize)]
@@ -94,6 +118,46 @@ async fn statement_csv(
         Ok(bytes) => attachment(bytes, "text/csv; charset=utf-8", "timebank-statement.csv"),
         Err(e) => failed(internal(e)),
     }
+}
+
+/// `GET /timebank/record/{code}.pdf`: the volunteer's own service record as a PDF (others:
+/// not found). The check address is this site's, as the browser reached it.
+async fn record_pdf(
+    State(r): State<Routes>,
+    Path(file): Path<String>,
+    headers: axum::http::HeaderMap,
+    jar: CookieJar,
+) -> Response {
+    let who = match resident(&*r.sessions, &jar).await {
+        Ok(w) => w,
+        Err(res) => return res,
+    };
+    let Some(code) = file.strip_suffix(".pdf") else {
+        return axum::http::StatusCode::NOT_FOUND.into_response();
+    };
+    let doc = match r.desk.record_document(&who, code).await {
+        Ok(d) => d,
+        Err(e) => return failed(e),
+    };
+    let issued_on = chrono::DateTime::from_timestamp(doc.issued_at, 0)
+        .map(app::rules::clock::shanghai_date)
+        .unwrap_or_default();
+    let check_url = format!("{}/timebank/verify/{}", r.origin(&headers), doc.code);
+    let pdf = crate::record_pdf::render(&crate::record_pdf::Record {
+        code: &doc.code,
+        name: &doc.name,
+        orgs: &doc.orgs_zh,
+        minutes: doc.minutes,
+        period: doc.period,
+        issued_on,
+        check_url: &check_url,
+        issuer: "民政一件事 · 时间银行",
+    });
+    attachment(
+        pdf,
+        "application/pdf",
+        &format!("volunteer-record-{}.pdf", doc.code),
+    )
 }
 
 fn statement_bytes(st: &Statement) -> Result<Vec<u8>, csv::Error> {
@@ -1438,6 +1502,18 @@ impl TimebankDesk for SqlTimebank {
         }
         let zh: Vec<String> = rows.iter().map(|r| r.get(0)).collect();
         let en: Vec<String> = rows.iter().map(|r| r.get(1)).collect();
+        // The period the record covers: the first and last day of the verified service.
+        let period = sqlx::query(
+            "SELECT MIN(t.day), MAX(t.day) FROM tb_attendance a JOIN tb_shifts s ON s.id = a.shift_id \
+             JOIN tb_activities t ON t.id = s.activity_id \
+             WHERE a.volunteer_id = $1 AND a.status = 'verified' \
+             AND a.tx_id NOT IN (SELECT reverses FROM tb_transactions WHERE reverses IS NOT NULL)",
+        )
+        .bind(who.id())
+        .fetch_one(&mut *tx)
+        .await
+        .map_err(db)?;
+        let (from, to): (Option<String>, Option<String>) = (period.get(0), period.get(1));
         let code: String = {
             const ALPHABET: &[u8] = b"ABCDEFGHJKLMNPQRSTUVWXYZ23456789";
             let mut rng = rand::thread_rng();
@@ -1446,7 +1522,8 @@ impl TimebankDesk for SqlTimebank {
                 .collect()
         };
         sqlx::query(
-            "INSERT INTO tb_records (code, resident_id, name_masked, orgs_zh, orgs_en, minutes, issued_at) VALUES ($1, $2, $3, $4, $5, $6, $7)",
+            "INSERT INTO tb_records (code, resident_id, name_masked, orgs_zh, orgs_en, minutes, issued_at, period_from, period_to) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
         )
         .bind(&code)
         .bind(who.id())
@@ -1455,11 +1532,41 @@ impl TimebankDesk for SqlTimebank {
         .bind(en.join(", "))
         .bind(total)
         .bind(self.clock.now().timestamp())
+        .bind(from)
+        .bind(to)
         .execute(&mut *tx)
         .await
         .map_err(db)?;
         tx.commit().await.map_err(db)?;
         Ok(code)
+    }
+
+    async fn record_document(&self, who: &Resident, code: &str) -> DeskResult<RecordDocument> {
+        let code = code.trim().to_ascii_uppercase();
+        if code.len() != 12 || !code.chars().all(|c| c.is_ascii_alphanumeric()) {
+            return Err(AppError::NotFound.into());
+        }
+        // The owner's only: another resident's code is not found, as if it did not exist.
+        let row = sqlx::query(
+            "SELECT r.code, s.real_name, r.orgs_zh, r.minutes, r.period_from, r.period_to, r.issued_at \
+             FROM tb_records r JOIN residents s ON s.id = r.resident_id WHERE r.code = $1 AND r.resident_id = $2",
+        )
+        .bind(&code)
+        .bind(who.id())
+        .fetch_optional(self.db.pool())
+        .await
+        .map_err(db)?
+        .ok_or(AppError::NotFound)?;
+        let day = |s: Option<String>| s.as_deref().map(day_of).transpose();
+        let period = day(row.get(4))?.zip(day(row.get(5))?);
+        Ok(RecordDocument {
+            code: row.get(0),
+            name: row.get::<Option<String>, _>(1).unwrap_or_default(),
+            orgs_zh: row.get(2),
+            minutes: row.get(3),
+            period,
+            issued_at: row.get(6),
+        })
     }
 
     async fn public_record(&self, code: &str) -> DeskResult<PublicRecord> {

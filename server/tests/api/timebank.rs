@@ -899,6 +899,55 @@ async fn the_public_record_page_shows_only_its_masked_fields() {
         .call(&anyone, "timebank/public-record", &[("code", "NOPE")])
         .await;
     assert!(refused(res).await.contains("NoSuchRecord"));
+
+    // The owner downloads the record as a PDF: the name as bound, the hours, the code and the
+    // address where anyone checks it.
+    let path = format!("/timebank/record/{code}.pdf");
+    let res = c.get(app.url(&path)).send().await.unwrap();
+    assert_eq!(res.status(), 200);
+    assert_eq!(res.headers()["content-type"], "application/pdf");
+    assert!(res.headers()["content-disposition"]
+        .to_str()
+        .unwrap()
+        .starts_with("attachment"));
+    let pdf = res.bytes().await.unwrap();
+    let text = String::from_utf8_lossy(&pdf);
+    assert!(pdf.starts_with(b"%PDF-"));
+    assert!(text.contains(&format!("({code}) Tj")), "the code");
+    assert!(
+        text.contains(&format!("/timebank/verify/{code}")),
+        "the check address"
+    );
+    // 王小明 (U+738B U+5C0F U+660E), the name as bound, in the Chinese font.
+    assert!(text.contains("738B5C0F660E>"), "the full name");
+    assert!(text.contains("(1)"), "one hour");
+    assert!(pdf.len() < 8 * 1024, "{} bytes", pdf.len());
+    // Nobody else: another resident, a wrong code, no sign-in.
+    let (other, _) = volunteer(&app, &admin, 13).await;
+    let res = other.get(app.url(&path)).send().await.unwrap();
+    assert_eq!(res.status(), 404);
+    let res = c
+        .get(app.url("/timebank/record/ABCDEFGHJKLM.pdf"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 404);
+    let res = c
+        .get(app.url(&format!("/timebank/record/{code}")))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 404);
+    let res = anyone.get(app.url(&path)).send().await.unwrap();
+    assert_eq!(res.status(), 401);
+    // The public page still shows only its masked fields.
+    let html = app
+        .get(&anyone, &format!("/timebank/verify/{code}?issued=1"))
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(html.contains("王**") && !html.contains("王小明"));
 }
 
 #[tokio::test]
