@@ -357,6 +357,15 @@ pub async fn verify_shift(shift: String) -> AppResult<u32> {
         .await?)
 }
 
+/// 一键审核 a whole activity: every signed-out attendance of all its shifts.
+#[server(prefix = "/api", endpoint = "timebank/verify-activity")]
+pub async fn verify_activity(activity: String) -> AppResult<u32> {
+    let staff = admin().await?;
+    Ok(desk::<dyn TimebankDesk>()?
+        .verify_activity(&staff, &id(&activity)?)
+        .await?)
+}
+
 /// 冲正 a transaction of the organisation with a reason.
 #[server(prefix = "/api", endpoint = "timebank/reverse")]
 pub async fn reverse(tx: String, reason: String, idem_key: String) -> AppResult<()> {

@@ -70,6 +70,8 @@ pub trait TimebankDesk: Send + Sync {
     async fn record(&self, staff: &Staff, attendance_id: &str, minutes: i64) -> DeskResult<()>;
     /// Verifies every signed-out attendance of a shift; how many were banked.
     async fn verify_shift(&self, staff: &Staff, shift_id: &str) -> DeskResult<u32>;
+    /// 整个活动一键审核: every signed-out attendance of an activity, all its shifts; how many.
+    async fn verify_activity(&self, staff: &Staff, activity_id: &str) -> DeskResult<u32>;
     /// 冲正: reverses a transaction of the organisation with a reason, once.
     async fn reverse(&self, staff: &Staff, tx_id: &str, reason: &str, key: &str) -> DeskResult<()>;
     /// 基金发放: minutes from the fund to a priority elder (policy data), found by phone and name.

@@ -6,7 +6,8 @@
 use super::{
     api::{
         AddActivity, CloseNeed, DecideMember, Donate, FundGrant, Give, IssueRecord, Join, PostNeed,
-        RecordHours, Redeem, Reverse, Sign, TakeNeed, TakeShift, Verify, VerifyShift,
+        RecordHours, Redeem, Reverse, Sign, TakeNeed, TakeShift, Verify, VerifyActivity,
+        VerifyShift,
     },
     model::{
         clock_text, hours_text, AttendanceStatus, MemberStatus, NeedStatus, NeedView, OrgDesk,
@@ -648,6 +649,7 @@ fn OrgPage() -> impl IntoView {
     let add = ServerAction::<AddActivity>::new();
     let verify = ServerAction::<Verify>::new();
     let verify_all = ServerAction::<VerifyShift>::new();
+    let verify_activity = ServerAction::<VerifyActivity>::new();
     let reverse = ServerAction::<Reverse>::new();
     let grant = ServerAction::<FundGrant>::new();
     let record = ServerAction::<RecordHours>::new();
@@ -658,6 +660,7 @@ fn OrgPage() -> impl IntoView {
                 add.version().get(),
                 verify.version().get(),
                 verify_all.version().get(),
+                verify_activity.version().get(),
                 reverse.version().get(),
                 grant.version().get(),
                 record.version().get(),
@@ -675,7 +678,7 @@ fn OrgPage() -> impl IntoView {
                         <Suspense>
                             {move || Suspend::new(async move {
                                 match d.await {
-                                    Ok(d) => view! { <OrgBody d=d decide=decide add=add verify=verify verify_all=verify_all reverse=reverse grant=grant record=record /> }.into_any(),
+                                    Ok(d) => view! { <OrgBody d=d decide=decide add=add verify=verify verify_all=verify_all verify_activity=verify_activity reverse=reverse grant=grant record=record /> }.into_any(),
                                     Err(e) => error_line(e, t),
                                 }
                             })}
@@ -734,6 +737,7 @@ fn OrgBody(
     add: ServerAction<AddActivity>,
     verify: ServerAction<Verify>,
     verify_all: ServerAction<VerifyShift>,
+    verify_activity: ServerAction<VerifyActivity>,
     reverse: ServerAction<Reverse>,
     grant: ServerAction<FundGrant>,
     record: ServerAction<RecordHours>,
@@ -770,8 +774,23 @@ fn OrgBody(
             <h2 id="att-h">{x.attendance}</h2>
             <FormError error=any_error(verify.value()) />
             <FormError error=any_error(verify_all.value()) />
+            <FormError error=any_error(verify_activity.value()) />
             <FormError error=any_error(reverse.value()) />
             <FormError error=any_error(record.value()) />
+            // A whole activity's attendance at once (all its shifts), or one by one below.
+            {(!d.activities.is_empty()).then(|| view! {
+                <ul class="mz-list" data-list="activities">
+                    {d.activities.clone().into_iter().map(|a| { let aid = a.id.clone(); view! {
+                        <li class="mz-list__item" data-activity=a.id.clone()>
+                            <p class="mz-list__meta">{x.activity_waiting(&a.title, &format::day(a.day, locale), &a.waiting.to_string())}</p>
+                            <ActionForm action=verify_activity attr:class="mz-inline-form">
+                                <input type="hidden" name="activity" value=aid.clone() />
+                                <button class="mz-button mz-button--primary" type="submit">{x.verify_activity}</button>
+                            </ActionForm>
+                        </li>
+                    }}).collect_view()}
+                </ul>
+            })}
             {if d.attendance.is_empty() {
                 view! { <p class="mz-empty">{x.no_attendance}</p> }.into_any()
             } else {

@@ -30,8 +30,8 @@ use app::{
         model::{
             Accounts, ActivityView, AttendanceStatus, CatalogueItem, MemberStatus, NeedKindView,
             NeedStatus, NeedView, NewActivity, NewNeed, OrgCard, OrgDesk, Person, PublicRecord,
-            Refusal, ShiftView, StaffAttendance, StaffShift, Statement, StatementLine,
-            TimebankHome, TxKind, Volunteer,
+            Refusal, ShiftView, StaffActivity, StaffAttendance, StaffShift, Statement,
+            StatementLine, TimebankHome, TxKind, Volunteer,
         },
         policy::{bank, is_priority, points_for, proposed_minutes, stars, Policies, Policy},
     },
@@ -337,6 +337,31 @@ pub struct SqlTimebank {
 }
 
 impl SqlTimebank {
+    /// 一键审核: every signed-out attendance of the organisation that `filter` (a condition on
+    /// `a` the attendance, `s` its shift, with `$1`) selects, each verified once, in one
+    /// transaction; how many were banked now.
+    async fn verify_all(&self, staff: &Staff, filter: &str, id: &str) -> DeskResult<u32> {
+        let mut tx = self.db.begin_write().await.map_err(db)?;
+        let org = self.org_of(&mut tx, staff).await?;
+        let ids: Vec<String> = sqlx::query_scalar(&format!(
+            "SELECT a.id FROM tb_attendance a JOIN tb_shifts s ON s.id = a.shift_id JOIN tb_activities t ON t.id = s.activity_id \
+             WHERE {filter} AND t.org_id = $2 AND a.status = 'signed_out' ORDER BY a.id"
+        ))
+        .bind(id)
+        .bind(&org)
+        .fetch_all(&mut *tx)
+        .await
+        .map_err(db)?;
+        let mut n = 0;
+        for id in ids {
+            if self.verify_in(&mut tx, staff, &org, &id).await? {
+                n += 1;
+            }
+        }
+        tx.commit().await.map_err(db)?;
+        Ok(n)
+    }
+
     pub fn new(setup: &Setup) -> Self {
         Self {
             db: setup.db.clone(),
@@ -1627,6 +1652,25 @@ impl TimebankDesk for SqlTimebank {
             })
         })
         .collect::<DeskResult<Vec<_>>>()?;
+        let activities = sqlx::query(
+            "SELECT t.id, t.title, t.day, COUNT(a.id) FROM tb_activities t JOIN tb_shifts s ON s.activity_id = t.id \
+             JOIN tb_attendance a ON a.shift_id = s.id AND a.status = 'signed_out' \
+             WHERE t.org_id = $1 GROUP BY t.id, t.title, t.day ORDER BY t.day, t.id LIMIT 40",
+        )
+        .bind(&org)
+        .fetch_all(&mut *tx)
+        .await
+        .map_err(db)?
+        .iter()
+        .map(|r| {
+            Ok(StaffActivity {
+                id: r.get(0),
+                title: r.get(1),
+                day: day_of(&r.get::<String, _>(2))?,
+                waiting: r.get(3),
+            })
+        })
+        .collect::<DeskResult<Vec<_>>>()?;
         let attendance = sqlx::query(
             "SELECT a.id, t.title, t.day, a.shift_id, r.real_name, a.status, a.minutes, a.tx_id, \
                (SELECT COUNT(*) FROM tb_transactions x WHERE x.reverses = a.tx_id), s.ends_minute - s.starts_minute \
@@ -1731,6 +1775,7 @@ impl TimebankDesk for SqlTimebank {
             org_en,
             fund,
             shifts,
+            activities,
             attendance,
             volunteers,
             months,
@@ -1917,25 +1962,12 @@ impl TimebankDesk for SqlTimebank {
     }
 
     async fn verify_shift(&self, staff: &Staff, shift_id: &str) -> DeskResult<u32> {
-        let mut tx = self.db.begin_write().await.map_err(db)?;
-        let org = self.org_of(&mut tx, staff).await?;
-        let ids: Vec<String> = sqlx::query_scalar(
-            "SELECT a.id FROM tb_attendance a JOIN tb_shifts s ON s.id = a.shift_id JOIN tb_activities t ON t.id = s.activity_id \
-             WHERE a.shift_id = $1 AND t.org_id = $2 AND a.status = 'signed_out' ORDER BY a.id",
-        )
-        .bind(shift_id)
-        .bind(&org)
-        .fetch_all(&mut *tx)
-        .await
-        .map_err(db)?;
-        let mut n = 0;
-        for id in ids {
-            if self.verify_in(&mut tx, staff, &org, &id).await? {
-                n += 1;
-            }
-        }
-        tx.commit().await.map_err(db)?;
-        Ok(n)
+        self.verify_all(staff, "a.shift_id = $1", shift_id).await
+    }
+
+    async fn verify_activity(&self, staff: &Staff, activity_id: &str) -> DeskResult<u32> {
+        self.verify_all(staff, "s.activity_id = $1", activity_id)
+            .await
     }
 
     async fn reverse(

@@ -775,3 +775,109 @@ async fn the_months_settlement_equals_its_served_orders_and_is_approved_once() {
         1
     );
 }
+
+#[tokio::test]
+async fn a_canteen_operator_sees_and_serves_only_their_own_canteens_orders() {
+    let app = crate::helpers::spawn_app().await;
+    // A second canteen with its own operator (tests only).
+    const OTHER: &str = "canteen-test-2";
+    server::desks::staff::staff_desk(&app.setup)
+        .ensure_unit(
+            OTHER,
+            app::identity::UnitKind::Canteen,
+            "测试第二食堂",
+            "Second test canteen",
+        )
+        .await
+        .unwrap();
+    server::desks::meals::load_demo(&app.setup, OTHER)
+        .await
+        .unwrap();
+    let admin = staff(&app, "admin").await;
+    let res = app
+        .call(
+            &admin,
+            "staff/create",
+            &[
+                ("username", "canteen2"),
+                ("display_name", "助餐点运营 测试"),
+                ("password", server::demo::DEMO_PASSWORD),
+                ("role", "canteen_operator"),
+                ("unit_id", OTHER),
+            ],
+        )
+        .await;
+    assert!(res.status().is_success(), "{}", res.status());
+    let c = elder(&app, 31).await;
+    let m = menu(&app, &c, "", TOMORROW, "lunch").await;
+    let id = order_id(&order(&app, &c, "", TOMORROW, &item(&m, "A套餐"), "x-1").await);
+    let o = json(app.call(&c, "meals/order-view", &[("order", &id)]).await).await;
+    let code = o["pickup_code"].as_str().unwrap().to_owned();
+    // Tomorrow, when it is served: the other canteen's lists do not have it.
+    app.advance(chrono::Duration::hours(24));
+    let (mine, theirs) = (staff(&app, "canteen").await, staff(&app, "canteen2").await);
+    let orders = |day: &Value| -> usize {
+        day["meals"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|m| {
+                m["counter"].as_array().unwrap().len()
+                    + m["delivery"]
+                        .as_array()
+                        .unwrap()
+                        .iter()
+                        .map(|d| d[1].as_array().unwrap().len())
+                        .sum::<usize>()
+            })
+            .sum()
+    };
+    let day = |who: &Client| {
+        let (app, who) = (&app, who.clone());
+        async move {
+            json(
+                app.call(&who, "meals/canteen-day", &[("day", TOMORROW)])
+                    .await,
+            )
+            .await
+        }
+    };
+    assert_eq!(orders(&day(&mine).await), 1);
+    let other_day = day(&theirs).await;
+    assert_eq!(orders(&other_day), 0);
+    assert!(!other_day.to_string().contains(&id));
+    // Nor can they serve it, by its id or by its pick-up code.
+    let res = app
+        .call(
+            &theirs,
+            "meals/close",
+            &[("order", &id), ("outcome", "served")],
+        )
+        .await;
+    assert!(res.status().is_client_error(), "{}", res.status());
+    let res = app
+        .call(&theirs, "meals/serve-code", &[("code", &code)])
+        .await;
+    assert!(res.status().is_client_error(), "{}", res.status());
+    assert_eq!(
+        count(
+            &app,
+            "SELECT COUNT(*) FROM meal_orders WHERE status = 'placed'"
+        )
+        .await,
+        1
+    );
+    // Their own operator serves it.
+    let res = app
+        .call(&mine, "meals/serve-code", &[("code", &code)])
+        .await;
+    assert!(res.status().is_success(), "{}", res.status());
+    assert_eq!(
+        count(
+            &app,
+            "SELECT COUNT(*) FROM meal_orders WHERE status = 'served'"
+        )
+        .await,
+        1
+    );
+}
