@@ -881,3 +881,61 @@ async fn a_canteen_operator_sees_and_serves_only_their_own_canteens_orders() {
         1
     );
 }
+
+#[tokio::test]
+async fn the_operator_finds_an_elders_orders_by_name_with_or_without_javascript() {
+    let app = crate::helpers::spawn_app().await;
+    let c = elder(&app, 32).await;
+    let m = menu(&app, &c, "", TOMORROW, "lunch").await;
+    let id = order_id(&order(&app, &c, "", TOMORROW, &item(&m, "A套餐"), "f-1").await);
+    let op = staff(&app, "canteen").await;
+    let day = |name: &'static str| {
+        let (app, op) = (&app, &op);
+        async move {
+            json(
+                app.call(
+                    op,
+                    "meals/canteen-day",
+                    &[("day", TOMORROW), ("name", name)],
+                )
+                .await,
+            )
+            .await
+        }
+    };
+    let found = day("张桂英").await;
+    assert_eq!(found["name"], "张桂英");
+    assert_eq!(found["meals"][0]["counter"][0]["id"], id.as_str());
+    assert_eq!(found["meals"][0]["counter"][0]["elder_masked"], "张**");
+    let none = day("李秀兰").await;
+    assert!(none["meals"][0]["counter"].as_array().unwrap().is_empty());
+    assert_eq!(
+        day("").await["meals"][0]["counter"]
+            .as_array()
+            .unwrap()
+            .len(),
+        1
+    );
+    // A name that is not one is refused by the field; a resident cannot search.
+    let res = app.call(&op, "meals/find", &[("name", "x' OR 1=1")]).await;
+    assert!(json_err(res).await.to_string().contains("name"));
+    assert_eq!(
+        app.call(&c, "meals/find", &[("name", "张桂英")])
+            .await
+            .status(),
+        reqwest::StatusCode::FORBIDDEN
+    );
+    // Without JavaScript: the search is posted, the page after the redirect shows the matches
+    // once; the name never goes into the address.
+    let page = format!("/staff/meals?day={TOMORROW}");
+    let res = app
+        .post_page_form(&op, "meals/find", &page, &[("name", "张桂英")])
+        .await;
+    assert!(res.status().is_redirection(), "{}", res.status());
+    let to = res.headers()["location"].to_str().unwrap().to_owned();
+    assert!(!to.contains("name="), "{to}");
+    let html = app.get(&op, &page).await.text().await.unwrap();
+    assert!(html.contains("只显示 张桂英 的订单"), "the search is shown");
+    let html = app.get(&op, &page).await.text().await.unwrap();
+    assert!(!html.contains("只显示 张桂英 的订单"), "once");
+}
