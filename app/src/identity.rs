@@ -26,6 +26,8 @@ pub enum UnitKind {
     Bureau,
     /// 部门 — another department a one-thing bundle routes items to (公安, 人社, 殡仪馆, …).
     Department,
+    /// 社区 — a community (居委会 / 街道社区服务中心), whose workers know its elders.
+    Community,
 }
 
 impl UnitKind {
@@ -36,6 +38,7 @@ impl UnitKind {
             UnitKind::Organisation => "organisation",
             UnitKind::Bureau => "bureau",
             UnitKind::Department => "department",
+            UnitKind::Community => "community",
         }
     }
 
@@ -46,6 +49,7 @@ impl UnitKind {
             UnitKind::Organisation,
             UnitKind::Bureau,
             UnitKind::Department,
+            UnitKind::Community,
         ]
         .into_iter()
         .find(|k| k.as_str() == s)
@@ -71,10 +75,13 @@ pub enum Role {
     DepartmentOfficer,
     /// 财务人员: the second approval of large payments, and the day's payment batch.
     FinanceOfficer,
+    /// 社区工作人员: confirms an elder's statuses (低保, 特困, 失能, 独居) after checking the ID
+    /// card, and records family proxies for elders without a phone.
+    CommunityWorker,
 }
 
 impl Role {
-    pub const ALL: [Role; 8] = [
+    pub const ALL: [Role; 9] = [
         Role::RegistryClerk,
         Role::FuneralReviewer,
         Role::CanteenOperator,
@@ -83,6 +90,7 @@ impl Role {
         Role::Administrator,
         Role::DepartmentOfficer,
         Role::FinanceOfficer,
+        Role::CommunityWorker,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -95,6 +103,7 @@ impl Role {
             Role::Administrator => "administrator",
             Role::DepartmentOfficer => "department_officer",
             Role::FinanceOfficer => "finance_officer",
+            Role::CommunityWorker => "community_worker",
         }
     }
 
@@ -109,6 +118,7 @@ impl Role {
             Role::CanteenOperator => UnitKind::Canteen,
             Role::OrganisationAdmin => UnitKind::Organisation,
             Role::DepartmentOfficer => UnitKind::Department,
+            Role::CommunityWorker => UnitKind::Community,
             Role::FuneralReviewer | Role::Auditor | Role::Administrator | Role::FinanceOfficer => {
                 UnitKind::Bureau
             }

@@ -12,6 +12,7 @@ pub mod catalogue;
 #[cfg(feature = "ssr")]
 pub mod desk;
 pub mod divorce;
+pub mod elders;
 pub mod error;
 pub mod home;
 pub mod i18n;

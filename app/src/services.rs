@@ -19,6 +19,7 @@ pub fn ServiceRoutes() -> impl leptos_router::MatchNestedRoutes + Clone {
         <crate::meals::pages::MealsRoutes />
         <crate::timebank::pages::TimebankRoutes />
         <crate::proxy::pages::ProxyRoutes />
+        <crate::elders::pages::EldersRoutes />
     }
     .into_inner()
     .into_any_nested_route()
@@ -34,6 +35,7 @@ const EXPLAINERS: &[Explainer] = &[
     explain::<crate::meals::model::Refusal>,
     explain::<crate::timebank::model::Refusal>,
     explain::<crate::proxy::model::Refusal>,
+    explain::<crate::elders::model::Refusal>,
 ];
 
 /// What the shared pages (home, messages, workbench) show of each service, in this order.
@@ -45,6 +47,7 @@ const CATALOGUE: &[crate::catalogue::ServiceEntry] = &[
     crate::meals::model::SERVICE,
     crate::timebank::model::SERVICE,
     crate::proxy::model::SERVICE,
+    crate::elders::model::SERVICE,
     crate::account::model::SERVICE,
     crate::appointments::model::SERVICE,
     crate::life::model::SERVICE,

@@ -250,12 +250,21 @@ pub async fn keeping_typed<T>(
     work: impl std::future::Future<Output = AppResult<T>>,
 ) -> AppResult<T> {
     let result = work.await;
-    if result.is_err() && is_plain_form_post() {
+    if result.is_err() {
+        keep_typed(form, values);
+    }
+    result
+}
+
+/// Keeps values of a form posted without JavaScript for the page shown after the redirect
+/// (read once with [`typed_values`]): what was typed before an error, or what a search asked
+/// for. Nothing is kept for a post made by the hydrated page (it has the answer itself).
+pub fn keep_typed(form: &str, values: &[(&str, &str)]) {
+    if is_plain_form_post() {
         let map: BTreeMap<&str, &str> = values.iter().copied().collect();
         let payload = serde_json::json!({ "form": form, "values": map }).to_string();
         set_cookie(ECHO_COOKIE, &hex::encode(payload), 120, true);
     }
-    result
 }
 
 /// What a no-JavaScript form typed before its error, read once while rendering the page.

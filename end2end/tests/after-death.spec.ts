@@ -11,7 +11,7 @@ const PDF = path.join(__dirname, '..', 'fixtures', 'files', 'burial-proof.pdf');
 
 test.describe.configure({ timeout: 180_000 });
 
-test('a family applies once, follows every item, and sees the subsidy paid', async ({ page, freshPage, axe }) => {
+test('a family applies once, follows every item, and sees the subsidy paid', async ({ page, freshPage, axe, jsEnabled }) => {
   const reviewer = await freshPage();
   const finance = await freshPage();
   let reference = '';
@@ -73,10 +73,22 @@ test('a family applies once, follows every item, and sees the subsidy paid', asy
     await axe(page, '/after-death/bundle (new)');
   });
 
-  await test.step('the family uploads the burial certificate (a plain multipart form)', async () => {
+  await test.step('the family uploads the burial certificate (a plain multipart form; with JavaScript in the background)', async () => {
     await ecoTask().getByLabel('选择文件', { exact: true }).setInputFiles(PDF);
     await ecoTask().getByRole('button', { name: '上传', exact: true }).click();
     await expect(ecoTask().getByRole('link', { name: '材料1（PDF）' })).toBeVisible();
+    if (jsEnabled) await expect(page.getByRole('status').filter({ hasText: '材料已上传。' })).toBeVisible();
+  });
+
+  await test.step('a file that is not a photo or a PDF is refused by the field, in words', async () => {
+    await ecoTask().getByLabel('选择文件', { exact: true }).setInputFiles({ name: 'photo.jpg', mimeType: 'image/jpeg', buffer: Buffer.from('MZ an executable named photo.jpg') });
+    await ecoTask().getByRole('button', { name: '上传', exact: true }).click();
+    await expect(ecoTask().getByText('只能上传照片（JPG、PNG）或 PDF 文件。')).toBeVisible();
+    await expect(ecoTask().getByLabel('选择文件', { exact: true })).toHaveAttribute('aria-invalid', 'true');
+    // With JavaScript the page stays where it is; without, the refusal comes back in the address.
+    expect(page.url().includes('upload_error=')).toBe(!jsEnabled);
+    await expect(ecoTask().getByRole('link', { name: '材料2（PDF）' })).toHaveCount(0);
+    await axe(page, '/after-death/bundle (upload refused)');
   });
 
   await test.step('the reviewer accepts and returns it for more information', async () => {
@@ -99,9 +111,26 @@ test('a family applies once, follows every item, and sees the subsidy paid', asy
     await expect(ecoTask().getByText('请补充海葬证明的第二页')).toBeVisible();
     await expect(ecoTask().getByText('等待您补充材料，办理时限暂停计算')).toBeVisible();
     await axe(page, '/after-death/bundle (returned)');
+    // With JavaScript the upload shows its progress: held back a moment here, so the bar is seen.
+    const uploads = '**/upload/after-death/task/**';
+    if (jsEnabled) {
+      await page.route(uploads, async (route) => {
+        await new Promise((r) => setTimeout(r, 3000));
+        await route.continue();
+      });
+    }
     await ecoTask().getByLabel('选择文件', { exact: true }).setInputFiles(PDF);
     await ecoTask().getByRole('button', { name: '上传', exact: true }).click();
+    if (jsEnabled) {
+      await expect(ecoTask().getByRole('progressbar', { name: '正在上传材料…' })).toBeVisible();
+      await expect(page.getByRole('status').filter({ hasText: '正在上传材料…' })).toBeVisible();
+      await expect(ecoTask().getByRole('button', { name: '上传', exact: true })).toBeDisabled();
+    }
     await expect(ecoTask().getByRole('link', { name: '材料2（PDF）' })).toBeVisible();
+    if (jsEnabled) {
+      await expect(ecoTask().getByRole('progressbar')).toBeHidden();
+      await page.unroute(uploads);
+    }
     await ecoTask().getByRole('button', { name: '材料已补充', exact: true }).click();
     await expect(ecoTask().getByTestId('task-status')).toHaveText('已补充材料，等待部门审核');
   });

@@ -133,13 +133,22 @@ test('a volunteer banks two hours and spends one on help for her mother', async 
     await volunteer.goto('/timebank');
     await volunteer.getByRole('button', { name: '开具证明', exact: true }).click();
     await volunteer.waitForURL((u) => u.pathname.startsWith('/timebank/verify/'));
-    const number = volunteer.url().split('/').pop() ?? '';
+    const number = new URL(volunteer.url()).pathname.split('/').pop() ?? '';
+    // The record to download (a PDF, the volunteer's own), with its number in it.
+    const download = volunteer.getByRole('link', { name: '下载证明（PDF）', exact: true });
+    await expect(download).toBeVisible();
+    await axe(volunteer, '/timebank/verify (issued)');
+    const pdf = await volunteer.request.get(`${base}/timebank/record/${number}.pdf`);
+    expect(pdf.status()).toBe(200);
+    expect(pdf.headers()['content-type']).toBe('application/pdf');
+    expect((await pdf.body()).toString('latin1')).toContain(`(${number}) Tj`);
     const stranger = await contextPage(browser, info, base);
     await stranger.goto(`/timebank/verify/${number}`);
     await expect(stranger.getByRole('heading', { name: '证明有效' })).toBeVisible();
     await expect(stranger.getByText('张*', { exact: true })).toBeVisible();
     await expect(stranger.getByText('2小时', { exact: true })).toBeVisible();
     await expect(stranger.getByText('张丽')).toHaveCount(0);
+    expect((await stranger.request.get(`${base}/timebank/record/${number}.pdf`)).status()).toBe(401);
     await axe(stranger, '/timebank/verify');
   });
 

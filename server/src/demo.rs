@@ -11,6 +11,8 @@ pub const BUREAU: &str = "bureau-haishu";
 pub const OFFICE: &str = "office-haishu";
 pub const CANTEEN: &str = "canteen-ximen";
 pub const ORGANISATION: &str = "org-aixin";
+/// 社区: the community whose worker confirms elders' statuses.
+pub const COMMUNITY: &str = "community-ximen";
 /// A second volunteer organisation (its admin must not touch the first one's hours).
 pub const ORGANISATION_2: &str = "org-yinling";
 
@@ -64,7 +66,7 @@ pub const DEPARTMENTS: [(&str, &str, &str, &str); 7] = [
     ),
 ];
 
-pub const DEMO_STAFF: [(&str, &str, Role, &str); 11] = [
+pub const DEMO_STAFF: [(&str, &str, Role, &str); 12] = [
     ("admin", "系统管理员 王芳", Role::Administrator, BUREAU),
     ("clerk", "婚姻登记员 李娜", Role::RegistryClerk, OFFICE),
     (
@@ -106,6 +108,12 @@ pub const DEMO_STAFF: [(&str, &str, Role, &str); 11] = [
         Role::DepartmentOfficer,
         "dept-funeral-haishu",
     ),
+    (
+        "community",
+        "社区工作人员 冯丽",
+        Role::CommunityWorker,
+        COMMUNITY,
+    ),
 ];
 
 pub async fn ensure_bureau(staff: &SqlStaff) -> anyhow::Result<()> {
@@ -139,6 +147,15 @@ pub async fn load(staff: &SqlStaff) -> anyhow::Result<()> {
             UnitKind::Canteen,
             "西门街道老年食堂",
             "Ximen Street Elder Canteen",
+        )
+        .await
+        .map_err(err)?;
+    staff
+        .ensure_unit(
+            COMMUNITY,
+            UnitKind::Community,
+            "西门街道西门社区居委会",
+            "Ximen Community Residents' Committee",
         )
         .await
         .map_err(err)?;

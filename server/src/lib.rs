@@ -17,6 +17,7 @@ pub mod http_errors;
 pub mod jobs;
 pub mod nul_guard;
 pub mod payment_batch;
+pub mod record_pdf;
 pub mod registry;
 pub mod services;
 pub mod sms;

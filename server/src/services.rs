@@ -18,6 +18,7 @@ pub fn install_all(setup: &Setup) -> Registry {
     desks::divorce::install(&mut reg, setup);
     desks::after_death::install(&mut reg, setup);
     desks::proxy::install(&mut reg, setup);
+    desks::elders::install(&mut reg, setup);
     desks::meals::install(&mut reg, setup);
     desks::timebank::install(&mut reg, setup);
     // It takes the purposes the services above registered.

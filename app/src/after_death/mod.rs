@@ -12,6 +12,7 @@ pub mod desk;
 pub mod model;
 pub mod pages;
 pub mod policy;
+pub mod upload;
 
 /// What an after-death page registers when it first renders: how its refusals read.
 pub fn on_page() {

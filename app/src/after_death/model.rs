@@ -402,20 +402,36 @@ pub const SERVICE: crate::catalogue::ServiceEntry = crate::catalogue::ServiceEnt
     },
     notice: |topic, params, locale| {
         let x = locale.texts().after_death();
+        let at_task = params
+            .get("task")
+            .map(|t| format!("#task-{t}"))
+            .unwrap_or_default();
         let link = params
             .get("case")
-            .map(|c| format!("/after-death/bundle/{c}"));
-        let (title, body) = match topic {
-            "after_death_submitted" => (x.msg_submitted_title, x.msg_submitted_body),
-            "after_death_returned" => (x.msg_returned_title, x.msg_returned_body),
-            "after_death_decided" => (x.msg_decided_title, x.msg_decided_body),
-            "after_death_paid" => (x.msg_paid_title, x.msg_paid_body),
-            "after_death_join" => (x.msg_join_title, x.msg_join_body),
-            "after_death_joined" => (x.msg_joined_title, x.msg_joined_body),
+            .map(|c| format!("/after-death/bundle/{c}{at_task}"));
+        // The item, in the reader's language, when the message is about one (older messages
+        // named only the case, and keep their general wording).
+        let item = match locale {
+            crate::i18n::Locale::ZhCn => params.get("item_zh"),
+            crate::i18n::Locale::En => params.get("item_en"),
+        }
+        .filter(|s| !s.is_empty());
+        let (title, body) = match (topic, item) {
+            ("after_death_submitted", _) => (x.msg_submitted_title.into(), x.msg_submitted_body),
+            ("after_death_returned", Some(i)) => {
+                (x.msg_returned_item_title(i), x.msg_returned_body)
+            }
+            ("after_death_returned", None) => (x.msg_returned_title.into(), x.msg_returned_body),
+            ("after_death_decided", Some(i)) => (x.msg_decided_item_title(i), x.msg_decided_body),
+            ("after_death_decided", None) => (x.msg_decided_title.into(), x.msg_decided_body),
+            ("after_death_paid", Some(i)) => (x.msg_paid_item_title(i), x.msg_paid_body),
+            ("after_death_paid", None) => (x.msg_paid_title.into(), x.msg_paid_body),
+            ("after_death_join", _) => (x.msg_join_title.into(), x.msg_join_body),
+            ("after_death_joined", _) => (x.msg_joined_title.into(), x.msg_joined_body),
             _ => return None,
         };
         Some(crate::catalogue::NoticeText {
-            title: title.to_owned(),
+            title,
             body: body.to_owned(),
             link,
         })

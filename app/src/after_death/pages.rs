@@ -396,13 +396,24 @@ fn BundlePage() -> impl IntoView {
     let upload_error = q.with_untracked(|q| q.get("task").zip(q.get("upload_error")));
     let resubmit = ServerAction::<Resubmit>::new();
     let accept = ServerAction::<AcceptJoin>::new();
+    let uploads = super::upload::Uploads::new();
+    provide_context(uploads);
     let bundle = Resource::new(
-        move || (resubmit.version().get(), accept.version().get()),
+        move || {
+            (
+                resubmit.version().get(),
+                accept.version().get(),
+                uploads.version.get(),
+            )
+        },
         move |_| super::api::bundle(id.clone()),
     );
     view! {
         <Page title=x.bundle_title.to_string()>
             {fresh.then(|| view! { <p class="mz-notice" role="status">{x.submitted}</p> })}
+            // What a background upload is doing, said once (the task list reloads after it); the
+            // live region is always there, so the first sentence put in it is announced.
+            <p role="status" class:mz-notice=move || uploads.notice.with(Option::is_some)>{move || uploads.notice.get()}</p>
             <RequireResident view=move |_| {
                 let upload_error = upload_error.clone();
                 view! {
@@ -587,34 +598,8 @@ fn FamilyTask(
                     }).collect_view()}
                 </ul>
             })}
-            {(accepting && !uploads.is_empty()).then(|| {
-                let file_id = format!("document-{}", task.id);
-                let need_id = format!("need-{}", task.id);
-                let err_id = format!("{file_id}-error");
-                view! {
-                    <form class="mz-form" method="post" enctype="multipart/form-data" action=format!("/upload/after-death/task/{}", task.id)>
-                        {if uploads.len() == 1 {
-                            view! { <input type="hidden" name="need" value=uploads[0].0.clone() /> }.into_any()
-                        } else {
-                            view! {
-                                <div class="mz-field">
-                                    <label class="mz-field__label" for=need_id.clone()>{x.which_document}</label>
-                                    <select class="mz-field__input" id=need_id.clone() name="need">
-                                        {uploads.iter().map(|(k, n)| view! { <option value=k.clone()>{pick(locale, &n.name_zh, &n.name_en).to_owned()}</option> }).collect_view()}
-                                    </select>
-                                </div>
-                            }.into_any()
-                        }}
-                        <div class="mz-field" class:mz-field--invalid=upload_error.is_some()>
-                            <label class="mz-field__label" for=file_id.clone()>{x.upload_label}</label>
-                            <p class="mz-field__hint" id=format!("{file_id}-hint")>{x.upload_hint}</p>
-                            <input class="mz-field__input" type="file" id=file_id.clone() name="document" accept="image/jpeg,image/png,application/pdf" required=true
-                                aria-describedby=format!("{file_id}-hint {err_id}") aria-invalid=if upload_error.is_some() { "true" } else { "false" } />
-                            <p class="mz-field__error" id=err_id role="alert">{upload_error.clone()}</p>
-                        </div>
-                        <button class="mz-button" type="submit">{x.upload}</button>
-                    </form>
-                }
+            {(accepting && !uploads.is_empty()).then(|| view! {
+                <super::upload::UploadForm task_id=task.id.clone() uploads=uploads.clone() refusal=upload_error.clone() />
             })}
             {(task.status == TaskStatus::Returned).then(|| view! {
                 <ActionForm action=resubmit attr:class="mz-form">

@@ -11,6 +11,7 @@ use {
         policy::{Meal, Mode},
     },
     crate::{
+        account::model::RealName,
         desk::{desk, platform},
         error::{AppError, Code},
         identity::Role,
@@ -200,9 +201,24 @@ pub async fn rate_order(order: String, stars: String, note: Option<String>) -> A
     Ok(())
 }
 
-/// The canteen operator's day.
+/// 按姓名查找: the operator types an elder's real name; the page then lists that elder's
+/// orders of the day (the name is kept for the page after a plain post, never in the address).
+#[server(prefix = "/api", endpoint = "meals/find")]
+pub async fn find_by_name(name: String) -> AppResult<String> {
+    web::require_staff()
+        .await?
+        .with_role(Role::CanteenOperator)?;
+    let name = RealName::parse(&name)
+        .map_err(|c| AppError::invalid("name", c))?
+        .as_str()
+        .to_owned();
+    web::keep_typed("meals_find", &[("name", &name)]);
+    Ok(name)
+}
+
+/// The canteen operator's day; with `name`, the orders of elders of that real name only.
 #[server(prefix = "/api", endpoint = "meals/canteen-day")]
-pub async fn canteen_lists(day: String) -> AppResult<CanteenDay> {
+pub async fn canteen_lists(day: String, name: Option<String>) -> AppResult<CanteenDay> {
     let staff = web::require_staff()
         .await?
         .with_role(Role::CanteenOperator)?;
@@ -213,7 +229,19 @@ pub async fn canteen_lists(day: String) -> AppResult<CanteenDay> {
         parse_day(&day, today, DayRange::CLERK_DAY)
             .ok_or_else(|| AppError::invalid("day", Refusal::DayInvalid))?
     };
-    Ok(desk::<dyn MealDesk>()?.canteen_day(&staff, d).await?)
+    let name = name.filter(|n| !n.trim().is_empty());
+    let name = match name {
+        Some(n) => Some(
+            RealName::parse(&n)
+                .map_err(|c| AppError::invalid("name", c))?
+                .as_str()
+                .to_owned(),
+        ),
+        None => None,
+    };
+    Ok(desk::<dyn MealDesk>()?
+        .canteen_day(&staff, d, name.as_deref())
+        .await?)
 }
 
 /// Adds a dish or set meal to a day's menu.

@@ -46,8 +46,14 @@ pub trait MealDesk: Send + Sync {
     /// 评价: after the meal was served.
     async fn rate(&self, who: &Resident, order_id: &str, stars: u8, note: &str) -> DeskResult<()>;
 
-    /// The canteen's day: what to cook, who comes, where to deliver (audited read).
-    async fn canteen_day(&self, staff: &Staff, day: NaiveDate) -> DeskResult<CanteenDay>;
+    /// The canteen's day: what to cook, who comes, where to deliver (audited read); with
+    /// `name`, only the orders of elders of that real name (the operator finds them by name).
+    async fn canteen_day(
+        &self,
+        staff: &Staff,
+        day: NaiveDate,
+        name: Option<&str>,
+    ) -> DeskResult<CanteenDay>;
     /// Adds a dish or set meal to the canteen's menu.
     async fn add_item(&self, staff: &Staff, item: &NewItem) -> DeskResult<String>;
     /// Marks an order served or not collected, once (a second tap changes nothing).

@@ -325,6 +325,8 @@ pub struct CanteenDay {
     pub canteen_en: String,
     pub day: NaiveDate,
     pub meals: Vec<MealLists>,
+    /// The real name the lists are narrowed to (按姓名查找), if any.
+    pub name: Option<String>,
 }
 
 /// A canteen's month for the civil-affairs office: the served meals by tier, the subsidy

@@ -4,7 +4,10 @@
 //! desk charges with).
 
 use super::{
-    api::{AddItem, ApproveSettlement, CancelOrder, CloseOrder, PlaceOrder, RateOrder, ServeCode},
+    api::{
+        AddItem, ApproveSettlement, CancelOrder, CloseOrder, FindByName, PlaceOrder, RateOrder,
+        ServeCode,
+    },
     model::{
         line_text, meal_name, mode_name, CanteenCard, CanteenDay, MealsHome, MenuView, OrderStatus,
         OrderView, SettlementView, StaffOrder,
@@ -517,15 +520,24 @@ fn CanteenPage() -> impl IntoView {
     let close = ServerAction::<CloseOrder>::new();
     let code = ServerAction::<ServeCode>::new();
     let add = ServerAction::<AddItem>::new();
+    let find = ServerAction::<FindByName>::new();
+    // The name to find: the hydrated page's last search, or what a plain post asked for (kept
+    // for this page once, never in the address).
+    let kept = typed("meals_find").get("name").cloned();
+    let name = Signal::derive(move || match find.value().get() {
+        Some(Ok(n)) => Some(n),
+        _ => kept.clone(),
+    });
     let lists = Resource::new(
         move || {
             (
                 close.version().get(),
                 code.version().get(),
                 add.version().get(),
+                name.get(),
             )
         },
-        move |_| super::api::canteen_lists(day.clone()),
+        move |(_, _, _, name)| super::api::canteen_lists(day.clone(), name),
     );
     view! {
         <RequireStaff view=move |staff| {
@@ -537,7 +549,7 @@ fn CanteenPage() -> impl IntoView {
                         <Suspense>
                             {move || Suspend::new(async move {
                                 match lists.await {
-                                    Ok(d) => view! { <CanteenBody d=d close=close code=code add=add /> }.into_any(),
+                                    Ok(d) => view! { <CanteenBody d=d close=close code=code add=add find=find /> }.into_any(),
                                     Err(e) => error_line(e, t),
                                 }
                             })}
@@ -555,6 +567,7 @@ fn CanteenBody(
     close: ServerAction<CloseOrder>,
     code: ServerAction<ServeCode>,
     add: ServerAction<AddItem>,
+    find: ServerAction<FindByName>,
 ) -> impl IntoView {
     let t = use_texts();
     let x = t.meals();
@@ -566,6 +579,8 @@ fn CanteenBody(
     let v = |k: &str, m: &std::collections::BTreeMap<String, String>| {
         m.get(k).cloned().unwrap_or_default()
     };
+    let (found, typed_name) = (d.name.clone(), d.name.clone().unwrap_or_default());
+    let all = format!("/staff/meals?day={}", format::iso_day(d.day));
     view! {
         <h2>{pick(locale, &d.canteen_zh, &d.canteen_en).to_owned()}" · "{format::day(d.day, locale)}</h2>
         <p class="mz-daynav">
@@ -577,6 +592,15 @@ fn CanteenBody(
             <Field name="code" label=x.serve_by_code hint=x.serve_by_code_hint kind="text" maxlength=4 value=v("code", &typed_code) error=field_error(code.value(), "code") />
             <button class="mz-button mz-button--primary" type="submit">{x.serve}</button>
         </ActionForm>
+        <ActionForm action=find attr:class="mz-form mz-inline-form">
+            <FormError error=form_error(find.value()) />
+            <Field name="name" label=x.find_by_name hint=x.find_by_name_hint maxlength=30 value=typed_name error=field_error(find.value(), "name") />
+            <button class="mz-button" type="submit">{x.find}</button>
+        </ActionForm>
+        {found.map(|n| view! {
+            <p class="mz-notice" role="status">{x.found_for(&n)}" "
+                <a class="mz-link" href=all>{x.show_all}</a></p>
+        })}
         <FormError error=form_error(close.value()) />
         {d.meals.into_iter().map(|ml| {
             let meal = meal_name(ml.meal, t);

@@ -160,6 +160,8 @@ impl Policy {
         if keys.len() != n {
             return Err(format!("{d}: a tier or status key is given twice"));
         }
+        crate::elders::model::check_keys(self.statuses.iter().map(|s| s.key.as_str()))
+            .map_err(|e| format!("{d}: {e}"))?;
         if self.statuses.iter().any(|s| s.raise == 0) {
             return Err(format!("{d}: a status raises nothing"));
         }

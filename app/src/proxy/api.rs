@@ -13,7 +13,6 @@ use {
         account::model::RealName,
         desk::{desk, platform},
         error::{AppError, Code},
-        identity::Role,
         rules::{
             dates::{parse_day, DayRange},
             id_number::IdNumber,
@@ -154,7 +153,7 @@ pub async fn revoke_grant(grant: String) -> AppResult<()> {
     Ok(())
 }
 
-/// A canteen or community worker records a grant for an elder without a phone of their own
+/// A canteen operator or community worker records a grant for an elder without a phone of their own
 /// to confirm on, after checking the elder's ID card.
 #[server(prefix = "/api", endpoint = "proxy/record")]
 #[allow(clippy::too_many_arguments)]
@@ -176,9 +175,10 @@ pub async fn record_grant(
             ("ends_on", &ends_on),
         ],
         async {
-            let staff = web::require_staff()
-                .await?
-                .with_role(Role::CanteenOperator)?;
+            let staff = web::require_staff().await?;
+            if !super::model::may_record(staff.role()) {
+                return Err(AppError::Forbidden);
+            }
             let req = grant_request(&elder_phone, &elder_name, &relation, scopes, &ends_on)?;
             let today = platform()?.clock.today();
             let id = IdNumber::parse(&elder_id_number, today)

@@ -129,6 +129,13 @@ impl GrantStatus {
     }
 }
 
+/// Who records a grant for an elder without a phone, the ID card checked: the canteen's
+/// operator or a community worker (社区工作人员).
+pub fn may_record(role: crate::identity::Role) -> bool {
+    use crate::identity::Role;
+    matches!(role, Role::CanteenOperator | Role::CommunityWorker)
+}
+
 /// The longest a grant may run: a year, renewed by asking again.
 pub const MAX_DAYS: i64 = 366;
 

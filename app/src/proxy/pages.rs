@@ -8,7 +8,6 @@ use super::{
 use crate::{
     error::AppError,
     i18n::{use_locale, use_texts},
-    identity::Role,
     staff::pages::StaffBar,
     ui::{
         error_line, field_error, form_error, format, typed, Field, FormError, Page,
@@ -262,7 +261,7 @@ fn RecordPage() -> impl IntoView {
         <RequireStaff view=move |staff| {
             let typed = typed.clone();
             let v = |k: &str| typed.get(k).cloned().unwrap_or_default();
-            let allowed = staff.role == Role::CanteenOperator;
+            let allowed = super::model::may_record(staff.role);
             let (ep, en, pp) = (v("elder_phone"), v("elder_name"), v("proxy_phone"));
             view! {
                 <Page title=x.record_title.to_string()>

@@ -106,6 +106,9 @@ pub fn audit_action(action: &str, t: &'static crate::i18n::Texts) -> String {
         "task.done" => x.act_task_done,
         "served" => x.act_meal_served,
         "notices.read" => x.act_notices_read,
+        "check" => x.act_elder_check,
+        "status.confirm" => x.act_status_confirm,
+        "status.end" => x.act_status_end,
         _ => return action.to_owned(),
     };
     match crate::catalogue::service(scope) {

@@ -43,6 +43,7 @@ pub fn role_name(role: Role, t: &'static Texts) -> &'static str {
         Role::Administrator => s.role_administrator,
         Role::DepartmentOfficer => s.role_department_officer,
         Role::FinanceOfficer => s.role_finance_officer,
+        Role::CommunityWorker => s.role_community_worker,
     }
 }
 
@@ -252,6 +253,7 @@ fn StaffAccountsPage() -> impl IntoView {
                                                         UnitKind::Organisation => t.staff().kind_organisation,
                                                         UnitKind::Bureau => t.staff().kind_bureau,
                                                         UnitKind::Department => t.staff().kind_department,
+                                                        UnitKind::Community => t.staff().kind_community,
                                                     };
                                                     let selected = chosen.as_deref() == Some(u.id.as_str());
                                                     view! { <option value=u.id.clone() selected=selected>{format!("{} ({kind})", unit_name(&u, locale))}</option> }

@@ -218,12 +218,12 @@ pub async fn get_statement(of: String, points: String) -> AppResult<Statement> {
         .await?)
 }
 
-/// 开具志愿服务记录证明: issues a record and shows it.
+/// 开具志愿服务记录证明: issues a record and shows it, with its PDF to download.
 #[server(prefix = "/api", endpoint = "timebank/issue-record")]
 pub async fn issue_record() -> AppResult<String> {
     let me = web::require_resident().await?;
     let code = desk::<dyn TimebankDesk>()?.issue_record(&me).await?;
-    leptos_axum::redirect(&format!("/timebank/verify/{code}"));
+    leptos_axum::redirect(&format!("/timebank/verify/{code}?issued=1"));
     Ok(code)
 }
 
@@ -354,6 +354,15 @@ pub async fn verify_shift(shift: String) -> AppResult<u32> {
     let staff = admin().await?;
     Ok(desk::<dyn TimebankDesk>()?
         .verify_shift(&staff, &id(&shift)?)
+        .await?)
+}
+
+/// 一键审核 a whole activity: every signed-out attendance of all its shifts.
+#[server(prefix = "/api", endpoint = "timebank/verify-activity")]
+pub async fn verify_activity(activity: String) -> AppResult<u32> {
+    let staff = admin().await?;
+    Ok(desk::<dyn TimebankDesk>()?
+        .verify_activity(&staff, &id(&activity)?)
         .await?)
 }
 

@@ -45,6 +45,8 @@ pub trait TimebankDesk: Send + Sync {
     async fn statement(&self, who: &Resident, owner: &str, points: bool) -> DeskResult<Statement>;
     /// 志愿服务记录证明: issues (or re-issues) a record of the verified hours; its code.
     async fn issue_record(&self, who: &Resident) -> DeskResult<String>;
+    /// A record as its owner downloads it (志愿服务记录证明): anyone else's code is not found.
+    async fn record_document(&self, who: &Resident, code: &str) -> DeskResult<RecordDocument>;
     /// The public check of a record's code: masked fields only.
     async fn public_record(&self, code: &str) -> DeskResult<PublicRecord>;
 
@@ -68,6 +70,8 @@ pub trait TimebankDesk: Send + Sync {
     async fn record(&self, staff: &Staff, attendance_id: &str, minutes: i64) -> DeskResult<()>;
     /// Verifies every signed-out attendance of a shift; how many were banked.
     async fn verify_shift(&self, staff: &Staff, shift_id: &str) -> DeskResult<u32>;
+    /// 整个活动一键审核: every signed-out attendance of an activity, all its shifts; how many.
+    async fn verify_activity(&self, staff: &Staff, activity_id: &str) -> DeskResult<u32>;
     /// 冲正: reverses a transaction of the organisation with a reason, once.
     async fn reverse(&self, staff: &Staff, tx_id: &str, reason: &str, key: &str) -> DeskResult<()>;
     /// 基金发放: minutes from the fund to a priority elder (policy data), found by phone and name.
@@ -79,4 +83,17 @@ pub trait TimebankDesk: Send + Sync {
         minutes: i64,
         key: &str,
     ) -> DeskResult<()>;
+}
+
+/// 志愿服务记录证明 as its owner downloads it: the name as bound, unmasked (server only).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RecordDocument {
+    pub code: String,
+    pub name: String,
+    pub orgs_zh: String,
+    pub minutes: i64,
+    /// The first and last day of the verified service (records issued before it was kept
+    /// have none).
+    pub period: Option<(chrono::NaiveDate, chrono::NaiveDate)>,
+    pub issued_at: i64,
 }

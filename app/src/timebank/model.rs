@@ -354,6 +354,16 @@ pub struct StaffAttendance {
     pub recordable: bool,
 }
 
+/// An activity with attendance waiting for verification (all its shifts together).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StaffActivity {
+    pub id: String,
+    pub title: String,
+    pub day: NaiveDate,
+    /// Signed-out attendances waiting, over all its shifts.
+    pub waiting: i64,
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct StaffShift {
     pub id: String,
@@ -382,6 +392,8 @@ pub struct OrgDesk {
     pub org_en: String,
     pub fund: i64,
     pub shifts: Vec<StaffShift>,
+    /// Activities with attendance waiting, to verify at once.
+    pub activities: Vec<StaffActivity>,
     pub attendance: Vec<StaffAttendance>,
     pub volunteers: Vec<Volunteer>,
     /// Verified minutes per month, oldest first (`YYYY-MM`, minutes), the last six months.

@@ -6,7 +6,8 @@
 use super::{
     api::{
         AddActivity, CloseNeed, DecideMember, Donate, FundGrant, Give, IssueRecord, Join, PostNeed,
-        RecordHours, Redeem, Reverse, Sign, TakeNeed, TakeShift, Verify, VerifyShift,
+        RecordHours, Redeem, Reverse, Sign, TakeNeed, TakeShift, Verify, VerifyActivity,
+        VerifyShift,
     },
     model::{
         clock_text, hours_text, AttendanceStatus, MemberStatus, NeedStatus, NeedView, OrgDesk,
@@ -575,6 +576,12 @@ fn VerifyPage() -> impl IntoView {
         .with_untracked(|p| p.get("code"))
         .or_else(|| use_query_map().with_untracked(|q| q.get("code")));
     let code2 = code.clone();
+    // Just issued by its owner: the download (the PDF is the owner's only, others get 404).
+    let issued = use_query_map()
+        .with_untracked(|q| q.get("issued").is_some())
+        .then(|| code.clone())
+        .flatten()
+        .filter(|c| c.len() == 12 && c.bytes().all(|b| b.is_ascii_alphanumeric()));
     let rec = Resource::new(
         || (),
         move |_| {
@@ -591,6 +598,12 @@ fn VerifyPage() -> impl IntoView {
     );
     view! {
         <Page title=x.verify_heading.to_string()>
+            {issued.map(|c| view! {
+                <div class="mz-notice" role="status">
+                    <p>{x.record_issued}</p>
+                    <p><a class="mz-button mz-button--primary" href=format!("/timebank/record/{c}.pdf") download="" rel="external">{x.record_download}</a></p>
+                </div>
+            })}
             <form class="mz-form mz-inline-form" method="get" action="/timebank/verify">
                 <Field name="code" label=x.verify_code maxlength=12 value=code.clone().unwrap_or_default() autocomplete="off" />
                 <button class="mz-button mz-button--primary" type="submit">{x.verify_submit}</button>
@@ -636,6 +649,7 @@ fn OrgPage() -> impl IntoView {
     let add = ServerAction::<AddActivity>::new();
     let verify = ServerAction::<Verify>::new();
     let verify_all = ServerAction::<VerifyShift>::new();
+    let verify_activity = ServerAction::<VerifyActivity>::new();
     let reverse = ServerAction::<Reverse>::new();
     let grant = ServerAction::<FundGrant>::new();
     let record = ServerAction::<RecordHours>::new();
@@ -646,6 +660,7 @@ fn OrgPage() -> impl IntoView {
                 add.version().get(),
                 verify.version().get(),
                 verify_all.version().get(),
+                verify_activity.version().get(),
                 reverse.version().get(),
                 grant.version().get(),
                 record.version().get(),
@@ -663,7 +678,7 @@ fn OrgPage() -> impl IntoView {
                         <Suspense>
                             {move || Suspend::new(async move {
                                 match d.await {
-                                    Ok(d) => view! { <OrgBody d=d decide=decide add=add verify=verify verify_all=verify_all reverse=reverse grant=grant record=record /> }.into_any(),
+                                    Ok(d) => view! { <OrgBody d=d decide=decide add=add verify=verify verify_all=verify_all verify_activity=verify_activity reverse=reverse grant=grant record=record /> }.into_any(),
                                     Err(e) => error_line(e, t),
                                 }
                             })}
@@ -722,6 +737,7 @@ fn OrgBody(
     add: ServerAction<AddActivity>,
     verify: ServerAction<Verify>,
     verify_all: ServerAction<VerifyShift>,
+    verify_activity: ServerAction<VerifyActivity>,
     reverse: ServerAction<Reverse>,
     grant: ServerAction<FundGrant>,
     record: ServerAction<RecordHours>,
@@ -758,8 +774,23 @@ fn OrgBody(
             <h2 id="att-h">{x.attendance}</h2>
             <FormError error=any_error(verify.value()) />
             <FormError error=any_error(verify_all.value()) />
+            <FormError error=any_error(verify_activity.value()) />
             <FormError error=any_error(reverse.value()) />
             <FormError error=any_error(record.value()) />
+            // A whole activity's attendance at once (all its shifts), or one by one below.
+            {(!d.activities.is_empty()).then(|| view! {
+                <ul class="mz-list" data-list="activities">
+                    {d.activities.clone().into_iter().map(|a| { let aid = a.id.clone(); view! {
+                        <li class="mz-list__item" data-activity=a.id.clone()>
+                            <p class="mz-list__meta">{x.activity_waiting(&a.title, &format::day(a.day, locale), &a.waiting.to_string())}</p>
+                            <ActionForm action=verify_activity attr:class="mz-inline-form">
+                                <input type="hidden" name="activity" value=aid.clone() />
+                                <button class="mz-button mz-button--primary" type="submit">{x.verify_activity}</button>
+                            </ActionForm>
+                        </li>
+                    }}).collect_view()}
+                </ul>
+            })}
             {if d.attendance.is_empty() {
                 view! { <p class="mz-empty">{x.no_attendance}</p> }.into_any()
             } else {
@@ -793,7 +824,7 @@ fn OrgBody(
                                     })}
                                     {a.recordable.then(|| view! {
                                         <details>
-                                            <summary>{x.record}</summary>
+                                            <summary>{x.record_for}</summary>
                                             <ActionForm action=record attr:class="mz-form">
                                                 <p class="mz-note">{x.record_hint}</p>
                                                 <input type="hidden" name="attendance" value=aid3.clone() />
@@ -801,7 +832,7 @@ fn OrgBody(
                                                     <label class="mz-field__label" for=hid.clone()>{x.record_hours}</label>
                                                     <input class="mz-field__input" id=hid.clone() name="hours" inputmode="decimal" maxlength="8" value=hours_value.clone() />
                                                 </div>
-                                                <button class="mz-button mz-button--primary" type="submit">{x.record}</button>
+                                                <button class="mz-button mz-button--primary" type="submit">{x.record_for}</button>
                                             </ActionForm>
                                         </details>
                                     })}

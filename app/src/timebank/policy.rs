@@ -21,7 +21,7 @@ pub struct Priority {
     /// 80+ and living alone (or any status of `with_any_status`).
     pub min_age: u32,
     pub with_any_status: Vec<String>,
-    /// … or every status of this list, at any age (低保 and disabled).
+    /// … or every status of this list, at any age (低保 and 失能).
     pub or_all_statuses: Vec<String>,
     #[serde(default)]
     pub demo: bool,
@@ -80,6 +80,14 @@ impl Policy {
         if self.needs.is_empty() {
             return Err(format!("{}: no kinds of need", self.district));
         }
+        let p = &self.priority;
+        crate::elders::model::check_keys(
+            p.with_any_status
+                .iter()
+                .chain(&p.or_all_statuses)
+                .map(String::as_str),
+        )
+        .map_err(|e| format!("{}: {e}", self.district))?;
         Ok(())
     }
 
@@ -252,14 +260,14 @@ mod tests {
         let p = Priority {
             min_age: 80,
             with_any_status: vec!["living_alone".into()],
-            or_all_statuses: vec!["dibao".into(), "disabled".into()],
+            or_all_statuses: vec!["dibao".into(), "shineng".into()],
             demo: true,
         };
         let s = |v: &[&str]| v.iter().map(|x| x.to_string()).collect::<Vec<_>>();
         assert!(is_priority(80, &s(&["living_alone"]), &p));
         assert!(!is_priority(79, &s(&["living_alone"]), &p));
         assert!(!is_priority(90, &s(&[]), &p));
-        assert!(is_priority(60, &s(&["dibao", "disabled"]), &p));
+        assert!(is_priority(60, &s(&["dibao", "shineng"]), &p));
         assert!(!is_priority(60, &s(&["dibao"]), &p));
     }
 

@@ -272,6 +272,26 @@ async fn tell(conn: &mut AnyConnection, case_id: &str, topic: &str, now: i64) ->
     Ok(())
 }
 
+/// Tells every applicant of a case about one of its items: the message names the item (in
+/// both languages, the reader's is chosen when it is read) and leads to it.
+async fn tell_about(
+    conn: &mut AnyConnection,
+    t: &TaskRow,
+    topic: &str,
+    now: i64,
+) -> DeskResult<()> {
+    let params = [
+        ("case", t.case_id.as_str()),
+        ("task", t.id.as_str()),
+        ("item_zh", t.name_zh.as_str()),
+        ("item_en", t.name_en.as_str()),
+    ];
+    for r in applicants(conn, &t.case_id).await? {
+        insert_message(conn, &r, topic, &params, now).await?;
+    }
+    Ok(())
+}
+
 /// Records a task's transition in its history.
 async fn record_event(
     conn: &mut AnyConnection,
@@ -1378,7 +1398,7 @@ impl AfterDeathDesk for SqlAfterDeath {
             _ => None,
         };
         if let Some(topic) = topic {
-            tell(&mut tx, &t.case_id, topic, now.timestamp()).await?;
+            tell_about(&mut tx, &t, topic, now.timestamp()).await?;
         }
         let death_recorded = to == TaskStatus::Accepted
             && self.confirms_death(&mut tx, &t).await?
@@ -1519,7 +1539,7 @@ impl AfterDeathDesk for SqlAfterDeath {
             task_id,
         )
         .await?;
-        tell(&mut tx, &t.case_id, "after_death_paid", now.timestamp()).await?;
+        tell_about(&mut tx, &t, "after_death_paid", now.timestamp()).await?;
         refresh_affairs(&mut tx, &t.case_id, now.timestamp()).await?;
         tx.commit().await.map_err(db)?;
         Ok(())
@@ -1531,6 +1551,32 @@ impl AfterDeathDesk for SqlAfterDeath {
 struct Routes {
     desk: Arc<SqlAfterDeath>,
     sessions: Arc<dyn Sessions>,
+}
+
+/// The answer to an upload the page sent in the background (it asked for JSON): `{}` when
+/// stored, else the refusal as every server function gives it (the page says it by the field).
+fn answer_json(outcome: Result<(), AppError>) -> Response {
+    match outcome {
+        Ok(()) => (
+            [(header::CONTENT_TYPE, "application/json")],
+            "{}".to_owned(),
+        )
+            .into_response(),
+        Err(e) => (
+            StatusCode::from_u16(e.status()).unwrap_or(StatusCode::BAD_REQUEST),
+            [(header::CONTENT_TYPE, "application/json")],
+            serde_json::to_string(&e).unwrap_or_else(|_| "{}".to_owned()),
+        )
+            .into_response(),
+    }
+}
+
+/// Whether the request asked for JSON rather than a page (the upload sent with progress).
+fn wants_json(headers: &header::HeaderMap) -> bool {
+    headers
+        .get(header::ACCEPT)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("application/json"))
 }
 
 /// Where an upload's answer leads: back to the bundle, at the task, with the refusal's name
@@ -1560,13 +1606,16 @@ fn back_to(case_id: &str, task_id: &str, outcome: Result<(), AppError>) -> Respo
 }
 
 /// `POST /upload/after-death/task/{id}` (multipart: `need`, `document`): works as a plain
-/// form post; with JavaScript the page sends the same form and shows progress.
+/// form post (a redirect back); with JavaScript the page sends the same form in the background,
+/// shows progress and asks for JSON (`Accept: application/json`).
 async fn upload(
     State(r): State<Routes>,
     Path(task_id): Path<String>,
     jar: CookieJar,
+    headers: header::HeaderMap,
     mut form: Multipart,
 ) -> Response {
+    let json = wants_json(&headers);
     let who = match resident(&*r.sessions, &jar).await {
         Ok(w) => w,
         Err(res) => return res,
@@ -1609,6 +1658,9 @@ async fn upload(
         (Some(_), None) => Err(AppError::invalid("document", Refusal::DocumentDamaged)),
         _ => Err(AppError::BadRequest),
     };
+    if json {
+        return answer_json(outcome);
+    }
     back_to(&case_id, &task_id, outcome)
 }
 

@@ -380,12 +380,7 @@ impl SqlMeals {
             return Ok(None);
         };
         let id = IdNumber::parse(&number, day).map_err(|e| internal(format!("{e:?}")))?;
-        let statuses: Vec<String> =
-            sqlx::query_scalar("SELECT status FROM elder_statuses WHERE resident_id = $1")
-                .bind(elder_id)
-                .fetch_all(&mut *conn)
-                .await
-                .map_err(db)?;
+        let statuses = super::elders::live_statuses(conn, elder_id).await?;
         Ok(Some((
             Elder {
                 age: id.age_on(day),
@@ -1205,19 +1200,25 @@ impl MealDesk for SqlMeals {
         Ok(())
     }
 
-    async fn canteen_day(&self, staff: &Staff, day: NaiveDate) -> DeskResult<CanteenDay> {
+    async fn canteen_day(
+        &self,
+        staff: &Staff,
+        day: NaiveDate,
+        name: Option<&str>,
+    ) -> DeskResult<CanteenDay> {
         let now = self.clock.now();
         let mut tx = self.db.begin_write().await.map_err(db)?;
         let canteen = self
             .canteen(&mut tx, staff.unit_id())
             .await?
             .ok_or_else(|| refused("day", Refusal::NoSuchCanteen))?;
+        let by_name = if name.is_some() { ":by_name" } else { "" };
         audit(
             &mut tx,
             now,
             staff.into(),
             "meals.day",
-            &format!("{}:{}", staff.unit_id(), day_str(day)),
+            &format!("{}:{}{by_name}", staff.unit_id(), day_str(day)),
         )
         .await?;
         let mut meals = vec![];
@@ -1233,11 +1234,13 @@ impl MealDesk for SqlMeals {
             let rows = sqlx::query(
                 "SELECT o.id, o.reference, r.real_name, r.phone, o.mode, o.delivery_area, o.delivery_address, o.pay_fen, o.status, o.pickup_code \
                  FROM meal_orders o JOIN residents r ON r.id = o.elder_id \
-                 WHERE o.canteen_id = $1 AND o.day = $2 AND o.meal = $3 AND o.status <> 'cancelled' ORDER BY o.created_at, o.id",
+                 WHERE o.canteen_id = $1 AND o.day = $2 AND o.meal = $3 AND o.status <> 'cancelled' \
+                 AND ($4 = '' OR r.real_name = $4) ORDER BY o.created_at, o.id",
             )
             .bind(staff.unit_id())
             .bind(day_str(day))
             .bind(meal.as_str())
+            .bind(name.unwrap_or_default())
             .fetch_all(&mut *tx)
             .await
             .map_err(db)?;
@@ -1323,6 +1326,7 @@ impl MealDesk for SqlMeals {
             canteen_en: canteen.card.name_en,
             day,
             meals,
+            name: name.map(str::to_owned),
         })
     }
 

@@ -6,6 +6,7 @@ pub mod accounts;
 pub mod after_death;
 pub mod appointments;
 pub mod divorce;
+pub mod elders;
 pub mod life;
 pub mod marriage;
 pub mod meals;

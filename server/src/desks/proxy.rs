@@ -670,6 +670,9 @@ impl ProxyDesk for SqlProxy {
         id_checked: &IdNumber,
         proxy_phone: &Phone,
     ) -> DeskResult<String> {
+        if !app::proxy::model::may_record(staff.role()) {
+            return Err(app::error::AppError::Forbidden.into());
+        }
         let now = self.clock.now();
         let mut tx = self.db.begin_write().await.map_err(db)?;
         let Some((elder, id_number)) =

@@ -25,21 +25,21 @@ use app::{
     proxy::model::Scope,
     rules::{clock::Clock, id_number::IdNumber, name::mask_name, phone::Phone},
     timebank::{
-        desk::TimebankDesk,
+        desk::{RecordDocument, TimebankDesk},
         ledger::{AccountKey, AccountKind, Posting},
         model::{
             Accounts, ActivityView, AttendanceStatus, CatalogueItem, MemberStatus, NeedKindView,
             NeedStatus, NeedView, NewActivity, NewNeed, OrgCard, OrgDesk, Person, PublicRecord,
-            Refusal, ShiftView, StaffAttendance, StaffShift, Statement, StatementLine,
-            TimebankHome, TxKind, Volunteer,
+            Refusal, ShiftView, StaffActivity, StaffAttendance, StaffShift, Statement,
+            StatementLine, TimebankHome, TxKind, Volunteer,
         },
         policy::{bank, is_priority, points_for, proposed_minutes, stars, Policies, Policy},
     },
     web::{Resident, Sessions, Staff},
 };
 use axum::{
-    extract::{Query, State},
-    response::Response,
+    extract::{Path, Query, State},
+    response::{IntoResponse, Response},
     routing::get,
 };
 use axum_extra::extract::CookieJar;
@@ -56,9 +56,11 @@ pub fn install(reg: &mut Registry, setup: &Setup) {
     reg.route(
         axum::Router::new()
             .route("/timebank/statement.csv", get(statement_csv))
+            .route("/timebank/record/{file}", get(record_pdf))
             .with_state(Routes {
                 desk,
                 sessions: super::sessions::sessions(setup),
+                https: setup.config.secure_cookies,
             }),
     );
 }
@@ -67,6 +69,28 @@ pub fn install(reg: &mut Registry, setup: &Setup) {
 struct Routes {
     desk: Arc<dyn TimebankDesk>,
     sessions: Arc<dyn Sessions>,
+    /// Served over https (the cookies are `Secure`).
+    https: bool,
+}
+
+impl Routes {
+    /// This site's address as the browser reached it (`Host`), for addresses printed on a
+    /// document; a host that is not a plain name or address gives `localhost`.
+    fn origin(&self, headers: &axum::http::HeaderMap) -> String {
+        let host = headers
+            .get(axum::http::header::HOST)
+            .and_then(|h| h.to_str().ok())
+            .filter(|h| {
+                !h.is_empty()
+                    && h.len() <= 255
+                    && h.bytes().all(|b| {
+                        b.is_ascii_alphanumeric() || matches!(b, b'.' | b'-' | b':' | b'[' | b']')
+                    })
+            })
+            .unwrap_or("localhost");
+        let scheme = if self.https { "https" } else { "http" };
+        format!("{scheme}://{host}")
+    }
 }
 
 #[derive(serde::Deserialize)]
@@ -96,6 +120,46 @@ async fn statement_csv(
         Ok(bytes) => attachment(bytes, "text/csv; charset=utf-8", "timebank-statement.csv"),
         Err(e) => failed(internal(e)),
     }
+}
+
+/// `GET /timebank/record/{code}.pdf`: the volunteer's own service record as a PDF (others:
+/// not found). The check address is this site's, as the browser reached it.
+async fn record_pdf(
+    State(r): State<Routes>,
+    Path(file): Path<String>,
+    headers: axum::http::HeaderMap,
+    jar: CookieJar,
+) -> Response {
+    let who = match resident(&*r.sessions, &jar).await {
+        Ok(w) => w,
+        Err(res) => return res,
+    };
+    let Some(code) = file.strip_suffix(".pdf") else {
+        return axum::http::StatusCode::NOT_FOUND.into_response();
+    };
+    let doc = match r.desk.record_document(&who, code).await {
+        Ok(d) => d,
+        Err(e) => return failed(e),
+    };
+    let issued_on = chrono::DateTime::from_timestamp(doc.issued_at, 0)
+        .map(app::rules::clock::shanghai_date)
+        .unwrap_or_default();
+    let check_url = format!("{}/timebank/verify/{}", r.origin(&headers), doc.code);
+    let pdf = crate::record_pdf::render(&crate::record_pdf::Record {
+        code: &doc.code,
+        name: &doc.name,
+        orgs: &doc.orgs_zh,
+        minutes: doc.minutes,
+        period: doc.period,
+        issued_on,
+        check_url: &check_url,
+        issuer: "民政一件事 · 时间银行",
+    });
+    attachment(
+        pdf,
+        "application/pdf",
+        &format!("volunteer-record-{}.pdf", doc.code),
+    )
 }
 
 fn statement_bytes(st: &Statement) -> Result<Vec<u8>, csv::Error> {
@@ -275,6 +339,31 @@ pub struct SqlTimebank {
 }
 
 impl SqlTimebank {
+    /// 一键审核: every signed-out attendance of the organisation that `filter` (a condition on
+    /// `a` the attendance, `s` its shift, with `$1`) selects, each verified once, in one
+    /// transaction; how many were banked now.
+    async fn verify_all(&self, staff: &Staff, filter: &str, id: &str) -> DeskResult<u32> {
+        let mut tx = self.db.begin_write().await.map_err(db)?;
+        let org = self.org_of(&mut tx, staff).await?;
+        let ids: Vec<String> = sqlx::query_scalar(&format!(
+            "SELECT a.id FROM tb_attendance a JOIN tb_shifts s ON s.id = a.shift_id JOIN tb_activities t ON t.id = s.activity_id \
+             WHERE {filter} AND t.org_id = $2 AND a.status = 'signed_out' ORDER BY a.id"
+        ))
+        .bind(id)
+        .bind(&org)
+        .fetch_all(&mut *tx)
+        .await
+        .map_err(db)?;
+        let mut n = 0;
+        for id in ids {
+            if self.verify_in(&mut tx, staff, &org, &id).await? {
+                n += 1;
+            }
+        }
+        tx.commit().await.map_err(db)?;
+        Ok(n)
+    }
+
     pub fn new(setup: &Setup) -> Self {
         Self {
             db: setup.db.clone(),
@@ -1743,6 +1832,18 @@ impl TimebankDesk for SqlTimebank {
         }
         let zh: Vec<String> = rows.iter().map(|r| r.get(0)).collect();
         let en: Vec<String> = rows.iter().map(|r| r.get(1)).collect();
+        // The period the record covers: the first and last day of the verified service.
+        let period = sqlx::query(
+            "SELECT MIN(t.day), MAX(t.day) FROM tb_attendance a JOIN tb_shifts s ON s.id = a.shift_id \
+             JOIN tb_activities t ON t.id = s.activity_id \
+             WHERE a.volunteer_id = $1 AND a.status = 'verified' \
+             AND a.tx_id NOT IN (SELECT reverses FROM tb_transactions WHERE reverses IS NOT NULL)",
+        )
+        .bind(who.id())
+        .fetch_one(&mut *tx)
+        .await
+        .map_err(db)?;
+        let (from, to): (Option<String>, Option<String>) = (period.get(0), period.get(1));
         let code: String = {
             const ALPHABET: &[u8] = b"ABCDEFGHJKLMNPQRSTUVWXYZ23456789";
             let mut rng = rand::thread_rng();
@@ -1751,7 +1852,8 @@ impl TimebankDesk for SqlTimebank {
                 .collect()
         };
         sqlx::query(
-            "INSERT INTO tb_records (code, resident_id, name_masked, orgs_zh, orgs_en, minutes, issued_at) VALUES ($1, $2, $3, $4, $5, $6, $7)",
+            "INSERT INTO tb_records (code, resident_id, name_masked, orgs_zh, orgs_en, minutes, issued_at, period_from, period_to) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
         )
         .bind(&code)
         .bind(who.id())
@@ -1760,11 +1862,41 @@ impl TimebankDesk for SqlTimebank {
         .bind(en.join(", "))
         .bind(total)
         .bind(self.clock.now().timestamp())
+        .bind(from)
+        .bind(to)
         .execute(&mut *tx)
         .await
         .map_err(db)?;
         tx.commit().await.map_err(db)?;
         Ok(code)
+    }
+
+    async fn record_document(&self, who: &Resident, code: &str) -> DeskResult<RecordDocument> {
+        let code = code.trim().to_ascii_uppercase();
+        if code.len() != 12 || !code.chars().all(|c| c.is_ascii_alphanumeric()) {
+            return Err(AppError::NotFound.into());
+        }
+        // The owner's only: another resident's code is not found, as if it did not exist.
+        let row = sqlx::query(
+            "SELECT r.code, s.real_name, r.orgs_zh, r.minutes, r.period_from, r.period_to, r.issued_at \
+             FROM tb_records r JOIN residents s ON s.id = r.resident_id WHERE r.code = $1 AND r.resident_id = $2",
+        )
+        .bind(&code)
+        .bind(who.id())
+        .fetch_optional(self.db.pool())
+        .await
+        .map_err(db)?
+        .ok_or(AppError::NotFound)?;
+        let day = |s: Option<String>| s.as_deref().map(day_of).transpose();
+        let period = day(row.get(4))?.zip(day(row.get(5))?);
+        Ok(RecordDocument {
+            code: row.get(0),
+            name: row.get::<Option<String>, _>(1).unwrap_or_default(),
+            orgs_zh: row.get(2),
+            minutes: row.get(3),
+            period,
+            issued_at: row.get(6),
+        })
     }
 
     async fn public_record(&self, code: &str) -> DeskResult<PublicRecord> {
@@ -1822,6 +1954,25 @@ impl TimebankDesk for SqlTimebank {
                 places: r.get(5),
                 taken: r.get(6),
                 sign_code: r.get(7),
+            })
+        })
+        .collect::<DeskResult<Vec<_>>>()?;
+        let activities = sqlx::query(
+            "SELECT t.id, t.title, t.day, COUNT(a.id) FROM tb_activities t JOIN tb_shifts s ON s.activity_id = t.id \
+             JOIN tb_attendance a ON a.shift_id = s.id AND a.status = 'signed_out' \
+             WHERE t.org_id = $1 GROUP BY t.id, t.title, t.day ORDER BY t.day, t.id LIMIT 40",
+        )
+        .bind(&org)
+        .fetch_all(&mut *tx)
+        .await
+        .map_err(db)?
+        .iter()
+        .map(|r| {
+            Ok(StaffActivity {
+                id: r.get(0),
+                title: r.get(1),
+                day: day_of(&r.get::<String, _>(2))?,
+                waiting: r.get(3),
             })
         })
         .collect::<DeskResult<Vec<_>>>()?;
@@ -1929,6 +2080,7 @@ impl TimebankDesk for SqlTimebank {
             org_en,
             fund,
             shifts,
+            activities,
             attendance,
             volunteers,
             months,
@@ -2121,25 +2273,12 @@ impl TimebankDesk for SqlTimebank {
     }
 
     async fn verify_shift(&self, staff: &Staff, shift_id: &str) -> DeskResult<u32> {
-        let mut tx = self.db.begin_write().await.map_err(db)?;
-        let org = self.org_of(&mut tx, staff).await?;
-        let ids: Vec<String> = sqlx::query_scalar(
-            "SELECT a.id FROM tb_attendance a JOIN tb_shifts s ON s.id = a.shift_id JOIN tb_activities t ON t.id = s.activity_id \
-             WHERE a.shift_id = $1 AND t.org_id = $2 AND a.status = 'signed_out' ORDER BY a.id",
-        )
-        .bind(shift_id)
-        .bind(&org)
-        .fetch_all(&mut *tx)
-        .await
-        .map_err(db)?;
-        let mut n = 0;
-        for id in ids {
-            if self.verify_in(&mut tx, staff, &org, &id).await? {
-                n += 1;
-            }
-        }
-        tx.commit().await.map_err(db)?;
-        Ok(n)
+        self.verify_all(staff, "a.shift_id = $1", shift_id).await
+    }
+
+    async fn verify_activity(&self, staff: &Staff, activity_id: &str) -> DeskResult<u32> {
+        self.verify_all(staff, "s.activity_id = $1", activity_id)
+            .await
     }
 
     async fn reverse(
@@ -2335,12 +2474,7 @@ impl TimebankDesk for SqlTimebank {
         let age = IdNumber::parse(&number, today)
             .map_err(|e| internal(format!("{e:?}")))?
             .age_on(today);
-        let statuses: Vec<String> =
-            sqlx::query_scalar("SELECT status FROM elder_statuses WHERE resident_id = $1")
-                .bind(elder_id)
-                .fetch_all(&mut *tx)
-                .await
-                .map_err(db)?;
+        let statuses = super::elders::live_statuses(&mut tx, elder_id).await?;
         if !is_priority(age, &statuses, &p.priority) {
             return Err(refused("elder", Refusal::NotPriority));
         }

@@ -151,6 +151,31 @@ async fn upload(
     (res.status(), to)
 }
 
+/// Uploads as the page does with JavaScript (in the background, asking for JSON): the status
+/// and the answer.
+async fn upload_json(
+    app: &TestApp,
+    c: &Client,
+    task: &str,
+    need: &str,
+    bytes: Vec<u8>,
+) -> (StatusCode, serde_json::Value) {
+    let form = multipart::Form::new().text("need", need.to_owned()).part(
+        "document",
+        multipart::Part::bytes(bytes).file_name("photo.jpg"),
+    );
+    let res = c
+        .post(app.url(&format!("/upload/after-death/task/{task}")))
+        .header("accept", "application/json")
+        .multipart(form)
+        .send()
+        .await
+        .unwrap();
+    let status = res.status();
+    let text = res.text().await.unwrap();
+    (status, serde_json::from_str(&text).unwrap_or_default())
+}
+
 async fn count(app: &TestApp, sql: &str) -> i64 {
     sqlx::query_scalar(sql)
         .fetch_one(app.db.pool())
@@ -460,6 +485,39 @@ async fn a_wrong_type_a_too_large_or_one_too_many_document_is_refused_and_nothin
         page.contains("只能上传照片（JPG、PNG）或 PDF 文件。"),
         "the refusal in words"
     );
+
+    // Sent in the background (with JavaScript): the same refusals as JSON for the field, and
+    // nothing stored.
+    let (status, e) = upload_json(&app, &c, id, "funeral_invoice", b"MZ\x90\x00".to_vec()).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{e}");
+    let text = e.to_string();
+    assert!(
+        text.contains("document") && text.contains("DocumentType"),
+        "{text}"
+    );
+    let (status, e) = upload_json(&app, &c, id, "funeral_invoice", PDF.to_vec()).await;
+    assert!(e.to_string().contains("TooManyDocuments"), "{status} {e}");
+    assert_eq!(count(&app, "SELECT COUNT(*) FROM case_documents").await, 5);
+}
+
+#[tokio::test]
+async fn an_upload_sent_in_the_background_answers_json_and_is_stored_once() {
+    let app = spawn_app().await;
+    let (c, _) = resident(&app, 745).await;
+    let case = apply(&app, &c, &deceased(9), PLAIN).await;
+    let t = task(&app, &c, &case, "basic_funeral_services").await;
+    let id = t["id"].as_str().unwrap();
+    let (status, body) = upload_json(&app, &c, id, "funeral_invoice", PDF.to_vec()).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert_eq!(body, serde_json::json!({}));
+    assert_eq!(count(&app, "SELECT COUNT(*) FROM case_documents").await, 1);
+    let t = task(&app, &c, &case, "basic_funeral_services").await;
+    assert_eq!(t["documents"].as_array().unwrap().len(), 1);
+    // Someone else's task is not theirs, with or without JavaScript.
+    let (other, _) = resident(&app, 746).await;
+    let (status, _) = upload_json(&app, &other, id, "funeral_invoice", PDF.to_vec()).await;
+    assert!(status.is_client_error(), "{status}");
+    assert_eq!(count(&app, "SELECT COUNT(*) FROM case_documents").await, 1);
 }
 
 #[tokio::test]
@@ -500,6 +558,26 @@ async fn a_returned_item_waits_on_the_family_and_resubmission_resumes_its_time_l
     assert_eq!(t["status"], "returned");
     assert_eq!(t["paused"], true);
     assert_eq!(t["reason"], "请上传火化费发票");
+    // The family's message names the item and leads to it.
+    let messages = json(app.call(&c, "account/messages", &[]).await).await;
+    let returned = messages
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|m| m["topic"] == "after_death_returned")
+        .expect("a message");
+    let name = t["name_zh"].as_str().unwrap();
+    assert!(
+        returned["title"].as_str().unwrap().contains(name),
+        "{returned}"
+    );
+    assert!(
+        returned["link"]
+            .as_str()
+            .unwrap()
+            .ends_with(&format!("#task-{id}")),
+        "{returned}"
+    );
     let affair: String =
         sqlx::query_scalar("SELECT status FROM affairs WHERE service = 'after_death'")
             .fetch_one(app.db.pool())
@@ -685,7 +763,41 @@ async fn a_large_subsidy_needs_a_second_approver_pays_once_and_the_batch_total_i
         .await
         .unwrap();
     assert_eq!(xlsx.status(), StatusCode::OK);
-    assert_eq!(&xlsx.bytes().await.unwrap()[..2], b"PK");
+    // Read back with an independent reader: one row per payment, the total row equal to their
+    // sum and to what was approved, in fen and in yuan, the card kept as text.
+    let bytes = xlsx.bytes().await.unwrap().to_vec();
+    let mut book: calamine::Xlsx<_> =
+        calamine::open_workbook_from_rs(std::io::Cursor::new(bytes)).expect("an XLSX workbook");
+    use calamine::{DataType, Reader};
+    assert_eq!(book.sheet_names(), vec!["2026-11-23".to_owned()]);
+    let sheet = book.worksheet_range("2026-11-23").unwrap();
+    let rows: Vec<_> = sheet.rows().collect();
+    assert_eq!(rows.len(), 4, "a header, two payments and the total");
+    let fen = |r: &[calamine::Data]| r[6].as_f64().unwrap() as i64;
+    let yuan_cents = |r: &[calamine::Data]| (r[5].as_f64().unwrap() * 100.0).round() as i64;
+    let lines = &rows[1..3];
+    let total = rows[3];
+    assert_eq!(total[1].get_string(), Some("合计"));
+    assert_eq!(total[2].get_string(), Some("2 笔"));
+    let approved = count(
+        &app,
+        "SELECT CAST(SUM(fen) AS BIGINT) FROM case_payments WHERE status = 'paid'",
+    )
+    .await;
+    assert_eq!(lines.iter().map(|r| fen(r)).sum::<i64>(), approved);
+    assert_eq!(fen(total), approved);
+    assert_eq!(fen(total), 423450);
+    assert_eq!(yuan_cents(total), 423450);
+    for l in lines {
+        assert_eq!(fen(l), yuan_cents(l));
+        assert_eq!(l[0].get_string(), Some("2026-11-23"));
+    }
+    assert!(
+        lines
+            .iter()
+            .any(|l| l[4].get_string() == Some("6222021234567890128")),
+        "the card as text, every digit"
+    );
     assert_eq!(
         reviewer
             .get(app.url("/staff/after-death/payments/2026-11-23.csv"))

@@ -148,6 +148,16 @@ async fn world(app: &TestApp) -> World {
         .await)
     .await;
 
+    // A status a community worker confirmed (低保), raising the meal subsidy.
+    sqlx::query(
+        "INSERT INTO elder_status_records (id, resident_id, status, note, confirmed_by, confirmed_at) \
+         VALUES ('s-1', $1, 'dibao', '', 'staff-x', 0)",
+    )
+    .bind(&deceased_id)
+    .execute(app.db.pool())
+    .await
+    .unwrap();
+
     let slot = add_slot(app, "2026-11-27", "09:00", 2, 0).await;
     let res = book(app, &deceased, &slot, &partner(7), "b-1").await;
     assert!(res.status().is_success(), "book: {}", res.status());
@@ -192,6 +202,9 @@ struct Outcome {
     appointments_active: i64,
     slot_booked: i64,
     died_on_set: i64,
+    /// Statuses still live, and those ended by the death from 1 December (the month after).
+    live_statuses: i64,
+    statuses_ended_next_month: i64,
     sessions: i64,
     steps: i64,
     events_done: i64,
@@ -263,6 +276,19 @@ async fn outcome(app: &TestApp, w: &World) -> Outcome {
             d,
         )
         .await,
+        live_statuses: scalar(
+            app,
+            "SELECT COUNT(*) FROM elder_status_records WHERE resident_id = $1 AND ended_at IS NULL",
+            d,
+        )
+        .await,
+        // 2026-12-01 00:00 in Shanghai.
+        statuses_ended_next_month: scalar(
+            app,
+            "SELECT COUNT(*) FROM elder_status_records WHERE resident_id = $1 AND ended_at = 1796054400 AND ended_by LIKE 'death:%'",
+            d,
+        )
+        .await,
         sessions: scalar(
             app,
             "SELECT COUNT(*) FROM sessions WHERE kind = 'resident' AND subject_id = $1",
@@ -312,8 +338,10 @@ fn followed() -> Outcome {
         appointments_active: 0,
         slot_booked: 0,
         died_on_set: 1,
+        live_statuses: 0,
+        statuses_ended_next_month: 1,
         sessions: 0,
-        steps: 5,
+        steps: 6,
         events_done: 1,
         told: (1, 1),
     }
@@ -334,7 +362,7 @@ async fn a_death_accepted_by_civil_affairs_is_followed_by_every_service_once() {
         (2, 2, 0)
     );
     let report = app.due("life_events").await;
-    assert_eq!(report.get("life steps"), 5, "{report}");
+    assert_eq!(report.get("life steps"), 6, "{report}");
     assert_eq!(outcome(&app, &w).await, followed());
     // Again: nothing more happens, and no one is told twice.
     assert_eq!(app.due("life_events").await.total(), 0);
@@ -351,7 +379,13 @@ async fn a_death_accepted_by_civil_affairs_is_followed_by_every_service_once() {
         .iter()
         .map(|l| l["text"].as_str().unwrap())
         .collect();
-    assert_eq!(lines.len(), 4, "{lines:?}"); // the account's closing says nothing of its own
+    assert_eq!(lines.len(), 5, "{lines:?}"); // the account's closing says nothing of its own
+    assert!(
+        lines
+            .iter()
+            .any(|l| l.contains("低保对象身份自2026年12月1日")),
+        "{lines:?}"
+    );
     assert!(
         lines.iter().any(|l| l.contains("助餐订单 2 份")),
         "{lines:?}"
@@ -400,14 +434,14 @@ async fn crash_then_restart(fault: Fault) {
 
 #[tokio::test]
 async fn a_crash_after_any_step_then_a_restart_ends_where_an_uninterrupted_run_does() {
-    for n in 0..5 {
+    for n in 0..6 {
         crash_then_restart(Fault::CrashAfter(n)).await;
     }
 }
 
 #[tokio::test]
 async fn a_failure_inside_any_step_undoes_that_step_alone_and_a_restart_finishes() {
-    for n in 0..5 {
+    for n in 0..6 {
         crash_then_restart(Fault::FailInside(n)).await;
     }
 }

@@ -7,6 +7,7 @@ mod appointment_features;
 mod contention;
 mod divorce;
 mod divorce_appointments;
+mod elders;
 mod engine;
 mod helpers;
 mod life;

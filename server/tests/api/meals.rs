@@ -12,7 +12,7 @@ const CANTEEN: &str = server::demo::CANTEEN;
 pub(crate) const TOMORROW: &str = "2026-11-24";
 
 /// A signed-in elder number `n`, born 1 January 1946 (80 on t0), named 张桂英.
-async fn elder(app: &TestApp, n: u32) -> Client {
+pub(crate) async fn elder(app: &TestApp, n: u32) -> Client {
     let c = new_client();
     app.sign_in(&c, &format!("1380{n:07}")).await;
     let res = app
@@ -774,4 +774,168 @@ async fn the_months_settlement_equals_its_served_orders_and_is_approved_once() {
         .await,
         1
     );
+}
+
+#[tokio::test]
+async fn a_canteen_operator_sees_and_serves_only_their_own_canteens_orders() {
+    let app = crate::helpers::spawn_app().await;
+    // A second canteen with its own operator (tests only).
+    const OTHER: &str = "canteen-test-2";
+    server::desks::staff::staff_desk(&app.setup)
+        .ensure_unit(
+            OTHER,
+            app::identity::UnitKind::Canteen,
+            "测试第二食堂",
+            "Second test canteen",
+        )
+        .await
+        .unwrap();
+    server::desks::meals::load_demo(&app.setup, OTHER)
+        .await
+        .unwrap();
+    let admin = staff(&app, "admin").await;
+    let res = app
+        .call(
+            &admin,
+            "staff/create",
+            &[
+                ("username", "canteen2"),
+                ("display_name", "助餐点运营 测试"),
+                ("password", server::demo::DEMO_PASSWORD),
+                ("role", "canteen_operator"),
+                ("unit_id", OTHER),
+            ],
+        )
+        .await;
+    assert!(res.status().is_success(), "{}", res.status());
+    let c = elder(&app, 31).await;
+    let m = menu(&app, &c, "", TOMORROW, "lunch").await;
+    let id = order_id(&order(&app, &c, "", TOMORROW, &item(&m, "A套餐"), "x-1").await);
+    let o = json(app.call(&c, "meals/order-view", &[("order", &id)]).await).await;
+    let code = o["pickup_code"].as_str().unwrap().to_owned();
+    // Tomorrow, when it is served: the other canteen's lists do not have it.
+    app.advance(chrono::Duration::hours(24));
+    let (mine, theirs) = (staff(&app, "canteen").await, staff(&app, "canteen2").await);
+    let orders = |day: &Value| -> usize {
+        day["meals"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|m| {
+                m["counter"].as_array().unwrap().len()
+                    + m["delivery"]
+                        .as_array()
+                        .unwrap()
+                        .iter()
+                        .map(|d| d[1].as_array().unwrap().len())
+                        .sum::<usize>()
+            })
+            .sum()
+    };
+    let day = |who: &Client| {
+        let (app, who) = (&app, who.clone());
+        async move {
+            json(
+                app.call(&who, "meals/canteen-day", &[("day", TOMORROW)])
+                    .await,
+            )
+            .await
+        }
+    };
+    assert_eq!(orders(&day(&mine).await), 1);
+    let other_day = day(&theirs).await;
+    assert_eq!(orders(&other_day), 0);
+    assert!(!other_day.to_string().contains(&id));
+    // Nor can they serve it, by its id or by its pick-up code.
+    let res = app
+        .call(
+            &theirs,
+            "meals/close",
+            &[("order", &id), ("outcome", "served")],
+        )
+        .await;
+    assert!(res.status().is_client_error(), "{}", res.status());
+    let res = app
+        .call(&theirs, "meals/serve-code", &[("code", &code)])
+        .await;
+    assert!(res.status().is_client_error(), "{}", res.status());
+    assert_eq!(
+        count(
+            &app,
+            "SELECT COUNT(*) FROM meal_orders WHERE status = 'placed'"
+        )
+        .await,
+        1
+    );
+    // Their own operator serves it.
+    let res = app
+        .call(&mine, "meals/serve-code", &[("code", &code)])
+        .await;
+    assert!(res.status().is_success(), "{}", res.status());
+    assert_eq!(
+        count(
+            &app,
+            "SELECT COUNT(*) FROM meal_orders WHERE status = 'served'"
+        )
+        .await,
+        1
+    );
+}
+
+#[tokio::test]
+async fn the_operator_finds_an_elders_orders_by_name_with_or_without_javascript() {
+    let app = crate::helpers::spawn_app().await;
+    let c = elder(&app, 32).await;
+    let m = menu(&app, &c, "", TOMORROW, "lunch").await;
+    let id = order_id(&order(&app, &c, "", TOMORROW, &item(&m, "A套餐"), "f-1").await);
+    let op = staff(&app, "canteen").await;
+    let day = |name: &'static str| {
+        let (app, op) = (&app, &op);
+        async move {
+            json(
+                app.call(
+                    op,
+                    "meals/canteen-day",
+                    &[("day", TOMORROW), ("name", name)],
+                )
+                .await,
+            )
+            .await
+        }
+    };
+    let found = day("张桂英").await;
+    assert_eq!(found["name"], "张桂英");
+    assert_eq!(found["meals"][0]["counter"][0]["id"], id.as_str());
+    assert_eq!(found["meals"][0]["counter"][0]["elder_masked"], "张**");
+    let none = day("李秀兰").await;
+    assert!(none["meals"][0]["counter"].as_array().unwrap().is_empty());
+    assert_eq!(
+        day("").await["meals"][0]["counter"]
+            .as_array()
+            .unwrap()
+            .len(),
+        1
+    );
+    // A name that is not one is refused by the field; a resident cannot search.
+    let res = app.call(&op, "meals/find", &[("name", "x' OR 1=1")]).await;
+    assert!(json_err(res).await.to_string().contains("name"));
+    assert_eq!(
+        app.call(&c, "meals/find", &[("name", "张桂英")])
+            .await
+            .status(),
+        reqwest::StatusCode::FORBIDDEN
+    );
+    // Without JavaScript: the search is posted, the page after the redirect shows the matches
+    // once; the name never goes into the address.
+    let page = format!("/staff/meals?day={TOMORROW}");
+    let res = app
+        .post_page_form(&op, "meals/find", &page, &[("name", "张桂英")])
+        .await;
+    assert!(res.status().is_redirection(), "{}", res.status());
+    let to = res.headers()["location"].to_str().unwrap().to_owned();
+    assert!(!to.contains("name="), "{to}");
+    let html = app.get(&op, &page).await.text().await.unwrap();
+    assert!(html.contains("只显示 张桂英 的订单"), "the search is shown");
+    let html = app.get(&op, &page).await.text().await.unwrap();
+    assert!(!html.contains("只显示 张桂英 的订单"), "once");
 }

@@ -899,6 +899,55 @@ async fn the_public_record_page_shows_only_its_masked_fields() {
         .call(&anyone, "timebank/public-record", &[("code", "NOPE")])
         .await;
     assert!(refused(res).await.contains("NoSuchRecord"));
+
+    // The owner downloads the record as a PDF: the name as bound, the hours, the code and the
+    // address where anyone checks it.
+    let path = format!("/timebank/record/{code}.pdf");
+    let res = c.get(app.url(&path)).send().await.unwrap();
+    assert_eq!(res.status(), 200);
+    assert_eq!(res.headers()["content-type"], "application/pdf");
+    assert!(res.headers()["content-disposition"]
+        .to_str()
+        .unwrap()
+        .starts_with("attachment"));
+    let pdf = res.bytes().await.unwrap();
+    let text = String::from_utf8_lossy(&pdf);
+    assert!(pdf.starts_with(b"%PDF-"));
+    assert!(text.contains(&format!("({code}) Tj")), "the code");
+    assert!(
+        text.contains(&format!("/timebank/verify/{code}")),
+        "the check address"
+    );
+    // 王小明 (U+738B U+5C0F U+660E), the name as bound, in the Chinese font.
+    assert!(text.contains("738B5C0F660E>"), "the full name");
+    assert!(text.contains("(1)"), "one hour");
+    assert!(pdf.len() < 8 * 1024, "{} bytes", pdf.len());
+    // Nobody else: another resident, a wrong code, no sign-in.
+    let (other, _) = volunteer(&app, &admin, 13).await;
+    let res = other.get(app.url(&path)).send().await.unwrap();
+    assert_eq!(res.status(), 404);
+    let res = c
+        .get(app.url("/timebank/record/ABCDEFGHJKLM.pdf"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 404);
+    let res = c
+        .get(app.url(&format!("/timebank/record/{code}")))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 404);
+    let res = anyone.get(app.url(&path)).send().await.unwrap();
+    assert_eq!(res.status(), 401);
+    // The public page still shows only its masked fields.
+    let html = app
+        .get(&anyone, &format!("/timebank/verify/{code}?issued=1"))
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(html.contains("王**") && !html.contains("王小明"));
 }
 
 #[tokio::test]
@@ -1141,4 +1190,70 @@ async fn the_organiser_records_hours_for_a_volunteer_without_the_code_once_and_w
         .await;
     assert!(refused(res).await.contains("NotHeldYet"));
     ledger_holds(&app).await;
+}
+
+#[tokio::test]
+async fn the_organiser_verifies_a_whole_activitys_attendance_at_once_and_only_its_own() {
+    let app = app().await;
+    let admin = staff(&app, "volunteer").await;
+    let (a, _) = volunteer(&app, &admin, 14).await;
+    let (b, _) = volunteer(&app, &admin, 15).await;
+    // The visit's morning shift (10:00–11:00) and its afternoon shift (14:00–15:30).
+    serve(&app, &a, 60).await;
+    const AFTERNOON: &str = "demo-shift-0-1";
+    ok(app
+        .call(&b, "timebank/take-shift", &[("shift", AFTERNOON)])
+        .await)
+    .await;
+    app.advance(Duration::hours(3));
+    let sign = |dir: &'static str| {
+        let (app, b) = (&app, &b);
+        async move {
+            ok(app
+                .call(
+                    b,
+                    "timebank/sign",
+                    &[("shift", AFTERNOON), ("code", "2469"), ("dir", dir)],
+                )
+                .await)
+            .await
+        }
+    };
+    sign("in").await;
+    app.advance(Duration::minutes(90));
+    sign("out").await;
+    let admin = staff(&app, "volunteer").await;
+    let desk = json(app.call(&admin, "timebank/org", &[]).await).await;
+    let activities = desk["activities"].as_array().unwrap();
+    assert_eq!(activities.len(), 1, "{desk}");
+    assert_eq!(activities[0]["id"], "demo-activity-0");
+    assert_eq!(activities[0]["waiting"], 2);
+    // Another organisation's admin verifies nothing of it.
+    let other = staff(&app, "volunteer2").await;
+    let form = [("activity", "demo-activity-0")];
+    assert_eq!(
+        json(app.call(&other, "timebank/verify-activity", &form).await).await,
+        0
+    );
+    assert_eq!(balance(&app, &a).await, 0);
+    // Its own admin verifies both shifts at once; again, nothing more is banked.
+    assert_eq!(
+        json(app.call(&admin, "timebank/verify-activity", &form).await).await,
+        2
+    );
+    assert_eq!(
+        json(app.call(&admin, "timebank/verify-activity", &form).await).await,
+        0
+    );
+    assert_eq!(balance(&app, &a).await, 60);
+    assert_eq!(balance(&app, &b).await, 90);
+    let desk = json(app.call(&admin, "timebank/org", &[]).await).await;
+    assert!(desk["activities"].as_array().unwrap().is_empty());
+    ledger_holds(&app).await;
+    for bad in ["", "x' OR '1'='1", &"9".repeat(500)] {
+        let res = app
+            .call(&admin, "timebank/verify-activity", &[("activity", bad)])
+            .await;
+        assert!(res.status().as_u16() < 500, "{bad}: {}", res.status());
+    }
 }
