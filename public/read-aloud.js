@@ -85,6 +85,8 @@
   function show(next) {
     var hadFocus = group.contains(document.activeElement);
     state = next;
+    // Pause and stop get a row of their own: four buttons of elder size do not fit one.
+    if (group.parentNode) group.parentNode.classList.toggle('mz-header__switches--reading', next !== 'idle');
     read.hidden = next !== 'idle';
     pause.hidden = next === 'idle';
     stop.hidden = next === 'idle';

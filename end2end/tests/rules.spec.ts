@@ -139,7 +139,13 @@ test('read-aloud is offered in elder mode with JavaScript only, and reads the pa
     expect(said.length).toBeGreaterThan(1);
     expect(said[0]).toEqual({ text: '离婚冷静期规则', lang: 'zh-CN' });
     expect(said.map((s) => s.text).join('\n')).toContain('冷静期');
-    await group.getByRole('button', { name: '暂停', exact: true }).click();
+    const pause = group.getByRole('button', { name: '暂停', exact: true });
+    await expect(pause).toBeFocused();
+    for (const b of [pause, group.getByRole('button', { name: '停止', exact: true })]) {
+      const size = await b.boundingBox();
+      expect(size && size.height >= 60 && size.width >= 60, `a reading control is ${size?.width}×${size?.height}`).toBe(true);
+    }
+    await pause.click();
     await expect(group.getByRole('button', { name: '继续', exact: true })).toBeVisible();
     await group.getByRole('button', { name: '停止', exact: true }).click();
     await expect(listen).toBeVisible();
