@@ -23,7 +23,7 @@ const elderMode = {
   origins: [],
 };
 /** The journeys through signed-in pages run again in elder mode, so axe sees every page in both modes. */
-const journeys = /(signin|staff|marriage|divorce|appointments|after-death|meals|timebank|elders|affairs)\.spec\.ts/;
+const journeys = /(signin|staff|marriage|divorce|appointments|after-death|meals|timebank|elders|affairs|rules)\.spec\.ts/;
 
 /** Ports of the servers with a settable clock: one per project for the marriage journeys
  * (3101–3104), one per project for the divorce journeys (3105–3108) and one per project for

@@ -115,3 +115,34 @@ pub fn notice(
         .iter()
         .find_map(|s| (s.notice)(topic, params, locale))
 }
+
+/// What a rule page's builder returns (it may read a desk, e.g. each office's booking window).
+pub type RuleDocFuture = std::pin::Pin<
+    Box<
+        dyn std::future::Future<
+                Output = Result<crate::ui::rule_doc::RuleDoc, crate::error::AppError>,
+            > + Send,
+    >,
+>;
+
+/// A service's 规则说明 page (`/rules/<slug>`), built on the server from the rule data its
+/// decisions read. The index of rule pages lists the registered ones, so it knows no service.
+pub struct RulesPage {
+    pub slug: &'static str,
+    pub title: fn(Locale) -> &'static str,
+    /// One line for the index: which decisions the page explains.
+    pub summary: fn(Locale) -> &'static str,
+    pub build: fn(Locale) -> RuleDocFuture,
+}
+
+static RULES: OnceLock<&'static [RulesPage]> = OnceLock::new();
+
+/// Registers every service's rule page; the first call wins.
+pub fn register_rules(all: &'static [RulesPage]) {
+    let _ = RULES.set(all);
+}
+
+/// Every registered rule page, in the order the index lists them.
+pub fn rules_pages() -> &'static [RulesPage] {
+    RULES.get().copied().unwrap_or_default()
+}

@@ -22,6 +22,7 @@ pub mod marriage;
 pub mod meals;
 pub mod prefs;
 pub mod proxy;
+pub mod rulebook;
 pub mod rules;
 pub mod services;
 pub mod session;
@@ -59,6 +60,7 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 <meta charset="utf-8" />
                 <meta name="viewport" content="width=device-width, initial-scale=1" />
                 <HydrationScripts options=options.clone() root=root.clone() />
+                {prefs.elder.then(|| read_aloud_script(prefs.locale))}
                 <HashedStylesheet options id="leptos" root />
                 <MetaTags />
             </head>
@@ -66,6 +68,20 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 <App />
             </body>
         </html>
+    }
+}
+
+/// 朗读 in elder mode: `public/read-aloud.js` adds the control to the header, only where the
+/// browser can speak (so nothing to tap in vain without JavaScript or speech), and reads the
+/// page's main text in its language. A plain script rather than WASM (the main module has no
+/// room for it); its words travel as data attributes, so it needs no texts of its own. Only
+/// the server renders the shell: none of this reaches the WASM.
+fn read_aloud_script(locale: i18n::Locale) -> impl IntoView {
+    let x = locale.texts().read_aloud();
+    view! {
+        <script src="/read-aloud.js" defer=true nonce=leptos::nonce::use_nonce()
+            data-group=x.group data-read=x.read data-pause=x.pause data-resume=x.resume
+            data-stop=x.stop></script>
     }
 }
 

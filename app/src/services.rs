@@ -1,6 +1,7 @@
 //! The one place the app lists its services. A new service adds one line to each list here
-//! (its routes, its refusals, its catalogue entry) and one to `server/src/services.rs` (its
-//! desks, due work and plain routes); nothing else outside its own folders changes.
+//! (its routes, its refusals, its catalogue entry, its rule page) and one to
+//! `server/src/services.rs` (its desks, due work and plain routes); nothing else outside its own
+//! folders changes.
 
 #[cfg(feature = "ssr")]
 use crate::error::{explain, Explainer};
@@ -20,6 +21,7 @@ pub fn ServiceRoutes() -> impl leptos_router::MatchNestedRoutes + Clone {
         <crate::timebank::pages::TimebankRoutes />
         <crate::proxy::pages::ProxyRoutes />
         <crate::elders::pages::EldersRoutes />
+        <crate::rulebook::pages::RulebookRoutes />
     }
     .into_inner()
     .into_any_nested_route()
@@ -53,11 +55,22 @@ const CATALOGUE: &[crate::catalogue::ServiceEntry] = &[
     crate::life::model::SERVICE,
 ];
 
+/// Each service's 规则说明 page, in the order the index (`/rules`) lists them.
+#[cfg(feature = "ssr")]
+const RULES: &[crate::catalogue::RulesPage] = &[
+    crate::marriage::rules::PAGE,
+    crate::divorce::rules::PAGE,
+    crate::after_death::rules::PAGE,
+    crate::meals::rules::PAGE,
+    crate::timebank::rules::PAGE,
+];
+
 /// Registers the lists above; called once at start (server and browser), safe to call again.
 pub fn init() {
     #[cfg(feature = "ssr")]
     {
         crate::error::register_explainers(EXPLAINERS);
         crate::catalogue::register(CATALOGUE);
+        crate::catalogue::register_rules(RULES);
     }
 }

@@ -12,6 +12,8 @@ pub mod desk;
 pub mod model;
 pub mod pages;
 pub mod policy;
+#[cfg(feature = "ssr")]
+pub mod rules;
 pub mod upload;
 
 /// What an after-death page registers when it first renders: how its refusals read.

@@ -364,6 +364,7 @@ fn ReviewStepView(f: ApplyForm) -> impl IntoView {
                 <ul class="mz-list">{not_applying.into_iter().map(|i| view! { <ItemLine i=i /> }).collect_view()}</ul>
             </details>
         })}
+        <p><a href="/rules/after-death#items">{x.rules_link}</a></p>
         <p><a class="mz-link" href="/after-death/apply?step=questions">{x.back_questions}</a></p>
     }
 }

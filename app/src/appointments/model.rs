@@ -250,6 +250,18 @@ pub struct OfficeView {
     pub phone: String,
     /// Opening hours per ISO weekday (1 = Monday): (weekday, opens, closes), `HH:MM`.
     pub hours: Vec<(u32, String, String)>,
+    /// The office's own booking rules, as stored (its rule page shows them).
+    pub rules: OfficeRules,
+}
+
+/// What an office sets for its bookings: the days it takes them for, how long an unconfirmed
+/// hold is kept ([`hold_expires_at`]) and until when a booking may be changed
+/// ([`change_deadline`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OfficeRules {
+    pub window: BookingWindow,
+    pub hold_hours: u32,
+    pub cutoff_hours: u32,
 }
 
 /// 预约凭证: the booking, its office, and the QR code the clerk scans.

@@ -69,6 +69,11 @@ impl PeakDays {
         Ok(Self { days })
     }
 
+    /// Every peak day with its release rule, in the tables' order (for the rule page).
+    pub fn days(&self) -> impl Iterator<Item = (&PeakDay, &Release)> {
+        self.days.iter().map(|(d, r)| (d, r))
+    }
+
     /// The peak day on `day`, if it is one.
     pub fn on(&self, day: NaiveDate) -> Option<&PeakDay> {
         self.days

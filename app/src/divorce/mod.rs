@@ -11,6 +11,8 @@ pub mod api;
 pub mod desk;
 pub mod model;
 pub mod pages;
+#[cfg(feature = "ssr")]
+pub mod rules;
 
 /// What a divorce page registers when it first renders (from its own WASM chunk): how its
 /// refusals read.

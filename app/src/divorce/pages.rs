@@ -240,6 +240,7 @@ fn CaseCard(c: CaseView, now: i64, withdraw: ServerAction<Withdraw>) -> impl Int
                 <summary>{x.how_window}</summary>
                 <p>{window}</p>
             </details>
+            <p><a href="/rules/divorce#counting">{x.rules_link}</a></p>
             <p>
                 <a class="mz-button" href=format!("/divorce/case/{}/dates.ics", c.id) download="dates.ics">{x.add_calendar}</a>
             </p>

@@ -7,6 +7,8 @@
 pub mod api;
 pub mod model;
 pub mod pages;
+#[cfg(feature = "ssr")]
+pub mod rules;
 
 /// What a marriage page registers when it first renders (from its own WASM chunk): how its
 /// refusals read.

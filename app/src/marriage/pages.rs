@@ -219,6 +219,7 @@ fn Review(
             <BookingErrors error=action.value() base=BASE state=state.clone() />
             <button type="submit" class="mz-button mz-button--primary">{m.submit_book}</button>
             {note.map(|n| view! { <p class="mz-note">{n}</p> })}
+            <p><a href="/rules/marriage#booking">{m.rules_link}</a></p>
         </ActionForm>
     }
     .into_any()
@@ -301,6 +302,7 @@ fn Booking(
         })}
         <ChangeBooking b=b.clone() can_change=v.can_change office_phone=v.office.phone.clone() cancel=cancel
             reschedule=format!("{}/reschedule", b.page) />
+        <p><a href="/rules/marriage#booking">{m.rules_link}</a></p>
         <Guidance />
     }
 }

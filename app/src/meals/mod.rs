@@ -13,6 +13,8 @@ pub mod desk;
 pub mod model;
 pub mod pages;
 pub mod policy;
+#[cfg(feature = "ssr")]
+pub mod rules;
 pub mod settlement;
 
 /// What a meal page registers when it first renders: how its refusals read.

@@ -324,7 +324,7 @@ fn MenuBody(m: MenuView) -> impl IntoView {
                         </p>
                     </section>
                     <button class="mz-button mz-button--primary" type="submit">{x.place_order}</button>
-                    <ReadAloud />
+                    <p><a href="/rules/meals#tiers">{x.why_price}</a></p>
                     {m.policy.demo.then(|| view! { <p class="mz-note">{x.demo_policy}</p> })}
                     <fieldset class="mz-fieldset" aria-describedby="items-error">
                         <legend>{x.dishes}</legend>
@@ -374,48 +374,6 @@ fn MenuBody(m: MenuView) -> impl IntoView {
             }.into_any()
         }}
     }
-}
-
-/// 朗读: reads the page's `data-speak` texts aloud in the page's language, where the browser
-/// can speak; the button stays hidden where it cannot, and without JavaScript.
-#[component]
-fn ReadAloud() -> impl IntoView {
-    let x = use_texts().meals();
-    let locale = use_locale();
-    let can = RwSignal::new(false);
-    Effect::new(move |_| {
-        #[cfg(feature = "hydrate")]
-        if window().speech_synthesis().is_ok() {
-            can.set(true);
-        }
-    });
-    let speak = move |_| {
-        #[cfg(feature = "hydrate")]
-        {
-            let Ok(synth) = window().speech_synthesis() else {
-                return;
-            };
-            let Ok(nodes) = document().query_selector_all("[data-speak]") else {
-                return;
-            };
-            let text = (0..nodes.length())
-                .filter_map(|i| nodes.item(i).and_then(|n| n.text_content()))
-                .collect::<Vec<_>>()
-                .join(if locale == Locale::ZhCn { "，" } else { ", " });
-            if let Ok(u) = web_sys::SpeechSynthesisUtterance::new_with_text(&text) {
-                u.set_lang(if locale == Locale::ZhCn {
-                    "zh-CN"
-                } else {
-                    "en-US"
-                });
-                synth.cancel();
-                synth.speak(&u);
-            }
-        }
-        #[cfg(not(feature = "hydrate"))]
-        let _ = locale;
-    };
-    view! { <button type="button" class="mz-button" data-read-aloud="" hidden=move || !can.get() on:click=speak>{x.read_aloud}</button> }
 }
 
 /// One order: what, where, the price and why, the pick-up code; cancel until the cut-off.

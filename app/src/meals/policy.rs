@@ -206,6 +206,11 @@ impl Policies {
     pub fn district(&self, key: &str) -> Option<&Policy> {
         self.policies.iter().find(|p| p.district == key)
     }
+
+    /// Every district's policy, in file order.
+    pub fn all(&self) -> &[Policy] {
+        &self.policies
+    }
 }
 
 /// What the price depends on about the elder: their age on the meal's day (from the bound ID

@@ -15,6 +15,8 @@ pub mod ledger;
 pub mod model;
 pub mod pages;
 pub mod policy;
+#[cfg(feature = "ssr")]
+pub mod rules;
 
 /// What a time-bank page registers when it first renders: how its refusals read.
 pub fn on_page() {

@@ -177,7 +177,7 @@ fn HomeBody(
             </p>
             <p class="mz-facts" data-stars=a.stars.stars.to_string()>{"★".repeat(usize::from(a.stars.stars))}" "{stars_line(&h, t)}</p>
             <p><a class="mz-button mz-button--primary" href="/timebank/need">{x.ask_help}</a></p>
-            <p class="mz-note">{x.cap_note(&hours_text(a.cap, t))}</p>
+            <p class="mz-note">{x.cap_note(&hours_text(a.cap, t))}" "<a href="/rules/timebank#stars">{x.rules_link}</a></p>
         </section>
         {(!h.real_name_bound).then(|| view! {
             <p class="mz-notice" role="status">{x.bind_first}" "<a href="/account/realname?next=/timebank">{x.bind_link}</a></p>

@@ -49,6 +49,9 @@ pub struct Policy {
     pub stars: Vec<StarStep>,
     /// 公益积分 earned per verified hour.
     pub points_per_hour: i64,
+    /// The points rate is a demo value (pages say so beside it).
+    #[serde(default)]
+    pub demo_points_per_hour: bool,
     /// The most one gift may move.
     pub max_gift_minutes: i64,
     /// The longest one need may ask for.
@@ -121,6 +124,11 @@ impl Policies {
 
     pub fn district(&self, key: &str) -> Option<&Policy> {
         self.0.iter().find(|p| p.district == key)
+    }
+
+    /// Every district's rules, in file order.
+    pub fn all(&self) -> &[Policy] {
+        &self.0
     }
 }
 

@@ -3,6 +3,7 @@
 mod field;
 pub mod format;
 mod page;
+pub mod rule_doc;
 
 pub use field::{field_error, form_error, typed, Field, FormError};
 pub use page::{set_status, Forbidden, NotFound, Page, RequireResident, RequireStaff};

@@ -25,8 +25,8 @@ use app::{
         model::{
             change_deadline, eve_of, hold_expires_at, reminder_due_at, slot_start, voucher_payload,
             BookingStatus, BookingView, BookingWindow, CheckedIn, ClerkBooking, ClerkDay,
-            DayOutcome, OfficeView, Party, PickerData, PurposeSpec, Refusal, SlotView, VoucherCode,
-            VoucherView,
+            DayOutcome, OfficeRules, OfficeView, Party, PickerData, PurposeSpec, Refusal, SlotView,
+            VoucherCode, VoucherView,
         },
         peak::PeakDays,
     },
@@ -713,7 +713,8 @@ impl SqlAppointments {
 
     async fn office(&self, id: &str) -> DeskResult<OfficeView> {
         let r = sqlx::query(
-            "SELECT u.id, u.name_zh, u.name_en, o.address_zh, o.address_en, o.phone \
+            "SELECT u.id, u.name_zh, u.name_en, o.address_zh, o.address_en, o.phone, \
+             o.window_first_day, o.window_last_day, o.hold_hours, o.cutoff_hours \
              FROM registry_offices o JOIN units u ON u.id = o.unit_id WHERE o.unit_id = $1",
         )
         .bind(id)
@@ -739,6 +740,14 @@ impl SqlAppointments {
                 .into_iter()
                 .map(|(d, o, c)| (d as u32, o, c))
                 .collect(),
+            rules: OfficeRules {
+                window: BookingWindow {
+                    first_day: r.try_get::<i64, _>("window_first_day").map_err(db)? as u32,
+                    last_day: r.try_get::<i64, _>("window_last_day").map_err(db)? as u32,
+                },
+                hold_hours: r.try_get::<i64, _>("hold_hours").map_err(db)? as u32,
+                cutoff_hours: r.try_get::<i64, _>("cutoff_hours").map_err(db)? as u32,
+            },
         })
     }
 

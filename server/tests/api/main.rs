@@ -15,6 +15,7 @@ mod marriage;
 mod marriage_flow;
 mod meals;
 mod robustness;
+mod rules;
 mod staff;
 mod timebank;
 mod two_instances;
