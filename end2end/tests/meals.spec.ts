@@ -120,6 +120,18 @@ test('a daughter orders for her father after he confirmed her grant; the canteen
     await expect(canteen.getByRole('listitem').filter({ hasText: `取餐码${code}` }).getByText('已取餐', { exact: true })).toBeVisible();
   });
 
+  await test.step('the canteen finds the father\'s orders by his name (never in the address)', async () => {
+    await canteen.getByLabel('按姓名查找', { exact: true }).fill('张建国');
+    await canteen.getByRole('button', { name: '查找', exact: true }).click();
+    await expect(canteen.getByText('只显示 张建国 的订单。')).toBeVisible();
+    await expect(canteen.getByRole('listitem').filter({ hasText: `取餐码${code}` })).toBeVisible();
+    expect(canteen.url()).not.toContain('张建国');
+    expect(decodeURIComponent(canteen.url())).not.toContain('张建国');
+    await axe(canteen, '/staff/meals (found by name)');
+    await canteen.getByRole('link', { name: '显示全部', exact: true }).click();
+    await expect(canteen.getByText('只显示 张建国 的订单。')).toHaveCount(0);
+  });
+
   await test.step('the father\'s order now reads collected', async () => {
     await page.reload();
     await expect(page.getByText('已取餐', { exact: true })).toBeVisible();

@@ -474,7 +474,8 @@ fn CanteenPage() -> impl IntoView {
     let t = use_texts();
     let x = t.meals();
     let q = use_query_map();
-    let day = q.with_untracked(|q| q.get("day").unwrap_or_default());
+    // Followed as the address changes (the day's links, "show all"), not only on first render.
+    let day = Memo::new(move |_| q.with(|q| q.get("day").unwrap_or_default()));
     let close = ServerAction::<CloseOrder>::new();
     let code = ServerAction::<ServeCode>::new();
     let add = ServerAction::<AddItem>::new();
@@ -493,9 +494,10 @@ fn CanteenPage() -> impl IntoView {
                 code.version().get(),
                 add.version().get(),
                 name.get(),
+                day.get(),
             )
         },
-        move |(_, _, _, name)| super::api::canteen_lists(day.clone(), name),
+        move |(_, _, _, name, day)| super::api::canteen_lists(day, name),
     );
     view! {
         <RequireStaff view=move |staff| {
@@ -557,7 +559,7 @@ fn CanteenBody(
         </ActionForm>
         {found.map(|n| view! {
             <p class="mz-notice" role="status">{x.found_for(&n)}" "
-                <a class="mz-link" href=all>{x.show_all}</a></p>
+                <a class="mz-link" href=all on:click=move |_| find.value().set(None)>{x.show_all}</a></p>
         })}
         <FormError error=form_error(close.value()) />
         {d.meals.into_iter().map(|ml| {
