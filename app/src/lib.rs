@@ -111,6 +111,7 @@ pub fn App() -> impl IntoView {
                 </Routes>
                 <footer class="mz-footer">
                     <p>{t.common.footer}</p>
+                    <p><a href="/rules">{t.common.rules_link}</a></p>
                 </footer>
             </session::SessionProvider>
         </Router>
