@@ -447,6 +447,9 @@ struct Figures {
     burst_wall: Duration,
     burst_lat: Vec<Duration>,
     burst_slot: (i64, i64),
+    /// The same burst's size of `GET /healthz` (no session, no database): what the same client,
+    /// server and two cores take to answer that many requests released at once.
+    floor_lat: Vec<Duration>,
     problems: Vec<String>,
 }
 
@@ -709,6 +712,24 @@ async fn measure(server: Handle, served: &Served) -> Figures {
     for w in warm {
         let _ = w.await;
     }
+    // The floor: as many requests that touch nothing, released at once over the same connections.
+    let barrier = Arc::new(tokio::sync::Barrier::new(BURST));
+    let floor: Vec<_> = (0..BURST)
+        .map(|_| {
+            let (http, barrier) = (http.clone(), barrier.clone());
+            tokio::spawn(async move {
+                barrier.wait().await;
+                let start = Instant::now();
+                http.healthz().await;
+                start.elapsed()
+            })
+        })
+        .collect();
+    let mut floor_lat = vec![];
+    for f in floor {
+        floor_lat.push(f.await.expect("a floor task"));
+    }
+    floor_lat.sort();
     let barrier = Arc::new(tokio::sync::Barrier::new(BURST));
     let slot = Arc::new(burst_slot.clone());
     let tasks: Vec<_> = burst_people
@@ -781,6 +802,7 @@ async fn measure(server: Handle, served: &Served) -> Figures {
         burst_wall,
         burst_lat,
         burst_slot: burst_slot_counts,
+        floor_lat,
         problems,
     }
 }
@@ -974,6 +996,17 @@ fn report(runs: &[(&str, Figures)]) -> String {
     );
     row(
         &mut s,
+        format!("floor: {BURST} `GET /healthz` released at once (no session, no database): p50 / p99"),
+        &|f| {
+            format!(
+                "{} / {}",
+                ms(percentile(&f.floor_lat, 50.0)),
+                ms(percentile(&f.floor_lat, 99.0))
+            )
+        },
+    );
+    row(
+        &mut s,
         "burst: first request sent to last answer".into(),
         &|f| {
             format!(
@@ -1013,7 +1046,7 @@ fn report(runs: &[(&str, Figures)]) -> String {
          ## How the write path holds under a burst (issue 10 §3)\n\n\
          A refusal that can be decided by reading is decided before any write: a repeated idempotency key is \
          answered from the stored outcome, and a slot already full is told `SlotFull` from the slot's row, so \
-         an attempt that arrives after the slot has filled never queues for a write. In a burst released at one instant that is not enough: every attempt reads \"places left\" before the first hold commits, so all of them queue (the next step: an in-process admission gate per slot that lets no more attempts into the write path than places are left); {} of the attempts were refused. On SQLite every write transaction starts with \
+         an attempt that arrives after the slot has filled never queues for a write. In a burst released at one instant every attempt reads \"places left\" before the first hold commits, so an admission gate per slot (`server/src/admission.rs`) lets no more attempts into the write path than places are left; the others wait without a connection or the write lock and are told `SlotFull` together when the last place is taken ({} of the attempts were refused). The floor row is what the same client and server take to answer as many requests that touch nothing, released the same way: on two cores shared by the client and the server the burst cannot end sooner than its requests can be parsed and answered at all. On SQLite every write transaction starts with \
          `BEGIN IMMEDIATE` (it holds the one write lock from its first statement, so a transaction that reads \
          before it writes never fails with \"database is locked\"), and the writers of one server wait on one \
          fair lock, woken in order, instead of SQLite's busy handler that sleeps 1, 2, 5, … 100 ms between \
