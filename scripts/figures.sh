@@ -23,7 +23,7 @@ if [ -f $main.gz ]; then main_gz=$(stat -c %s $main.gz); else main_gz=$(gzip -9 
 echo "main WASM: $(kb "$(stat -c %s $main)") raw, $(kb "$main_gz") gzip"
 # The main module's budget, a ratchet: lower it when the module shrinks, never raise it to let a
 # change in. The home page's budget (all it loads) is 250 KB gzip (the shape issue).
-MAIN_BUDGET_KB=${MAIN_BUDGET_KB:-235}
+MAIN_BUDGET_KB=${MAIN_BUDGET_KB:-230}
 if [ "${1:-}" = "--check" ]; then
   if [ "$main_gz" -gt $((MAIN_BUDGET_KB * 1024)) ]; then
     echo "figures.sh: the main WASM module is $(kb "$main_gz") gzip, over its budget of $MAIN_BUDGET_KB KB" >&2

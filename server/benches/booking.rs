@@ -996,7 +996,9 @@ fn report(runs: &[(&str, Figures)]) -> String {
     );
     row(
         &mut s,
-        format!("floor: {BURST} `GET /healthz` released at once (no session, no database): p50 / p99"),
+        format!(
+            "floor: {BURST} `GET /healthz` released at once (no session, no database): p50 / p99"
+        ),
         &|f| {
             format!(
                 "{} / {}",

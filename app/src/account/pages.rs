@@ -335,6 +335,7 @@ fn ServiceFilters(
 #[component]
 fn AffairsPage() -> impl IntoView {
     let t = use_texts();
+    let locale = use_locale();
     let x = t.account();
     let data = Resource::new(|| (), |_| super::api::affairs());
     let only = service_param();
@@ -356,7 +357,7 @@ fn AffairsPage() -> impl IntoView {
                                             {if shown.is_empty() {
                                                 view! { <p class="mz-empty">{t.home.no_affairs}</p> }.into_any()
                                             } else {
-                                                view! { <ul class="mz-list">{shown.into_iter().map(|a| view! { <crate::home::AffairItem a=a /> }).collect_view()}</ul> }.into_any()
+                                                view! { <ul class="mz-list">{shown.into_iter().map(|a| crate::home::affair_item(a, t, locale)).collect_view()}</ul> }.into_any()
                                             }}
                                             <p>
                                                 <a class="mz-button" href="/messages">{t.home.message_centre}

@@ -6,14 +6,6 @@ use chrono::{DateTime, Utc};
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 
-/// A service tile.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct TileView {
-    pub href: String,
-    pub name: String,
-    pub body: String,
-}
-
 /// One item of 我的办件 in words.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct AffairLine {
@@ -36,7 +28,10 @@ pub struct AffairLine {
 /// A signed-in resident's part of the home page: the first few items of 我的办件.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct MyHome {
-    pub affairs: Vec<AffairLine>,
+    /// The first items of 我的办件 ([`HOME_AFFAIRS`]) as HTML the server drew with
+    /// [`super::affair_item`] (escaped as every view is): the page shows them as they are, so
+    /// the main module, which every first visit loads, carries no code to decode or draw them.
+    pub affairs_html: String,
     /// How many items 我的办件 holds in all.
     pub total: u32,
     pub unread_messages: u32,
@@ -91,7 +86,8 @@ pub fn affair_line(a: crate::account::model::Affair, t: &'static crate::i18n::Te
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct HomeView {
-    pub tiles: Vec<TileView>,
+    /// The services' tiles as HTML the server drew (as [`MyHome::affairs_html`]).
+    pub tiles_html: String,
     /// `None` for a visitor who has not signed in.
     pub mine: Option<MyHome>,
 }
@@ -100,31 +96,39 @@ pub struct HomeView {
 #[server(prefix = "/api", endpoint = "account/home")]
 pub async fn home_data() -> AppResult<HomeView> {
     use crate::{account::desk::AccountDesk, catalogue, desk::desk};
-    let t = crate::prefs::Prefs::detect().locale.texts();
-    let tiles = catalogue::services()
-        .iter()
-        .filter_map(|s| s.tile.as_ref())
-        .map(|tile| TileView {
-            href: tile.href.to_owned(),
-            name: (tile.name)(t).to_owned(),
-            body: (tile.body)(t).to_owned(),
-        })
-        .collect();
+    use leptos::tachys::view::RenderHtml;
+    let locale = crate::prefs::Prefs::detect().locale;
+    let t = locale.texts();
+    let tiles_html = view! {
+        <ul class="mz-tiles">
+            {catalogue::services().iter().filter_map(|s| s.tile.as_ref()).map(|tile| view! {
+                <li class="mz-tile">
+                    <a class="mz-tile__link" href=tile.href>
+                        <span class="mz-tile__name">{(tile.name)(t)}</span>
+                        <span class="mz-tile__body">{(tile.body)(t)}</span>
+                    </a>
+                </li>
+            }).collect_view()}
+        </ul>
+    }
+    .to_html();
     let mine = match crate::web::current_resident().await? {
         Some(me) => {
             let home = desk::<dyn AccountDesk>()?.home(&me).await?;
+            let total = home.affairs.len() as u32;
+            let first = home.affairs.into_iter().take(HOME_AFFAIRS);
             Some(MyHome {
-                total: home.affairs.len() as u32,
-                affairs: home
-                    .affairs
-                    .into_iter()
-                    .take(HOME_AFFAIRS)
-                    .map(|a| affair_line(a, t))
-                    .collect(),
+                total,
+                affairs_html: view! {
+                    <ul class="mz-list">
+                        {first.map(|a| super::affair_item(affair_line(a, t), t, locale)).collect_view()}
+                    </ul>
+                }
+                .to_html(),
                 unread_messages: home.unread_messages,
             })
         }
         None => None,
     };
-    Ok(HomeView { tiles, mine })
+    Ok(HomeView { tiles_html, mine })
 }

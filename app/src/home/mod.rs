@@ -7,17 +7,16 @@
 pub mod api;
 
 use crate::{
-    i18n::{use_locale, use_texts},
+    i18n::{use_texts, Locale, Texts},
     ui::{format, Page},
 };
 use leptos::prelude::*;
 
 /// One item of 我的办件: its service and number, its status in words, what comes next and
-/// when; an elder's item seen through a grant says whose it is.
-#[component]
-pub fn AffairItem(a: api::AffairLine) -> impl IntoView {
-    let t = use_texts();
-    let locale = use_locale();
+/// when; an elder's item seen through a grant says whose it is. A plain function, not a
+/// component: the server draws the home page's items with it ([`api::MyHome::affairs_html`]),
+/// the affairs page (in the resident chunk) draws all of them.
+pub fn affair_item(a: api::AffairLine, t: &'static Texts, locale: Locale) -> impl IntoView {
     let when = a
         .next_at
         .and_then(|n| chrono::DateTime::from_timestamp(n, 0))
@@ -50,28 +49,17 @@ pub fn HomePage() -> impl IntoView {
                         Ok(d) => view! {
                             <section class="mz-section" aria-labelledby="services-h">
                                 <h2 id="services-h">{t.home.services}</h2>
-                                <ul class="mz-tiles">
-                                    {d.tiles.into_iter().map(|s| view! {
-                                        <li class="mz-tile">
-                                            <a class="mz-tile__link" href=s.href>
-                                                <span class="mz-tile__name">{s.name}</span>
-                                                <span class="mz-tile__body">{s.body}</span>
-                                            </a>
-                                        </li>
-                                    }).collect_view()}
-                                </ul>
+                                <div class="mz-fragment" inner_html=d.tiles_html></div>
                             </section>
                             <section class="mz-section" aria-labelledby="affairs-h">
                                 <h2 id="affairs-h">{t.home.my_affairs}</h2>
                                 {match d.mine {
                                     Some(mine) => view! {
-                                        {if mine.affairs.is_empty() {
+                                        {if mine.total == 0 {
                                             view! { <p class="mz-empty">{t.home.no_affairs}</p> }.into_any()
                                         } else {
                                             view! {
-                                                <ul class="mz-list">
-                                                    {mine.affairs.into_iter().map(|a| view! { <AffairItem a=a /> }).collect_view()}
-                                                </ul>
+                                                <div class="mz-fragment" inner_html=mine.affairs_html></div>
                                                 <p><a class="mz-link" href="/affairs">{t.home.all_affairs(&mine.total.to_string())}</a></p>
                                             }.into_any()
                                         }}
