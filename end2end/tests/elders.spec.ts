@@ -57,7 +57,7 @@ test('a community worker confirms an elder\'s status after checking the ID card,
 
   await test.step('the elder is told, and the meal price says so', async () => {
     await page.goto('/messages');
-    await expect(page.getByText('社区已确认您的低保对象身份')).toBeVisible();
+    await expect(page.getByRole('heading', { name: /社区已确认您的低保对象身份/ })).toBeVisible();
     await page.goto('/meals/menu?elder=&canteen=canteen-ximen&day=2026-11-24&meal=lunch');
     await expect(page.getByText(/^低保对象：补贴提高到每餐\d+\.\d\d元$/)).toBeVisible();
   });

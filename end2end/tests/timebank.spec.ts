@@ -28,7 +28,7 @@ test('a volunteer banks two hours and spends one on help for her mother', async 
     await expectOnFirstScreen(volunteer, volunteer.getByRole('link', { name: '请志愿者帮忙', exact: true }), '请志愿者帮忙');
     await axe(volunteer, '/timebank');
     await volunteer.getByRole('listitem').filter({ hasText: '爱心时间银行志愿服务队' }).getByRole('button', { name: '申请加入', exact: true }).click();
-    await expect(volunteer.getByText('等待组织审核')).toBeVisible();
+    await expect(volunteer.getByText('入会申请待审核')).toBeVisible();
   });
 
   await test.step('the organisation accepts her and publishes a shift for this morning', async () => {

@@ -242,11 +242,10 @@ fn MessagesPage() -> impl IntoView {
     view! {
         <Page title=t.account().messages_title.to_string()>
             <RequireResident view=move |_| {
-                let only = only.clone();
                 view! {
                     <Suspense>
                         {move || {
-                            let only = only.clone();
+                            let only = only.get();
                             Suspend::new(async move {
                             match list.await {
                                 Ok(items) if items.is_empty() => view! { <p class="mz-empty">{t.account().no_messages}</p> }.into_any(),
@@ -299,10 +298,11 @@ fn MessagesPage() -> impl IntoView {
 }
 
 /// The `service` filter of a list page (`?service=meals`), if any.
-fn service_param() -> Option<String> {
-    use_query_map()
-        .with_untracked(|q| q.get("service"))
-        .filter(|s| !s.is_empty())
+/// The service a list is filtered by (`?service=`), tracked: with JavaScript a filter link
+/// changes only the query, and the list follows it without fetching again.
+fn service_param() -> Memo<Option<String>> {
+    let query = use_query_map();
+    Memo::new(move |_| query.with(|q| q.get("service")).filter(|s| !s.is_empty()))
 }
 
 /// Filters a list by service with plain links (they work without JavaScript): all, then each
@@ -342,11 +342,10 @@ fn AffairsPage() -> impl IntoView {
     view! {
         <Page title=x.affairs_title.to_string()>
             <RequireResident view=move |_| {
-                let only = only.clone();
                 view! {
                     <Suspense>
                         {move || {
-                            let only = only.clone();
+                            let only = only.get();
                             Suspend::new(async move {
                                 match data.await {
                                     Ok(v) => {
