@@ -229,7 +229,7 @@ async fn outcome(app: &TestApp, w: &World) -> Outcome {
         .await,
         portions_taken: scalar(
             app,
-            "SELECT COALESCE(SUM(taken), 0) FROM menu_items WHERE id IN (SELECT item_id FROM meal_order_items i JOIN meal_orders o ON o.id = i.order_id WHERE o.elder_id = $1)",
+            "SELECT CAST(COALESCE(SUM(taken), 0) AS BIGINT) FROM menu_items WHERE id IN (SELECT item_id FROM meal_order_items i JOIN meal_orders o ON o.id = i.order_id WHERE o.elder_id = $1)",
             d,
         )
         .await,
@@ -253,13 +253,13 @@ async fn outcome(app: &TestApp, w: &World) -> Outcome {
         .await,
         deceased_minutes: scalar(
             app,
-            "SELECT COALESCE(SUM(balance), 0) FROM tb_accounts WHERE kind = 'resident' AND owner = $1",
+            "SELECT CAST(COALESCE(SUM(balance), 0) AS BIGINT) FROM tb_accounts WHERE kind = 'resident' AND owner = $1",
             d,
         )
         .await,
         daughter_minutes: scalar(
             app,
-            "SELECT COALESCE(SUM(balance), 0) FROM tb_accounts WHERE kind = 'resident' AND owner = $1",
+            "SELECT CAST(COALESCE(SUM(balance), 0) AS BIGINT) FROM tb_accounts WHERE kind = 'resident' AND owner = $1",
             &w.daughter_id,
         )
         .await,
