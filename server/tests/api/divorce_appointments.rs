@@ -192,7 +192,7 @@ async fn both_parties_book_the_application_and_the_clerks_receipt_opens_the_case
 async fn a_certificate_booking_outside_the_window_is_refused_and_inside_it_ends_in_the_certificate()
 {
     let app = marriage_app().await;
-    let (_a, _b, _ida, _idb, case) = received_by_appointment(&app).await;
+    let (_a, _b, ida, idb, case) = received_by_appointment(&app).await;
     let case_id = case["id"].as_str().unwrap().to_owned();
     // Received Thursday 3 September: day 30 is Saturday 3 October, in the National Day
     // holiday, so the cooling-off period ends Thursday 8 October at 17:00.
@@ -241,7 +241,7 @@ async fn a_certificate_booking_outside_the_window_is_refused_and_inside_it_ends_
         json(book_for_case(&app, &b, "counselling", &case_id, &counselling, "s2").await).await;
     assert_eq!(session["status"], "Confirmed");
     // A stranger cannot book for the couple's case.
-    let (stranger, _) = resident(&app, 9).await;
+    let (stranger, id_stranger) = resident(&app, 9).await;
     let res = book_for_case(
         &app,
         &stranger,
@@ -270,6 +270,24 @@ async fn a_certificate_booking_outside_the_window_is_refused_and_inside_it_ends_
         "OutsideCertificateWindow"
     );
     assert_eq!(booked(&app, &after).await.0, 0);
+    // Proxy grants (代办) between the two, either way, and one of A's with someone else.
+    let (ra, rb, rs) = (
+        resident_id(&app, &ida).await,
+        resident_id(&app, &idb).await,
+        resident_id(&app, &id_stranger).await,
+    );
+    for (id, elder, proxy) in [("g-ab", &ra, &rb), ("g-ba", &rb, &ra), ("g-as", &ra, &rs)] {
+        sqlx::query(
+            "INSERT INTO proxy_grants (id, elder_id, proxy_id, relation, scopes, ends_on, status, created_at, confirmed_at) \
+             VALUES ($1, $2, $3, 'other', 'meals,records', '2027-12-31', 'active', 0, 0)",
+        )
+        .bind(id)
+        .bind(elder)
+        .bind(proxy)
+        .execute(app.db.pool())
+        .await
+        .unwrap();
+    }
     // On 9 October the clerk issues the certificate: the case ends as divorced.
     set(&app, "2026-10-09T01:30:00Z");
     done_at_the_counter(
@@ -281,6 +299,21 @@ async fn a_certificate_booking_outside_the_window_is_refused_and_inside_it_ends_
     .await;
     let cases = json(app.call(&a, "divorce/mine", &[]).await).await;
     assert_eq!(cases[0]["status"], "Divorced");
+    // The certificate ended the grants between the two (issue 15 §2), and only those.
+    let grants: Vec<(String, String, Option<String>)> =
+        sqlx::query_as("SELECT id, status, ended_by FROM proxy_grants ORDER BY id")
+            .fetch_all(app.db.pool())
+            .await
+            .unwrap();
+    let ended_by = format!("divorce:{case_id}");
+    assert_eq!(
+        grants,
+        vec![
+            ("g-ab".into(), "revoked".into(), Some(ended_by.clone())),
+            ("g-as".into(), "active".into(), None),
+            ("g-ba".into(), "revoked".into(), Some(ended_by)),
+        ]
+    );
     // Nothing happens twice: the outcome again is refused, the case unchanged.
     let clerk = clerk(&app).await;
     let res = record_done(&app, &clerk, &visit_id, "2026-10-09").await;
@@ -397,4 +430,12 @@ async fn a_receipt_refused_at_the_counter_says_why_on_the_appointments_row() {
     assert_eq!(status_of(&app, &id).await, "checked_in");
     let cases = json(app.call(&b, "divorce/mine", &[]).await).await;
     assert_eq!(cases.as_array().unwrap().len(), 0);
+}
+
+async fn resident_id(app: &TestApp, id_number: &str) -> String {
+    sqlx::query_scalar("SELECT id FROM residents WHERE id_number = $1")
+        .bind(id_number)
+        .fetch_one(app.db.pool())
+        .await
+        .unwrap()
 }
