@@ -93,7 +93,10 @@ macro_rules! lazy_page {
                 reason = "named after its route, so each export is unique"
             )]
             async fn $route() -> ::leptos::prelude::AnyView {
-                ::leptos::prefetch_lazy_fn_on_server(stringify!($chunk));
+                // No `prefetch_lazy_fn_on_server`: its `<link rel=preload>` of the chunk's WASM in
+                // the head competes with the main module at high priority from the first byte,
+                // on a page that reads and works before any WASM; the chunk is fetched when the
+                // page hydrates, one round trip later (see ARCHITECTURE.md, Pages and their chunks).
                 super::on_page();
                 ::leptos::prelude::IntoAny::into_any(::leptos::view! { <$page /> })
             }
