@@ -703,6 +703,9 @@ impl SqlAfterDeath {
     ) -> DeskResult<()> {
         let now = self.clock.now().timestamp();
         let mut tx = self.db.begin_write().await.map_err(db)?;
+        // The count below is taken under the need's lock: on PostgreSQL (READ COMMITTED) six
+        // uploads at once would otherwise each count four and all land.
+        super::lock_subject(&mut tx, "case_documents", &format!("{}:{need_key}", t.id)).await?;
         let inserted = sqlx::query(
             "INSERT INTO case_documents (id, case_id, task_id, need_key, kind, size, file_key, uploaded_by, uploaded_at) \
              SELECT $1, $2, $3, $4, $5, $6, $7, $8, $9 \
@@ -1086,6 +1089,8 @@ impl AfterDeathDesk for SqlAfterDeath {
         .map_err(db)?
         .rows_affected();
         if changed == 1 {
+            super::life::join_family(&mut tx, &format!("after_death:{case_id}"), resident_id)
+                .await?;
             insert_message(
                 &mut tx,
                 resident_id,

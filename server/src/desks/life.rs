@@ -171,6 +171,28 @@ pub async fn record(
     Ok(Some(id))
 }
 
+/// Adds a family member to the event recorded from `source`, if there is one (a co-applicant
+/// the bundle's holder accepts after the death was confirmed): they read what the family reads.
+/// The message the family was sent when the cascade ended is not sent again; the bundle's page
+/// shows the same progress.
+pub async fn join_family(
+    conn: &mut AnyConnection,
+    source: &str,
+    resident_id: &str,
+) -> DeskResult<()> {
+    sqlx::query(
+        "INSERT INTO life_event_family (event_id, resident_id) \
+         SELECT id, $2 FROM life_events WHERE source = $1 AND (subject_id IS NULL OR subject_id <> $2) \
+         ON CONFLICT DO NOTHING",
+    )
+    .bind(source)
+    .bind(resident_id)
+    .execute(&mut *conn)
+    .await
+    .map_err(db)?;
+    Ok(())
+}
+
 /// An event's progress as its source shows it to the family.
 #[derive(Debug, Clone)]
 pub struct Progress {

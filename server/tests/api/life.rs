@@ -6,7 +6,7 @@
 //! and an elder's items for the family member who acts for them.
 
 use crate::{
-    after_death::{act, apply, bundle, staff, task, PLAIN},
+    after_death::{act, apply, bundle, draft, staff, task, PLAIN},
     helpers::{
         add_slot, book, id_number, json, marriage_app, new_client, partner, partner_signs_in,
         resident, TestApp,
@@ -90,6 +90,7 @@ struct World {
     deceased_id: String,
     daughter: Client,
     daughter_id: String,
+    spouse: Client,
     spouse_id: String,
     slot: String,
     case: String,
@@ -174,6 +175,7 @@ async fn world(app: &TestApp) -> World {
         deceased_id,
         daughter,
         daughter_id,
+        spouse,
         spouse_id,
         slot,
         case,
@@ -415,6 +417,42 @@ async fn a_death_accepted_by_civil_affairs_is_followed_by_every_service_once() {
         .await;
     assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
     assert!(res.text().await.unwrap().contains("AccountClosed"));
+}
+
+#[tokio::test]
+async fn a_relative_added_to_the_bundle_after_the_death_reads_what_the_family_reads() {
+    let app = app().await;
+    let w = world(&app).await;
+    app.due("life_events").await;
+    let statement = |c: &Client| {
+        let c = c.clone();
+        let (app, of) = (&app, w.deceased_id.clone());
+        async move {
+            app.call(
+                &c,
+                "timebank/statement",
+                &[("of", of.as_str()), ("points", "")],
+            )
+            .await
+            .status()
+        }
+    };
+    assert_ne!(statement(&w.spouse).await, StatusCode::OK);
+    // The spouse asks to be added after the cascade ran; the daughter, who holds it, agrees.
+    draft(&app, &w.spouse, &deceased_number(), PLAIN).await;
+    let res = app.call(&w.spouse, "after-death/join", &[]).await;
+    assert!(res.status().is_success(), "join: {}", res.status());
+    let res = app
+        .call(
+            &w.daughter,
+            "after-death/accept",
+            &[("case_id", &w.case), ("resident_id", &w.spouse_id)],
+        )
+        .await;
+    assert!(res.status().is_success(), "accept: {}", res.status());
+    assert_eq!(statement(&w.spouse).await, StatusCode::OK);
+    // Nothing ran again for them.
+    assert_eq!(app.due("life_events").await.total(), 0);
 }
 
 /// Runs the cascade with `fault`, which must stop it, then again as a restarted server would.
