@@ -107,6 +107,7 @@ pub fn audit_action(action: &str, t: &'static crate::i18n::Texts) -> String {
         "served" => x.act_meal_served,
         "notices.read" => x.act_notices_read,
         "check" => x.act_elder_check,
+        "card_mismatch" => x.act_card_mismatch,
         "status.confirm" => x.act_status_confirm,
         "status.end" => x.act_status_end,
         _ => return action.to_owned(),
@@ -184,6 +185,7 @@ mod tests {
             "set_capacity",
             "publish",
             "confirm_at_counter",
+            "card_mismatch",
         ] {
             actions.push(format!("marriage.{v}"));
         }

@@ -164,6 +164,9 @@ impl ElderDesk for SqlElders {
         };
         let (elder, number): (String, String) = (row.get(0), row.get(1));
         if number != id_checked.as_str() {
+            // A card that does not match is audited too (who tried which elder), then refused.
+            audit(&mut tx, now, staff.into(), "elders.card_mismatch", &elder).await?;
+            tx.commit().await.map_err(db)?;
             return Err(refused("elder_id_number", Refusal::IdMismatch));
         }
         let id = new_id();

@@ -681,6 +681,9 @@ impl ProxyDesk for SqlProxy {
             return Err(refused("elder_phone", Refusal::NoSuchElder));
         };
         if id_number != id_checked.as_str() {
+            // A card that does not match is audited too (who tried which elder), then refused.
+            audit(&mut tx, now, staff.into(), "proxy.card_mismatch", &elder).await?;
+            tx.commit().await.map_err(db)?;
             return Err(refused("elder_id_number", Refusal::IdMismatch));
         }
         let proxy: Option<String> = sqlx::query_scalar(

@@ -213,6 +213,15 @@ async fn only_a_community_worker_confirms_and_only_with_the_elders_own_id_card()
     let text = refusal(check(&app, &worker, "张桂花", &phone, &id).await).await;
     assert!(text.contains("NoSuchElder"), "{text}");
     assert_eq!(count(&app, "SELECT COUNT(*) FROM elder_checks").await, 0);
+    assert_eq!(
+        count(
+            &app,
+            "SELECT COUNT(*) FROM audit_log WHERE action = 'elders.card_mismatch'"
+        )
+        .await,
+        1,
+        "the card that did not match is audited"
+    );
     // A check is the worker's own: another worker, or a canteen operator, cannot use it.
     let chk = check_id(&check(&app, &worker, "张桂英", &phone, &id).await);
     let admin = staff(&app, "admin").await;
@@ -281,6 +290,15 @@ async fn only_a_community_worker_confirms_and_only_with_the_elders_own_id_card()
     assert!(refusal(grant(worker.clone(), other).await)
         .await
         .contains("IdMismatch"));
+    assert_eq!(
+        count(
+            &app,
+            "SELECT COUNT(*) FROM audit_log WHERE action = 'proxy.card_mismatch'"
+        )
+        .await,
+        1,
+        "the card that did not match is audited"
+    );
     assert!(grant(worker.clone(), id.clone())
         .await
         .status()
