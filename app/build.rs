@@ -11,7 +11,8 @@
 //!   loaded) code calls, so its texts travel with its WASM chunk, not in the main module.
 //!
 //! zh-CN is the reference; a key missing from `en` falls back to the Chinese text with a build
-//! warning, and the unit test `every_locale_has_the_same_keys` fails.
+//! warning, and the unit test `every_locale_has_the_same_keys` fails. A key written twice in one
+//! file fails the build (JSON parsers keep the last silently, so the first text would be lost).
 
 use std::{
     collections::{BTreeMap, BTreeSet},
@@ -42,11 +43,37 @@ fn load(dir: &Path) -> Namespaces {
             .to_string_lossy()
             .replace('-', "_");
         let text = fs::read_to_string(&path).expect("read locale file");
-        let map: BTreeMap<String, String> =
+        let Texts(map) =
             serde_json::from_str(&text).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
         out.insert(ns, map);
     }
     out
+}
+
+/// One locale file's texts; a key that appears twice is an error.
+struct Texts(BTreeMap<String, String>);
+
+impl<'de> serde::Deserialize<'de> for Texts {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct Visitor;
+        impl<'de> serde::de::Visitor<'de> for Visitor {
+            type Value = Texts;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("an object of texts")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(self, mut a: A) -> Result<Texts, A::Error> {
+                let mut map = BTreeMap::new();
+                while let Some((k, v)) = a.next_entry::<String, String>()? {
+                    if map.contains_key(&k) {
+                        return Err(serde::de::Error::custom(format!("the key {k:?} twice")));
+                    }
+                    map.insert(k, v);
+                }
+                Ok(Texts(map))
+            }
+        }
+        d.deserialize_map(Visitor)
+    }
 }
 
 /// The `{name}` placeholders of a text.
