@@ -5,9 +5,12 @@
 //! takes the database's one write lock at the first statement (`BEGIN IMMEDIATE`), so a
 //! transaction that reads first and writes later can never find that another writer committed
 //! in between (SQLite would refuse it: "database is locked"); and inside one server the writers
-//! queue on a fair lock, woken in order, instead of sleep-polling SQLite's busy handler. A
-//! refusal that can be decided by reading is decided before, without the lock. On PostgreSQL
-//! writers do not queue: the guarded statements and unique keys decide every race.
+//! queue on a fair lock, woken in order, instead of sleep-polling SQLite's busy handler. SQLite
+//! has one writer at a time whatever the pool, so the writers have a connection of their own:
+//! a write transaction never waits in the readers' queue for a connection (in a burst, behind
+//! hundreds of reads) while it holds the writer turn. A refusal that can be decided by reading is
+//! decided before, without the lock. On PostgreSQL writers do not queue: the guarded statements
+//! and unique keys decide every race.
 
 use anyhow::Context;
 use sqlx::{any::AnyPoolOptions, AnyConnection, AnyPool, Executor, Transaction};
@@ -24,12 +27,19 @@ pub enum Engine {
     Postgres,
 }
 
-/// The pool, and (on SQLite) the queue of this server's writers.
+/// The pool, and (on SQLite) the queue of this server's writers and their connection.
 #[derive(Clone)]
 pub struct Db {
     pool: AnyPool,
     engine: Engine,
-    writers: Option<Arc<tokio::sync::Mutex<()>>>,
+    writers: Option<Writers>,
+}
+
+/// SQLite's writers: their turn, taken in order, and the one connection a turn writes on.
+#[derive(Clone)]
+struct Writers {
+    turn: Arc<tokio::sync::Mutex<()>>,
+    conn: AnyPool,
 }
 
 impl Db {
@@ -44,19 +54,27 @@ impl Db {
 
     /// A write transaction (see the module's doc).
     pub async fn begin_write(&self) -> Result<WriteTx, sqlx::Error> {
-        let turn = match &self.writers {
-            Some(queue) => Some(queue.clone().lock_owned().await),
-            None => None,
-        };
-        let tx = match self.engine {
-            Engine::Sqlite => self.pool.begin_with("BEGIN IMMEDIATE").await?,
-            Engine::Postgres => self.pool.begin().await?,
-        };
-        Ok(WriteTx { tx, _turn: turn })
+        match &self.writers {
+            Some(w) => {
+                let turn = w.turn.clone().lock_owned().await;
+                let tx = w.conn.begin_with("BEGIN IMMEDIATE").await?;
+                Ok(WriteTx {
+                    tx,
+                    _turn: Some(turn),
+                })
+            }
+            None => Ok(WriteTx {
+                tx: self.pool.begin().await?,
+                _turn: None,
+            }),
+        }
     }
 
-    /// Closes the pool (tests that stop one server while another goes on).
+    /// Closes the pools (tests that stop one server while another goes on).
     pub async fn close(&self) {
+        if let Some(w) = &self.writers {
+            w.conn.close().await;
+        }
         self.pool.close().await;
     }
 }
@@ -101,8 +119,37 @@ pub async fn connect(url: &str) -> anyhow::Result<Db> {
     } else {
         url.to_owned()
     };
-    let pool = AnyPoolOptions::new()
-        .max_connections(if sqlite { 8 } else { 16 })
+    let pool = open_pool(&url, sqlite, if sqlite { 8 } else { 16 }).await?;
+    sqlx::migrate!("./migrations")
+        .run(&pool)
+        .await
+        .context("Failed to apply migrations")?;
+    append_only(&pool, sqlite)
+        .await
+        .context("Failed to make the ledger append-only")?;
+    let writers = if sqlite {
+        Some(Writers {
+            turn: Arc::new(tokio::sync::Mutex::new(())),
+            conn: open_pool(&url, true, 1).await?,
+        })
+    } else {
+        None
+    };
+    Ok(Db {
+        pool,
+        engine: if sqlite {
+            Engine::Sqlite
+        } else {
+            Engine::Postgres
+        },
+        writers,
+    })
+}
+
+/// A pool of at most `size` connections, each set up for the engine.
+async fn open_pool(url: &str, sqlite: bool, size: u32) -> anyhow::Result<AnyPool> {
+    AnyPoolOptions::new()
+        .max_connections(size)
         .acquire_timeout(Duration::from_secs(10))
         .after_connect(move |conn, _meta| {
             Box::pin(async move {
@@ -117,30 +164,14 @@ pub async fn connect(url: &str) -> anyhow::Result<Db> {
                 Ok(())
             })
         })
-        .connect(&url)
+        .connect(url)
         .await
         .with_context(|| {
             format!(
                 "Failed to open the database at {}",
-                crate::config::mask_url(&url)
+                crate::config::mask_url(url)
             )
-        })?;
-    sqlx::migrate!("./migrations")
-        .run(&pool)
-        .await
-        .context("Failed to apply migrations")?;
-    append_only(&pool, sqlite)
-        .await
-        .context("Failed to make the ledger append-only")?;
-    Ok(Db {
-        pool,
-        engine: if sqlite {
-            Engine::Sqlite
-        } else {
-            Engine::Postgres
-        },
-        writers: sqlite.then(|| Arc::new(tokio::sync::Mutex::new(()))),
-    })
+        })
 }
 
 /// The tables no one may change or delete a row of (the time bank's ledger).

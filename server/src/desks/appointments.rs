@@ -1106,6 +1106,23 @@ impl AppointmentDesk for SqlAppointments {
         {
             return self.current(&booking_id, who).await;
         }
+        let slot = self.bookable(&request.slot_id).await?;
+        if slot.counter != spec.counter {
+            return Err(refused("slot", Refusal::SlotUnknown));
+        }
+        // A full slot is told so by reading, without queueing for the write lock, and before
+        // anything else is read: in a burst most attempts end here.
+        if slot.booked >= slot.capacity {
+            return Err(refused("slot", Refusal::SlotFull));
+        }
+        // In a burst, the attempts beyond the places left wait here, before reading anything
+        // more and without the write lock. An attempt refused below for a reason of its own
+        // (the dropped permit) frees its turn for the next.
+        let permit = self
+            .gate
+            .admit(&slot.id, slot.capacity - slot.booked)
+            .await
+            .map_err(|Full| refused("slot", Refusal::SlotFull))?;
         let applicant = sqlx::query("SELECT id_number, phone FROM residents WHERE id = $1")
             .bind(who.id())
             .fetch_optional(self.db.pool())
@@ -1119,14 +1136,6 @@ impl AppointmentDesk for SqlAppointments {
         // Stored numbers were checked when bound; parse again to get sex and age.
         let applicant_id_number = IdNumber::parse(&applicant_number, today)
             .map_err(|_| refused("slot", Code::RealNameRequired))?;
-        let slot = self.bookable(&request.slot_id).await?;
-        if slot.counter != spec.counter {
-            return Err(refused("slot", Refusal::SlotUnknown));
-        }
-        // A full slot is told so by reading, without queueing for the write lock.
-        if slot.booked >= slot.capacity {
-            return Err(refused("slot", Refusal::SlotFull));
-        }
         let record = match &request.partner {
             PartnerOf::Record(r) => Some(r.clone()),
             PartnerOf::Typed { .. } => None,
@@ -1152,12 +1161,6 @@ impl AppointmentDesk for SqlAppointments {
                 .map_err(db)?;
         let at_counter = spec.needs_partner && request.partner_at_counter;
 
-        // In a burst, the attempts beyond the places left wait here, not for the write lock.
-        let permit = self
-            .gate
-            .admit(&slot.id, slot.capacity - slot.booked)
-            .await
-            .map_err(|Full| refused("slot", Refusal::SlotFull))?;
         // `Ok(Err(id))`: a tap racing this one booked first; this one replays its outcome.
         let held: DeskResult<Result<Booking, String>> = async {
         let mut tx = self.db.begin_write().await.map_err(db)?;
@@ -1765,6 +1768,16 @@ impl AppointmentDesk for SqlAppointments {
             .filter(|b| b.view.office_id == office_id)
             .ok_or(AppError::NotFound)?;
         if card.as_str() != b.partner_id_number {
+            // A card that does not match is a staff action too: audited, nothing else changes.
+            audit(
+                &mut tx,
+                now,
+                clerk.into(),
+                &format!("{}.card_mismatch", b.view.service),
+                &b.view.reference,
+            )
+            .await?;
+            tx.commit().await.map_err(db)?;
             return Err(refused("partner_id_number", Refusal::CardMismatch));
         }
         if b.view.status == BookingStatus::Confirmed {
