@@ -880,7 +880,7 @@ fn report(runs: &[(&str, Figures)]) -> String {
     let _ = writeln!(
         s,
         "Each engine: a fresh database configured by `db::connect` as the app runs it (SQLite: \
-         WAL, `synchronous = NORMAL`, a pool of 8 and one fair writer queue; PostgreSQL: a pool \
+         WAL, `synchronous = NORMAL`, a pool of 8 for reads and one writer connection behind a fair queue; PostgreSQL: a pool \
          of 16). Server: the real router over real HTTP on 127.0.0.1, on its own 2-thread Tokio \
          runtime; the load generator (reqwest, keep-alive) on another. Setup (not timed): {} \
          residents signed in over HTTP with a bound real name, each with their own partner.\n",
@@ -1048,11 +1048,12 @@ fn report(runs: &[(&str, Figures)]) -> String {
          ## How the write path holds under a burst (issue 10 §3)\n\n\
          A refusal that can be decided by reading is decided before any write: a repeated idempotency key is \
          answered from the stored outcome, and a slot already full is told `SlotFull` from the slot's row, so \
-         an attempt that arrives after the slot has filled never queues for a write. In a burst released at one instant every attempt reads \"places left\" before the first hold commits, so an admission gate per slot (`server/src/admission.rs`) lets no more attempts into the write path than places are left; the others wait without a connection or the write lock and are told `SlotFull` together when the last place is taken ({} of the attempts were refused). The floor row is what the same client and server take to answer as many requests that touch nothing, released the same way: on two cores shared by the client and the server the burst cannot end sooner than its requests can be parsed and answered at all. On SQLite every write transaction starts with \
+         an attempt that arrives after the slot has filled never queues for a write. In a burst released at one instant every attempt reads \"places left\" before the first hold commits, so an admission gate per slot (`server/src/admission.rs`) lets no more attempts into the write path than places are left; the others wait there, right after reading the key and the slot (three reads with the session, nothing more), without a connection or the write lock, and are told `SlotFull` together when the last place is taken ({} of the attempts were refused). The floor row is what the same client and server take to answer as many requests that touch nothing, released the same way: on two cores shared by the client and the server the burst cannot end sooner than its requests can be parsed and answered at all. On SQLite every write transaction starts with \
          `BEGIN IMMEDIATE` (it holds the one write lock from its first statement, so a transaction that reads \
          before it writes never fails with \"database is locked\"), and the writers of one server wait on one \
          fair lock, woken in order, instead of SQLite's busy handler that sleeps 1, 2, 5, … 100 ms between \
-         tries. The place itself is still taken by the guarded update inside the transaction, so two attempts \
+         tries; they write on a connection of their own, so a hold never waits behind the readers for a \
+         connection while it holds the turn. The place itself is still taken by the guarded update inside the transaction, so two attempts \
          that both read \"one place left\" cannot both hold it. On PostgreSQL writers do not queue in the server: \
          the guarded statements and unique keys decide every race.",
         BURST - BURST_CAPACITY as usize
