@@ -3,7 +3,7 @@
 //! resubmission with the time limit paused, four-eyes payment that pays once, and the day's
 //! batch whose total equals what was approved.
 
-use crate::helpers::{id_number, json, new_client, resident, spawn_app, TestApp};
+use crate::helpers::{count, id_number, json, new_client, resident, spawn_app, TestApp};
 use futures::future::join_all;
 use reqwest::{multipart, Client, StatusCode};
 use serde_json::Value;
@@ -174,13 +174,6 @@ async fn upload_json(
     let status = res.status();
     let text = res.text().await.unwrap();
     (status, serde_json::from_str(&text).unwrap_or_default())
-}
-
-async fn count(app: &TestApp, sql: &str) -> i64 {
-    sqlx::query_scalar(sql)
-        .fetch_one(app.db.pool())
-        .await
-        .unwrap()
 }
 
 /// Files in the app's document folder.

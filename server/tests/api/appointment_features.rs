@@ -4,7 +4,7 @@
 //! that run out visibly.
 
 use crate::helpers::{
-    add_slot, error_json, json, marriage_app, new_client, partner, resident, TestApp,
+    add_slot, count, error_json, json, marriage_app, new_client, partner, resident, TestApp,
 };
 use chrono::Duration;
 use reqwest::{Client, StatusCode};
@@ -85,13 +85,15 @@ async fn a_partner_without_a_smartphone_is_confirmed_by_the_clerk_after_the_id_c
     let e = error_json(res).await;
     assert_eq!(e["Invalid"]["field"], "partner_id_number", "{e}");
     assert_eq!(e["Invalid"]["code"]["appointments"], "CardMismatch", "{e}");
-    let mismatches: i64 = sqlx::query_scalar(
-        "SELECT COUNT(*) FROM audit_log WHERE action = 'marriage.card_mismatch'",
-    )
-    .fetch_one(app.db.pool())
-    .await
-    .unwrap();
-    assert_eq!(mismatches, 1, "a card that does not match is audited");
+    assert_eq!(
+        count(
+            &app,
+            "SELECT COUNT(*) FROM audit_log WHERE action = 'marriage.card_mismatch'"
+        )
+        .await,
+        1,
+        "a card that does not match is audited"
+    );
     let res = confirm(partner(70)).await;
     assert_eq!(res.status(), StatusCode::OK);
     let again = confirm(partner(70)).await;

@@ -5,7 +5,8 @@
 
 use crate::{
     helpers::{
-        add_slot, book, error_json, json, new_client, partner, partner_signs_in, resident, TestApp,
+        add_slot, book, count, error_json, json, new_client, partner, partner_signs_in, resident,
+        TestApp,
     },
     helpers::{marriage_app, OFFICE},
 };
@@ -26,13 +27,6 @@ fn successes(statuses: &[StatusCode], what: &str) -> usize {
         "{what}: {statuses:?}"
     );
     statuses.iter().filter(|s| s.is_success()).count()
-}
-
-async fn count(app: &TestApp, sql: &str) -> i64 {
-    sqlx::query_scalar(sql)
-        .fetch_one(app.db.pool())
-        .await
-        .unwrap()
 }
 
 #[tokio::test]

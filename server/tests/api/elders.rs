@@ -2,7 +2,7 @@
 //! price and the time bank's priority rule follow it while it lives and stop when it ends;
 //! nobody else confirms; a wrong ID card is refused; hostile values never give a 5xx.
 
-use crate::helpers::{id_number, json, new_client, resident, TestApp};
+use crate::helpers::{count, id_number, json, new_client, resident, TestApp};
 use crate::meals::{elder, item, menu, order, order_id};
 use reqwest::{Client, StatusCode};
 use serde_json::Value;
@@ -13,13 +13,6 @@ async fn staff(app: &TestApp, username: &str) -> Client {
     let c = new_client();
     app.staff_sign_in(&c, username).await;
     c
-}
-
-async fn count(app: &TestApp, sql: &str) -> i64 {
-    sqlx::query_scalar(sql)
-        .fetch_one(app.db.pool())
-        .await
-        .unwrap()
 }
 
 /// Meals elder `n` (张桂英, born 1 January 1946): phone and ID number.

@@ -437,3 +437,11 @@ pub fn id_number(body17: &str) -> String {
     let check = app::rules::id_number::check_character(body17).expect("17 digits");
     format!("{body17}{check}")
 }
+
+/// A `SELECT COUNT(*) …` over the app's database.
+pub async fn count(app: &TestApp, sql: &str) -> i64 {
+    sqlx::query_scalar(sql)
+        .fetch_one(app.db.pool())
+        .await
+        .unwrap()
+}

@@ -2,7 +2,7 @@
 //! oversold, the weekly cap holding when an elder and a proxy order at once, the cut-off, proxy
 //! grants confirmed and revoked, canteen staff scoped to their canteen, an order served once.
 
-use crate::helpers::{id_number, json, new_client, resident, TestApp};
+use crate::helpers::{count, id_number, json, new_client, resident, TestApp};
 use futures::{future::join_all, stream, StreamExt};
 use reqwest::Client;
 use serde_json::Value;
@@ -108,13 +108,6 @@ async fn staff(app: &TestApp, username: &str) -> Client {
     let c = new_client();
     app.staff_sign_in(&c, username).await;
     c
-}
-
-async fn count(app: &TestApp, sql: &str) -> i64 {
-    sqlx::query_scalar(sql)
-        .fetch_one(app.db.pool())
-        .await
-        .unwrap()
 }
 
 /// The resident id behind a client (from the session's own view).
